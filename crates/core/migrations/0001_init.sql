@@ -133,19 +133,21 @@ CREATE TABLE quarantine (
 );
 
 -- Period rollups, kept current in the transaction that writes the rows.
--- One row per (zone, wallet, local day). Failed transactions are excluded.
+-- One row per (zone, wallet, currency, local day), day as YYYY-MM-DD.
+-- Failed transactions are excluded; sums are canonical decimal text.
 CREATE TABLE rollup_zones (
     zone TEXT PRIMARY KEY
 );
 CREATE TABLE rollups_daily (
     zone        TEXT NOT NULL,
     wallet_id   INTEGER NOT NULL REFERENCES wallets(id) ON DELETE CASCADE,
+    currency    TEXT NOT NULL,
     day         TEXT NOT NULL,
     credits     TEXT NOT NULL,
     debits      TEXT NOT NULL,
     fees        TEXT NOT NULL,
     tx_count    INTEGER NOT NULL,
-    PRIMARY KEY (zone, wallet_id, day)
+    PRIMARY KEY (zone, wallet_id, currency, day)
 ) WITHOUT ROWID;
 
 CREATE TABLE settings (

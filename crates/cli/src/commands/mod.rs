@@ -1,0 +1,12 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod connections;
+pub mod demo;
+pub mod export;
+pub mod history;
+pub mod import;
+pub mod reconcile;
+pub mod summary;
+pub mod sync;
+pub mod wallets;

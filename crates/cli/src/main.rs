@@ -1,0 +1,78 @@
+//! `walletbook`: the command-line face of the Walletbook core.
+//!
+//! Every subcommand lives in its own module under `commands/`; this file
+//! only parses arguments, opens the cache and prints errors as one sentence.
+
+mod cli_error;
+mod commands;
+mod context;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::context::Context;
+
+#[derive(Parser)]
+#[command(name = "walletbook", version, about = "Sync, review and export wallet transaction histories from payment providers")]
+struct Cli {
+    /// The cache file (default: the OS app-data folder; or set WALLETBOOK_DB).
+    #[arg(long, global = true, env = "WALLETBOOK_DB")]
+    db: Option<PathBuf>,
+    /// A TOML file declaring connections, with secrets from environment variables.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Add, list, remove and test provider connections.
+    #[command(subcommand)]
+    Connections(commands::connections::ConnectionsCommand),
+    /// List the cached wallets.
+    Wallets(commands::wallets::WalletsArgs),
+    /// Fill the cache with the deterministic demo workspace.
+    Demo(commands::demo::DemoArgs),
+    /// Bring every wallet's history into the cache.
+    Sync(commands::sync::SyncArgs),
+    /// Import a provider export file without any network.
+    Import(commands::import::ImportArgs),
+    /// Browse the cached history.
+    History(commands::history::HistoryArgs),
+    /// Period summaries per wallet and currency.
+    Summary(commands::summary::SummaryArgs),
+    /// Check the continuity of provider-reported balances.
+    Reconcile(commands::reconcile::ReconcileArgs),
+    /// Export filtered history or statements to CSV.
+    Export(commands::export::ExportArgs),
+    /// Print performance figures (not a timed test).
+    Bench(commands::bench::BenchArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Context::new(cli.db, cli.config);
+    let result = match cli.command {
+        Command::Connections(c) => commands::connections::run(&ctx, c).await,
+        Command::Wallets(a) => commands::wallets::run(&ctx, a).await,
+        Command::Demo(a) => commands::demo::run(&ctx, a).await,
+        Command::Sync(a) => commands::sync::run(&ctx, a).await,
+        Command::Import(a) => commands::import::run(&ctx, a).await,
+        Command::History(a) => commands::history::run(&ctx, a).await,
+        Command::Summary(a) => commands::summary::run(&ctx, a).await,
+        Command::Reconcile(a) => commands::reconcile::run(&ctx, a).await,
+        Command::Export(a) => commands::export::run(&ctx, a).await,
+        Command::Bench(a) => commands::bench::run(&ctx, a).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

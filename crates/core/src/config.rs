@@ -1,0 +1,106 @@
+//! The connections file (`walletbook --config FILE`): connections declared in
+//! TOML for scheduled jobs, with secrets taken from environment variables.
+//!
+//! ```toml
+//! [[connection]]
+//! name = "flexprice-main"
+//! provider = "flexprice"               # spaaza | flexprice | papaya | exlr8 | baanx
+//! base_url = "https://api.cloud.flexprice.io/v1"   # optional: the documented default
+//! settings = { wallets = "" }          # non-secret fields (see `walletbook connections fields`)
+//! secret_env = { api_key = "FLEXPRICE_API_KEY" }   # secret field -> environment variable
+//! ```
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::model::{Provider, Settings};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    connection: Vec<RawConnection>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConnection {
+    name: String,
+    provider: toml::Spanned<String>,
+    base_url: Option<String>,
+    #[serde(default)]
+    settings: Settings,
+    #[serde(default)]
+    secret_env: HashMap<String, String>,
+}
+
+/// One connection declared in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeclaredConnection {
+    pub name: String,
+    pub provider: Provider,
+    pub base_url: String,
+    pub settings: Settings,
+    /// Secret field key -> environment variable holding it.
+    pub secret_env: HashMap<String, String>,
+}
+
+/// Read and check a connections file. Errors name the file and the line.
+pub fn load(path: &Path) -> Result<Vec<DeclaredConnection>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Config(format!("cannot read the config file {}: {e}", path.display())))?;
+    parse(&text, &path.display().to_string())
+}
+
+/// Parse connections from TOML text; `origin` names the file in errors.
+pub fn parse(text: &str, origin: &str) -> Result<Vec<DeclaredConnection>> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start)).map(|l| format!(" at line {l}")).unwrap_or_default();
+        Error::Config(format!("{origin}{line}: {}", e.message()))
+    })?;
+    let mut out = Vec::new();
+    for c in raw.connection {
+        let provider: Provider = c.provider.get_ref().parse().map_err(|e: Error| Error::Config(format!("{origin} at line {}: {e}", line_of(text, c.provider.span().start))))?;
+        if out.iter().any(|d: &DeclaredConnection| d.name == c.name) {
+            return Err(Error::Config(format!("{origin}: connection '{}' is declared twice", c.name)));
+        }
+        out.push(DeclaredConnection {
+            name: c.name,
+            provider,
+            base_url: c.base_url.unwrap_or_else(|| provider.default_base_url().to_string()),
+            settings: c.settings,
+            secret_env: c.secret_env,
+        });
+    }
+    Ok(out)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_defaults_base_url() {
+        let c = parse("[[connection]]\nname = \"a\"\nprovider = \"Papaya Global\"\nsecret_env = { api_key = \"K\" }\n", "x.toml").unwrap();
+        assert_eq!(c[0].provider, Provider::Papaya);
+        assert_eq!(c[0].base_url, Provider::Papaya.default_base_url());
+    }
+
+    #[test]
+    fn unknown_provider_names_the_line() {
+        let err = parse("[[connection]]\nname = \"a\"\nprovider = \"paypal\"\n", "x.toml").unwrap_err().to_string();
+        assert!(err.contains("x.toml at line 3") && err.contains("paypal"), "{err}");
+    }
+
+    #[test]
+    fn malformed_file_names_the_line() {
+        let err = parse("[[connection]]\nname = \"a\"\nprovider = \n", "x.toml").unwrap_err().to_string();
+        assert!(err.contains("line 3"), "{err}");
+    }
+}

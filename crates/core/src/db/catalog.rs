@@ -1,0 +1,312 @@
+//! Connections, wallets, checkpoints, sync runs and quarantine: the small
+//! tables around the transaction store.
+
+use chrono::Utc;
+use serde::Serialize;
+use sqlx::Row;
+use ts_rs::TS;
+
+use super::Cache;
+use crate::error::{Error, Result};
+use crate::model::{Connection, DiscoveredWallet, Provider, Settings, Wallet};
+use crate::money;
+use crate::time::{from_nanos, to_nanos, to_rfc3339};
+
+/// A quarantined record, as shown to the user.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct QuarantineEntry {
+    pub id: i64,
+    pub connection_name: Option<String>,
+    pub wallet_id: Option<i64>,
+    pub raw: String,
+    pub reason: String,
+    pub created_at: String,
+}
+
+/// One sync run, as shown in the sync log.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SyncRunEntry {
+    pub id: i64,
+    pub connection_name: Option<String>,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub status: String,
+    pub full_refetch: bool,
+    pub message: Option<String>,
+}
+
+/// Per-wallet counts of one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct WalletRunCounts {
+    pub pages: i64,
+    pub new_records: i64,
+    pub updated_records: i64,
+    pub unchanged: i64,
+    pub quarantined: i64,
+}
+
+fn now() -> i64 {
+    to_nanos(Utc::now())
+}
+
+fn opt_time(n: Option<i64>) -> Option<String> {
+    n.map(|n| to_rfc3339(from_nanos(n)))
+}
+
+impl Cache {
+    pub async fn add_connection(&self, name: &str, provider: Provider, base_url: &str, settings: &Settings) -> Result<Connection> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::invalid("a connection needs a name"));
+        }
+        let settings_json = serde_json::to_string(settings).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let result = sqlx::query("INSERT INTO connections (name, provider, base_url, settings, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(name)
+            .bind(provider.as_str())
+            .bind(base_url.trim_end_matches('/'))
+            .bind(settings_json)
+            .bind(now())
+            .execute(&self.pool)
+            .await;
+        match result {
+            Ok(r) => Ok(Connection { id: r.last_insert_rowid(), name: name.into(), provider, base_url: base_url.trim_end_matches('/').into(), settings: settings.clone() }),
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(Error::invalid(format!("a connection named '{name}' already exists: pick another name or edit it"))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn update_connection(&self, id: i64, base_url: &str, settings: &Settings) -> Result<()> {
+        let settings_json = serde_json::to_string(settings).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let r = sqlx::query("UPDATE connections SET base_url = ?, settings = ? WHERE id = ?")
+            .bind(base_url.trim_end_matches('/'))
+            .bind(settings_json)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(Error::NotFound(format!("connection {id} does not exist")));
+        }
+        Ok(())
+    }
+
+    pub async fn list_connections(&self) -> Result<Vec<Connection>> {
+        let rows = sqlx::query("SELECT id, name, provider, base_url, settings FROM connections ORDER BY name").fetch_all(&self.pool).await?;
+        rows.iter().map(connection_from_row).collect()
+    }
+
+    pub async fn connection_by_name(&self, name: &str) -> Result<Connection> {
+        let row = sqlx::query("SELECT id, name, provider, base_url, settings FROM connections WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("there is no connection named '{name}': see `walletbook connections list`")))?;
+        connection_from_row(&row)
+    }
+
+    /// Remove a connection and everything cached under it.
+    pub async fn remove_connection(&self, name: &str) -> Result<()> {
+        let r = sqlx::query("DELETE FROM connections WHERE name = ?").bind(name).execute(&self.pool).await?;
+        if r.rows_affected() == 0 {
+            return Err(Error::NotFound(format!("there is no connection named '{name}'")));
+        }
+        Ok(())
+    }
+
+    /// Insert or refresh a discovered wallet; returns its cache id.
+    pub async fn upsert_wallet(&self, connection_id: i64, w: &DiscoveredWallet) -> Result<i64> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO wallets (connection_id, provider_wallet_id, kind, currency, name, current_balance, balance_as_of)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (connection_id, provider_wallet_id, kind, currency) DO UPDATE SET
+               name = COALESCE(excluded.name, wallets.name),
+               current_balance = COALESCE(excluded.current_balance, wallets.current_balance),
+               balance_as_of = CASE WHEN excluded.current_balance IS NULL THEN wallets.balance_as_of ELSE excluded.balance_as_of END
+             RETURNING id",
+        )
+        .bind(connection_id)
+        .bind(&w.provider_wallet_id)
+        .bind(&w.kind)
+        .bind(&w.currency)
+        .bind(&w.name)
+        .bind(w.current_balance.map(money::to_text))
+        .bind(w.current_balance.map(|_| now()))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// Every cached wallet with its connection and transaction count.
+    pub async fn list_wallets(&self) -> Result<Vec<Wallet>> {
+        let rows = sqlx::query(
+            "SELECT w.id, w.connection_id, c.name AS connection_name, c.provider, w.provider_wallet_id, w.kind, w.currency, w.name,
+                    w.current_balance, w.balance_as_of, w.last_sync_at, w.last_sync_status, w.last_sync_message,
+                    (SELECT COUNT(*) FROM transactions t WHERE t.wallet_id = w.id) AS tx_count
+             FROM wallets w JOIN connections c ON c.id = w.connection_id
+             ORDER BY c.name, w.kind, w.currency, w.provider_wallet_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(wallet_from_row).collect()
+    }
+
+    pub async fn wallet(&self, id: i64) -> Result<Wallet> {
+        self.list_wallets().await?.into_iter().find(|w| w.id == id).ok_or_else(|| Error::NotFound(format!("wallet {id} is not in the cache: see `walletbook wallets`")))
+    }
+
+    pub async fn set_wallet_sync_result(&self, wallet_id: i64, status: &str, message: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE wallets SET last_sync_at = ?, last_sync_status = ?, last_sync_message = ? WHERE id = ?")
+            .bind(now())
+            .bind(status)
+            .bind(message)
+            .bind(wallet_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn checkpoint(&self, wallet_id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT state FROM checkpoints WHERE wallet_id = ?").bind(wallet_id).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn clear_checkpoint(&self, wallet_id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM checkpoints WHERE wallet_id = ?").bind(wallet_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn start_run(&self, connection_id: Option<i64>, full: bool) -> Result<i64> {
+        let r = sqlx::query("INSERT INTO sync_runs (connection_id, started_at, full_refetch) VALUES (?, ?, ?)")
+            .bind(connection_id)
+            .bind(now())
+            .bind(full)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.last_insert_rowid())
+    }
+
+    pub async fn finish_run(&self, run_id: i64, status: &str, message: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE sync_runs SET finished_at = ?, status = ?, message = ? WHERE id = ?").bind(now()).bind(status).bind(message).bind(run_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn finish_run_wallet(&self, run_id: i64, wallet_id: i64, status: &str, message: Option<&str>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sync_run_wallets (run_id, wallet_id, status, message) VALUES (?, ?, ?, ?)
+             ON CONFLICT (run_id, wallet_id) DO UPDATE SET status = excluded.status, message = excluded.message",
+        )
+        .bind(run_id)
+        .bind(wallet_id)
+        .bind(status)
+        .bind(message)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn run_wallet_counts(&self, run_id: i64, wallet_id: i64) -> Result<WalletRunCounts> {
+        let row = sqlx::query("SELECT pages, new_records, updated_records, unchanged, quarantined FROM sync_run_wallets WHERE run_id = ? AND wallet_id = ?")
+            .bind(run_id)
+            .bind(wallet_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| WalletRunCounts { pages: r.get(0), new_records: r.get(1), updated_records: r.get(2), unchanged: r.get(3), quarantined: r.get(4) })
+            .unwrap_or_default())
+    }
+
+    pub async fn list_runs(&self, limit: i64) -> Result<Vec<SyncRunEntry>> {
+        let rows = sqlx::query(
+            "SELECT r.id, c.name, r.started_at, r.finished_at, r.status, r.full_refetch, r.message
+             FROM sync_runs r LEFT JOIN connections c ON c.id = r.connection_id ORDER BY r.id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| SyncRunEntry {
+                id: r.get(0),
+                connection_name: r.get(1),
+                started_at: to_rfc3339(from_nanos(r.get(2))),
+                finished_at: opt_time(r.get(3)),
+                status: r.get(4),
+                full_refetch: r.get(5),
+                message: r.get(6),
+            })
+            .collect())
+    }
+
+    /// Quarantine a record that belongs to no wallet yet (e.g. a bad wallet entry).
+    pub async fn quarantine_for_connection(&self, connection_id: i64, run_id: Option<i64>, raw: &str, reason: &str) -> Result<()> {
+        sqlx::query("INSERT OR IGNORE INTO quarantine (connection_id, run_id, raw, reason, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(connection_id)
+            .bind(run_id)
+            .bind(raw)
+            .bind(reason)
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn list_quarantine(&self, limit: i64) -> Result<Vec<QuarantineEntry>> {
+        let rows = sqlx::query(
+            "SELECT q.id, c.name, q.wallet_id, q.raw, q.reason, q.created_at
+             FROM quarantine q
+             LEFT JOIN wallets w ON w.id = q.wallet_id
+             LEFT JOIN connections c ON c.id = COALESCE(q.connection_id, w.connection_id)
+             ORDER BY q.id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| QuarantineEntry { id: r.get(0), connection_name: r.get(1), wallet_id: r.get(2), raw: r.get(3), reason: r.get(4), created_at: to_rfc3339(from_nanos(r.get(5))) })
+            .collect())
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").bind(key).bind(value).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+fn connection_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Connection> {
+    let provider: String = r.get("provider");
+    let settings: String = r.get("settings");
+    Ok(Connection {
+        id: r.get("id"),
+        name: r.get("name"),
+        provider: provider.parse()?,
+        base_url: r.get("base_url"),
+        settings: serde_json::from_str(&settings).map_err(|e| Error::Corrupt(format!("connection settings: {e}")))?,
+    })
+}
+
+fn wallet_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Wallet> {
+    let provider: String = r.get("provider");
+    let balance: Option<String> = r.get("current_balance");
+    Ok(Wallet {
+        id: r.get("id"),
+        connection_id: r.get("connection_id"),
+        connection_name: r.get("connection_name"),
+        provider: provider.parse()?,
+        provider_wallet_id: r.get("provider_wallet_id"),
+        kind: r.get("kind"),
+        currency: r.get("currency"),
+        name: r.get("name"),
+        current_balance: balance.as_deref().map(money::from_text).transpose()?,
+        balance_as_of: opt_time(r.get("balance_as_of")),
+        last_sync_at: opt_time(r.get("last_sync_at")),
+        last_sync_status: r.get("last_sync_status"),
+        last_sync_message: r.get("last_sync_message"),
+        transaction_count: r.get("tx_count"),
+    })
+}

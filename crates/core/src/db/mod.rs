@@ -1,0 +1,148 @@
+//! The SQLite cache: opening (with checks that never overwrite a foreign
+//! file), migrations, and the typed queries the other crates use.
+//!
+//! Submodules: [`catalog`] (connections, wallets, checkpoints, runs),
+//! [`store`] (committing a page of records), [`rollup`] (per-day sums).
+
+pub mod catalog;
+pub mod rollup;
+pub mod store;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+use crate::error::{Error, Result};
+
+/// Environment variable that overrides the cache location.
+pub const DB_ENV: &str = "WALLETBOOK_DB";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The cache file: an SQLite database in WAL mode.
+#[derive(Clone, Debug)]
+pub struct Cache {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+/// Where the cache lives unless `--db` or `WALLETBOOK_DB` says otherwise:
+/// the OS app-data directory.
+pub fn default_cache_path() -> PathBuf {
+    if let Some(p) = std::env::var_os(DB_ENV).filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    directories::ProjectDirs::from("app", "Walletbook", "Walletbook")
+        .map(|d| d.data_dir().join("walletbook.sqlite"))
+        .unwrap_or_else(|| PathBuf::from("walletbook.sqlite"))
+}
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+impl Cache {
+    /// Open (creating if needed) and migrate the cache at `path`.
+    ///
+    /// Refuses, without touching the file: a file that is not SQLite, a cache
+    /// from a newer schema, and a location that cannot be written.
+    pub async fn open(path: &Path) -> Result<Cache> {
+        check_location(path)?;
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|source| Error::Open { path: path.into(), source })?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| classify_open_error(path, source))?;
+        check_schema_version(&pool, path).await?;
+        MIGRATOR.run(&pool).await.map_err(|e| Error::Open { path: path.into(), source: e.into() })?;
+        Ok(Cache { pool, path: path.into() })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Close the pool, flushing the WAL.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+/// Highest migration version this build knows.
+pub fn known_schema_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+fn check_location(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::invalid(format!("{} is a folder, not a cache file: give a file path", path.display())));
+    }
+    if path.exists() {
+        let mut header = [0u8; 16];
+        let read = std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut header))
+            .map_err(|source| Error::Unwritable { path: path.into(), source })?;
+        if read > 0 && (read < 16 || &header != SQLITE_MAGIC) {
+            return Err(Error::NotACache { path: path.into(), source: sqlx::Error::Protocol("missing SQLite header".into()) });
+        }
+        let meta = std::fs::metadata(path).map_err(|source| Error::Unwritable { path: path.into(), source })?;
+        if meta.permissions().readonly() {
+            return Err(Error::Unwritable { path: path.into(), source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, "the file is read-only") });
+        }
+        return probe_writable_dir(path);
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|source| Error::Unwritable { path: path.into(), source })?;
+    probe_writable_dir(path)
+}
+
+/// WAL mode needs to create `-wal` and `-shm` files beside the cache.
+fn probe_writable_dir(path: &Path) -> Result<()> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let probe = parent.join(format!(".walletbook-probe-{}", std::process::id()));
+    std::fs::File::create(&probe).map_err(|source| Error::Unwritable { path: path.into(), source })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+fn classify_open_error(path: &Path, source: sqlx::Error) -> Error {
+    let text = source.to_string();
+    if text.contains("file is not a database") || text.contains("malformed") {
+        Error::NotACache { path: path.into(), source }
+    } else if text.contains("readonly") || text.contains("unable to open") {
+        Error::Unwritable { path: path.into(), source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, text) }
+    } else {
+        Error::Open { path: path.into(), source }
+    }
+}
+
+async fn check_schema_version(pool: &SqlitePool, path: &Path) -> Result<()> {
+    let has_table: Option<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+        .fetch_optional(pool)
+        .await
+        .map_err(|source| classify_open_error(path, source))?;
+    if has_table.is_none() {
+        return Ok(());
+    }
+    let found: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(pool).await?;
+    let known = known_schema_version();
+    match found {
+        Some(found) if found > known => Err(Error::NewerSchema { path: path.into(), found, known }),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,1 @@
+//! Review: history, summaries, reconciliation and export over the cache.

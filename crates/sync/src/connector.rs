@@ -1,0 +1,73 @@
+//! The contract between the engine and a provider connector.
+//!
+//! A connector *fetches and parses*; the engine *stores*. A connector walks a
+//! wallet's history page by page and hands each page, with the checkpoint
+//! that follows it, to a [`PageSink`]; the sink commits both in one SQLite
+//! transaction. Checkpoints are connector-defined JSON: whatever lets the
+//! next run resume (a cursor, a page number, a date with overlap).
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use walletbook_core::db::store::PageOutcome;
+use walletbook_core::model::{DiscoveredWallet, ParsedRecord, Provider};
+
+use crate::error::SyncError;
+
+/// A cached wallet that is being synced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WalletRef {
+    /// The wallet's id in the cache.
+    pub cache_id: i64,
+    pub provider_wallet_id: String,
+    pub kind: String,
+    pub currency: String,
+}
+
+/// What the engine knows before discovery.
+#[derive(Debug, Clone, Default)]
+pub struct DiscoveryHints {
+    /// `--full`: refetch everything.
+    pub full: bool,
+    /// Checkpoints of the connection's cached wallets, by provider wallet id.
+    pub checkpoints: HashMap<String, String>,
+}
+
+/// Where a connector sends its pages.
+#[async_trait]
+pub trait PageSink: Send {
+    /// Store the page's records and the checkpoint that follows them,
+    /// atomically. The outcome tells how many records were already known.
+    async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<PageOutcome, SyncError>;
+    /// Which of these record ids the wallet already holds.
+    async fn known(&mut self, record_ids: &[String]) -> Result<Vec<String>, SyncError>;
+    /// True once the user asked to stop; connectors check it between pages.
+    fn is_cancelled(&self) -> bool;
+}
+
+/// One provider connection, ready to talk to the provider.
+#[async_trait]
+pub trait Connector: Send + Sync {
+    fn provider(&self) -> Provider;
+
+    /// One cheap call that checks the credentials; says what it found in plain words.
+    async fn test(&self) -> Result<String, SyncError>;
+
+    /// The connection's wallets, with their current balances where given.
+    async fn discover_wallets(&self, hints: &DiscoveryHints) -> Result<Vec<DiscoveredWallet>, SyncError>;
+
+    /// Runs once before the wallets are walked (e.g. note the selected wallet).
+    async fn before_wallets(&self) -> Result<(), SyncError> {
+        Ok(())
+    }
+
+    /// Runs once after the wallets were walked, also when the walk failed
+    /// (e.g. restore the selected wallet).
+    async fn after_wallets(&self) -> Result<(), SyncError> {
+        Ok(())
+    }
+
+    /// Fetch one wallet's history from `checkpoint` (None: from the start),
+    /// committing page by page through `sink`. `full` refetches everything.
+    async fn sync_wallet(&self, wallet: &WalletRef, checkpoint: Option<String>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError>;
+}

@@ -1,0 +1,49 @@
+//! Sync errors. Each renders as one sentence naming the provider (and the
+//! wallet where known), what happened, and what to do.
+
+use walletbook_core::model::Provider;
+use walletbook_core::ErrorCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// 401/403: the connection stops; other connections go on.
+    #[error("{provider} rejected the credentials ({detail}): check the connection's credentials")]
+    Auth { provider: Provider, detail: String },
+    /// A request the provider refused for another reason (4xx).
+    #[error("{provider} refused the request ({status}: {detail}): check the connection's settings")]
+    Rejected { provider: Provider, status: u16, detail: String },
+    /// Still failing after every retry (429, 5xx, timeouts, truncated bodies).
+    #[error("{provider} kept failing after {attempts} attempts ({detail}): try again later")]
+    Unavailable { provider: Provider, attempts: u32, detail: String },
+    /// No answer at all: no network, DNS failure, refused connection.
+    #[error("{provider} could not be reached ({source}): check the network connection and the base URL")]
+    Network { provider: Provider, #[source] source: reqwest::Error },
+    /// The provider answered something this client cannot read.
+    #[error("{provider} sent a response that could not be read ({detail}): try again, and report it if it persists")]
+    Protocol { provider: Provider, detail: String },
+    /// The connection is missing a setting or secret.
+    #[error("{provider} connection is not set up: {detail}")]
+    Config { provider: Provider, detail: String },
+    #[error("{0}")]
+    Cache(#[from] walletbook_core::Error),
+    #[error("the sync was cancelled; what was already saved is kept")]
+    Cancelled,
+}
+
+impl SyncError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            SyncError::Auth { .. } => ErrorCode::Auth,
+            SyncError::Rejected { .. } | SyncError::Protocol { .. } => ErrorCode::Provider,
+            SyncError::Unavailable { .. } | SyncError::Network { .. } => ErrorCode::Network,
+            SyncError::Config { .. } => ErrorCode::Config,
+            SyncError::Cache(e) => e.code(),
+            SyncError::Cancelled => ErrorCode::Cancelled,
+        }
+    }
+
+    /// Whether the whole connection must stop (as opposed to one wallet).
+    pub fn stops_connection(&self) -> bool {
+        matches!(self, SyncError::Auth { .. } | SyncError::Network { .. } | SyncError::Config { .. } | SyncError::Cancelled | SyncError::Cache(_))
+    }
+}

@@ -1,0 +1,203 @@
+//! The one HTTP client every connector uses: timeouts, retry with
+//! exponential backoff and jitter on 429, 5xx, timeouts, connection errors
+//! and unreadable bodies, honouring `Retry-After`, with a bounded total.
+//!
+//! Providers differ only in how their error bodies read; each passes an
+//! [`ErrorReader`] that turns a body into a short detail string.
+
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use reqwest::{RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use walletbook_core::model::Provider;
+
+use crate::error::SyncError;
+
+/// Turns a provider's error body into a short detail (e.g. `UNAUTHORIZED: unauthenticated`).
+pub type ErrorReader = fn(status: StatusCode, body: &str) -> String;
+
+/// How hard to retry.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// No retry starts after this much time has passed since the first try.
+    pub max_elapsed: Duration,
+    pub request_timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_attempts: 6, base_delay: Duration::from_millis(250), max_delay: Duration::from_secs(20), max_elapsed: Duration::from_secs(90), request_timeout: Duration::from_secs(30) }
+    }
+}
+
+impl RetryPolicy {
+    /// Short delays for tests; `WALLETBOOK_RETRY_FAST=1` selects it at run time.
+    pub fn fast() -> Self {
+        RetryPolicy { max_attempts: 5, base_delay: Duration::from_millis(10), max_delay: Duration::from_millis(1500), max_elapsed: Duration::from_secs(20), request_timeout: Duration::from_secs(5) }
+    }
+
+    pub fn from_env() -> Self {
+        if std::env::var("WALLETBOOK_RETRY_FAST").is_ok_and(|v| v == "1") {
+            Self::fast()
+        } else {
+            Self::default()
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.base_delay.saturating_mul(1u32 << attempt.min(16));
+        let capped = exp.min(self.max_delay);
+        let jitter = rand::rng().random_range(0.5..1.0);
+        capped.mul_f64(jitter)
+    }
+}
+
+/// A provider's HTTP client.
+#[derive(Clone)]
+pub struct ProviderHttp {
+    client: reqwest::Client,
+    provider: Provider,
+    policy: RetryPolicy,
+    read_error: ErrorReader,
+}
+
+/// A successful (2xx) answer, body read in full.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: String,
+}
+
+impl ProviderHttp {
+    pub fn new(provider: Provider, policy: RetryPolicy, read_error: ErrorReader) -> Result<Self, SyncError> {
+        let client = reqwest::Client::builder()
+            .timeout(policy.request_timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("Walletbook/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SyncError::Config { provider, detail: format!("HTTP client: {e}") })?;
+        Ok(ProviderHttp { client, provider, policy, read_error })
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// Send with retries; returns the 2xx answer. `build` makes a fresh
+    /// request for every attempt.
+    pub async fn send(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder) -> Result<Answer, SyncError> {
+        self.send_checked(build, |_| Ok(())).await
+    }
+
+    /// Send with retries and parse the body as JSON. A body that does not
+    /// parse (e.g. cut off mid-way) is retried like a 5xx.
+    pub async fn json<T: DeserializeOwned>(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder) -> Result<T, SyncError> {
+        let mut parsed = None;
+        self.send_checked(build, |answer| {
+            parsed = Some(serde_json::from_str::<T>(&answer.body).map_err(|e| format!("unreadable JSON body: {e}"))?);
+            Ok(())
+        })
+        .await?;
+        parsed.ok_or(SyncError::Protocol { provider: self.provider, detail: "empty answer".into() })
+    }
+
+    async fn send_checked(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder, mut check: impl FnMut(&Answer) -> Result<(), String>) -> Result<Answer, SyncError> {
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let outcome = self.once(&build).await;
+            let (retry_after, detail) = match outcome {
+                Attempt::Done(answer) => match check(&answer) {
+                    Ok(()) => return Ok(answer),
+                    Err(detail) => (None, detail),
+                },
+                Attempt::Fatal(e) => return Err(e),
+                Attempt::Transient { retry_after, detail } => (retry_after, detail),
+                Attempt::Unreachable(source) => {
+                    if attempt >= self.policy.max_attempts || started.elapsed() >= self.policy.max_elapsed {
+                        return Err(SyncError::Network { provider: self.provider, source });
+                    }
+                    (None, source.to_string())
+                }
+            };
+            if attempt >= self.policy.max_attempts || started.elapsed() >= self.policy.max_elapsed {
+                return Err(SyncError::Unavailable { provider: self.provider, attempts: attempt, detail });
+            }
+            let delay = retry_after.map(|d| d.min(self.policy.max_delay)).unwrap_or_else(|| self.policy.backoff(attempt - 1));
+            tracing::debug!(provider = %self.provider, attempt, ?delay, %detail, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn once(&self, build: &impl Fn(&reqwest::Client) -> RequestBuilder) -> Attempt {
+        let response = match build(&self.client).send().await {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => return Attempt::Transient { retry_after: None, detail: "the request timed out".into() },
+            Err(e) if e.is_connect() => return Attempt::Unreachable(e),
+            Err(e) if e.is_builder() => return Attempt::Fatal(SyncError::Config { provider: self.provider, detail: format!("bad request URL ({e}); check the base URL") }),
+            Err(e) => return Attempt::Transient { retry_after: None, detail: e.to_string() },
+        };
+        let status = response.status();
+        let retry_after = parse_retry_after(response.headers());
+        let body = match response.text().await {
+            Ok(b) => b,
+            Err(e) => return Attempt::Transient { retry_after: None, detail: format!("the answer was cut off ({e})") },
+        };
+        if status.is_success() {
+            return Attempt::Done(Answer { status, body });
+        }
+        let detail = (self.read_error)(status, &body);
+        match status {
+            StatusCode::TOO_MANY_REQUESTS => Attempt::Transient { retry_after, detail: format!("rate limited: {detail}") },
+            s if s.is_server_error() => Attempt::Transient { retry_after, detail: format!("{}: {detail}", s.as_u16()) },
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Attempt::Fatal(SyncError::Auth { provider: self.provider, detail }),
+            s => Attempt::Fatal(SyncError::Rejected { provider: self.provider, status: s.as_u16(), detail }),
+        }
+    }
+}
+
+enum Attempt {
+    Done(Answer),
+    Transient { retry_after: Option<Duration>, detail: String },
+    Unreachable(reqwest::Error),
+    Fatal(SyncError),
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().ok()
+}
+
+/// A generic error reader: the body's `message`/`error`/`description`, else a
+/// short prefix of the body, else the status text.
+pub fn generic_error_reader(status: StatusCode, body: &str) -> String {
+    let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
+    let field = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    if let Some(v) = parsed {
+        for k in ["message", "error", "description", "detail"] {
+            if let Some(s) = field(&v, k) {
+                return s;
+            }
+        }
+    }
+    let trimmed: String = body.trim().chars().take(160).collect();
+    if trimmed.is_empty() {
+        status.canonical_reason().unwrap_or("no details").to_string()
+    } else {
+        trimmed
+    }
+}
