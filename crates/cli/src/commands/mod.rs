@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod bench_review;
+pub mod bench_sync;
 pub mod connections;
 pub mod demo;
 pub mod export;
