@@ -1,0 +1,134 @@
+//! The cache on real SQLite files: opening checks, migrations, exact
+//! decimals, idempotent page commits and rollups kept right on updates.
+
+use std::str::FromStr;
+
+use chrono::TimeZone;
+use rust_decimal::Decimal;
+use walletbook_core::db::Cache;
+use walletbook_core::model::{Direction, DiscoveredWallet, NewTransaction, Provider, QuarantinedRecord, Settings, TxStatus};
+use walletbook_core::Error;
+
+fn tx(id: &str, day: u32, dir: Direction, amount: &str) -> NewTransaction {
+    let t = chrono::Utc.with_ymd_and_hms(2025, 3, day, 12, 0, 0).single().expect("valid date");
+    NewTransaction::new(id, t, dir, Decimal::from_str(amount).expect("decimal"), "EUR", format!("{{\"id\":\"{id}\",\"amount\":\"{amount}\"}}"))
+}
+
+async fn cache_with_wallet(dir: &tempfile::TempDir) -> (Cache, i64) {
+    let cache = Cache::open(&dir.path().join("c.sqlite")).await.expect("open");
+    let conn = cache.add_connection("main", Provider::Flexprice, "http://127.0.0.1:1", &Settings::new()).await.expect("connection");
+    let w = DiscoveredWallet { provider_wallet_id: "w1".into(), kind: "PRE_PAID".into(), currency: "EUR".into(), name: None, current_balance: None };
+    let id = cache.upsert_wallet(conn.id, &w).await.expect("wallet");
+    (cache, id)
+}
+
+async fn rollup_sums(cache: &Cache, zone: &str) -> Vec<(String, String, String, i64)> {
+    sqlx::query_as("SELECT day, credits, debits, tx_count FROM rollups_daily WHERE zone = ? ORDER BY day").bind(zone).fetch_all(cache.pool()).await.expect("rollups")
+}
+
+#[tokio::test]
+async fn migrations_apply_once_and_reopen_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("c.sqlite");
+    let cache = Cache::open(&path).await.expect("first open");
+    let schema = |c: Cache| async move {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").fetch_all(c.pool()).await.expect("schema");
+        let versions: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations").fetch_all(c.pool()).await.expect("versions");
+        c.close().await;
+        (rows, versions)
+    };
+    let first = schema(cache).await;
+    let second = schema(Cache::open(&path).await.expect("second open")).await;
+    assert_eq!(first, second);
+    assert_eq!(first.1.len(), 1);
+    let mode: (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(Cache::open(&path).await.expect("open").pool()).await.expect("mode");
+    assert_eq!(mode.0, "wal");
+}
+
+#[tokio::test]
+async fn refuses_foreign_newer_and_unwritable_files_without_touching_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = dir.path().join("notes.sqlite");
+    std::fs::write(&text, "these are my notes").expect("write");
+    let err = Cache::open(&text).await.expect_err("not a cache");
+    assert!(matches!(err, Error::NotACache { .. }), "{err}");
+    assert!(err.to_string().contains("notes.sqlite"));
+    assert_eq!(std::fs::read_to_string(&text).expect("read"), "these are my notes");
+
+    let newer = dir.path().join("newer.sqlite");
+    let cache = Cache::open(&newer).await.expect("open");
+    sqlx::query("INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) VALUES (999, 'future', CURRENT_TIMESTAMP, 1, x'00', 0)")
+        .execute(cache.pool())
+        .await
+        .expect("plant future migration");
+    cache.close().await;
+    let err = Cache::open(&newer).await.expect_err("newer schema");
+    assert!(matches!(err, Error::NewerSchema { found: 999, .. }), "{err}");
+    assert!(err.to_string().contains("newer.sqlite"));
+
+    let err = Cache::open(std::path::Path::new("/proc/walletbook/c.sqlite")).await.expect_err("unwritable");
+    assert!(matches!(err, Error::Unwritable { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn decimals_with_28_significant_digits_round_trip_exactly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (cache, wallet) = cache_with_wallet(&dir).await;
+    let values = ["1234567890123456789012345678", "0.1234567890123456789012345678", "12437697.2263", "0.0000000000000000000000000001", "7922816251426433759354395033.5"];
+    let records = values.iter().enumerate().map(|(i, v)| Ok(tx(&format!("r{i}"), 1, Direction::Credit, v))).collect();
+    cache.commit_page(wallet, None, records, Some("{}")).await.expect("commit");
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT amount FROM transactions ORDER BY record_id").fetch_all(cache.pool()).await.expect("rows");
+    let stored: Vec<&str> = stored.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(stored, values);
+}
+
+#[tokio::test]
+async fn commit_is_idempotent_and_updates_in_place_with_rollups() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (cache, wallet) = cache_with_wallet(&dir).await;
+    cache.ensure_rollup_zone("Europe/Amsterdam").await.expect("zone");
+    let page = || vec![Ok(tx("a", 1, Direction::Credit, "100.50")), Ok(tx("b", 1, Direction::Debit, "20.25")), Ok(tx("c", 2, Direction::Credit, "1"))];
+    let first = cache.commit_page(wallet, None, page(), Some("{\"n\":1}")).await.expect("first");
+    assert_eq!((first.inserted, first.unchanged), (3, 0));
+    let again = cache.commit_page(wallet, None, page(), Some("{\"n\":1}")).await.expect("again");
+    assert_eq!((again.inserted, again.unchanged, again.updated), (0, 3, 0));
+    assert_eq!(
+        rollup_sums(&cache, "Europe/Amsterdam").await,
+        vec![("2025-03-01".into(), "100.5".into(), "20.25".into(), 2), ("2025-03-02".into(), "1".into(), "0".into(), 1)]
+    );
+
+    // b fails, c's amount changes: rollups follow.
+    let mut failed = tx("b", 1, Direction::Debit, "20.25");
+    failed.status = TxStatus::Failed;
+    failed.raw.push(' ');
+    let changed = tx("c", 2, Direction::Credit, "3.5");
+    let upd = cache.commit_page(wallet, None, vec![Ok(failed), Ok(changed)], Some("{\"n\":2}")).await.expect("update");
+    assert_eq!(upd.updated, 2);
+    assert_eq!(
+        rollup_sums(&cache, "Europe/Amsterdam").await,
+        vec![("2025-03-01".into(), "100.5".into(), "0".into(), 1), ("2025-03-02".into(), "3.5".into(), "0".into(), 1)]
+    );
+    let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM transactions").fetch_one(cache.pool()).await.expect("count");
+    assert_eq!(count.0, 3);
+    assert_eq!(cache.checkpoint(wallet).await.expect("checkpoint").as_deref(), Some("{\"n\":2}"));
+
+    // A zone built later from the history agrees with the maintained one.
+    cache.ensure_rollup_zone("UTC").await.expect("utc");
+    assert_eq!(rollup_sums(&cache, "UTC").await, rollup_sums(&cache, "Europe/Amsterdam").await);
+}
+
+#[tokio::test]
+async fn bad_records_are_quarantined_once_and_the_rest_is_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (cache, wallet) = cache_with_wallet(&dir).await;
+    let bad = QuarantinedRecord { raw: "{\"amount\":\"12,5x\"}".into(), reason: "amount '12,5x' is not an exact decimal".into() };
+    let records = vec![Ok(tx("a", 1, Direction::Credit, "1")), Err(bad.clone())];
+    let out = cache.commit_page(wallet, None, records, None).await.expect("commit");
+    assert_eq!((out.inserted, out.quarantined), (1, 1));
+    let out = cache.commit_page(wallet, None, vec![Err(bad)], None).await.expect("again");
+    assert_eq!(out.quarantined, 0);
+    let q = cache.list_quarantine(10).await.expect("list");
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].connection_name.as_deref(), Some("main"));
+    assert!(q[0].reason.contains("12,5x"));
+}
