@@ -1,0 +1,4 @@
+//! Tauri commands. Each one calls the core and maps its error; nothing else.
+
+pub mod app;
+pub mod wallets;

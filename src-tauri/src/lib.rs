@@ -1,0 +1,21 @@
+//! Walletbook's desktop shell: window, state and the IPC commands. All logic
+//! lives in the core crates; this crate wires them to the window.
+
+pub mod commands;
+pub mod error;
+pub mod state;
+
+use state::{db_path_from_args, AppState};
+
+pub fn run() {
+    let state = AppState::new(db_path_from_args(std::env::args_os().skip(1)));
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![commands::app::app_info,
+            commands::app::list_providers,
+            commands::wallets::list_wallets,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running Walletbook");
+}

@@ -1,0 +1,62 @@
+//! Application state: where the cache is, and the cache once opened.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use tokio::sync::OnceCell;
+use walletbook_core::db::{default_cache_path, Cache};
+
+use crate::error::IpcResult;
+
+pub struct AppState {
+    pub db_path: PathBuf,
+    cache: OnceCell<Cache>,
+}
+
+impl AppState {
+    pub fn new(db_path: PathBuf) -> Self {
+        AppState { db_path, cache: OnceCell::new() }
+    }
+
+    /// The cache, opened (and migrated) on first use. A failed open is not
+    /// remembered: the next call tries again, so the user can fix the file.
+    pub async fn cache(&self) -> IpcResult<&Cache> {
+        Ok(self.cache.get_or_try_init(|| Cache::open(&self.db_path)).await?)
+    }
+}
+
+/// The cache path: `--db PATH` (or `--db=PATH`), else `WALLETBOOK_DB`, else
+/// the OS app-data directory (the last two by `default_cache_path`).
+pub fn db_path_from_args(args: impl IntoIterator<Item = OsString>) -> PathBuf {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--db" {
+            if let Some(p) = args.next() {
+                return PathBuf::from(p);
+            }
+        } else if let Some(p) = arg.to_str().and_then(|s| s.strip_prefix("--db=")) {
+            return PathBuf::from(p);
+        }
+    }
+    default_cache_path()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn db_flag_wins() {
+        assert_eq!(db_path_from_args(args(&["app", "--db", "/tmp/a.sqlite"])), PathBuf::from("/tmp/a.sqlite"));
+        assert_eq!(db_path_from_args(args(&["app", "--db=/tmp/b.sqlite"])), PathBuf::from("/tmp/b.sqlite"));
+    }
+
+    #[test]
+    fn falls_back_to_default() {
+        assert_eq!(db_path_from_args(args(&["app"])), default_cache_path());
+    }
+}
