@@ -1,0 +1,170 @@
+// The e2e harness: a private X server (Xvfb), tauri-driver in front of
+// WebKitWebDriver, a temporary cache, and a WebDriver session on the real
+// Walletbook binary (built with ui/dist embedded). run.sh provides the D-Bus
+// session with an unlocked gnome-keyring (the real Secret Service).
+
+import { spawn, execFile } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { Builder, By, until } from "selenium-webdriver";
+
+const execFileP = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(here, "../..");
+const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target");
+export const APP_BIN = process.env.WALLETBOOK_APP ?? path.join(TARGET, "debug", "walletbook-app");
+export const CLI_BIN = process.env.WALLETBOOK_CLI ?? path.join(TARGET, "debug", "walletbook");
+export const OUTPUT = path.join(here, "output");
+export { By, until };
+
+function log(...args) {
+  if (process.env.E2E_VERBOSE) console.error("[e2e]", ...args);
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, "127.0.0.1");
+      s.once("connect", () => (s.end(), resolve(true)));
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on port ${port} after ${ms} ms`);
+}
+
+/** Xvfb on a free display number (Xvfb picks it and writes it to fd 3). */
+async function startXvfb() {
+  const proc = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {
+    stdio: ["ignore", "ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  proc.stderr.on("data", (d) => (err += d));
+  const display = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`Xvfb did not start: ${err}`)), 10000);
+    proc.stdio[3].on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) {
+        clearTimeout(timer);
+        resolve(`:${out.trim()}`);
+      }
+    });
+    proc.once("exit", (code) => reject(new Error(`Xvfb exited (${code}): ${err}`)));
+  });
+  log("Xvfb on", display);
+  return { proc, display };
+}
+
+function startTauriDriver(env, port, nativePort) {
+  const args = ["--port", String(port), "--native-port", String(nativePort)];
+  if (existsSync("/usr/bin/WebKitWebDriver")) args.push("--native-driver", "/usr/bin/WebKitWebDriver");
+  const proc = spawn("tauri-driver", args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  proc.stdout.on("data", (d) => log("tauri-driver:", String(d).trim()));
+  proc.stderr.on("data", (d) => log("tauri-driver:", String(d).trim()));
+  return proc;
+}
+
+/** Run the CLI against a cache; returns stdout. */
+export async function cli(db, ...args) {
+  const { stdout } = await execFileP(CLI_BIN, ["--db", db, ...args], { maxBuffer: 64 << 20 });
+  return stdout;
+}
+
+/**
+ * Everything one test file needs. `start({demo: true})` fills the cache with
+ * `walletbook demo` first; `demoLoaded` tells whether that worked.
+ */
+export async function start({ demo = true, appArgs = [] } = {}) {
+  if (!existsSync(APP_BIN)) throw new Error(`${APP_BIN} is missing: run scripts/test.sh (it builds it)`);
+  mkdirSync(OUTPUT, { recursive: true });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "walletbook-e2e-"));
+  const db = path.join(tmp, "cache.sqlite");
+  let demoLoaded = false;
+  if (demo) {
+    try {
+      await cli(db, "demo");
+      demoLoaded = true;
+    } catch (e) {
+      console.error(`[e2e] walletbook demo failed, starting on an empty cache: ${String(e.stderr ?? e).trim()}`);
+    }
+  }
+
+  const xvfb = await startXvfb();
+  const env = { ...process.env, DISPLAY: xvfb.display, GSETTINGS_BACKEND: "memory", WALLETBOOK_DB: db };
+  delete env.WAYLAND_DISPLAY;
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driverProc = startTauriDriver(env, port, nativePort);
+  await waitForPort(port, 15000);
+
+  const driver = await new Builder()
+    .withCapabilities({
+      browserName: "wry",
+      "tauri:options": { application: APP_BIN, args: ["--db", db, ...appArgs] },
+    })
+    .usingServer(`http://127.0.0.1:${port}/`)
+    .build();
+  await driver.manage().setTimeouts({ implicit: 0, script: 30000 });
+
+  const ctx = {
+    driver,
+    db,
+    tmp,
+    display: xvfb.display,
+    env,
+    demoLoaded,
+    /** Wait for a CSS selector to be present (and return the element). */
+    async find(css, ms = 15000) {
+      return driver.wait(until.elementLocated(By.css(css)), ms, `no element matches ${css}`);
+    },
+    async findAll(css) {
+      return driver.findElements(By.css(css));
+    },
+    /** Open a screen through the sidebar, as a person would. */
+    async open(screen) {
+      const link = await ctx.find(`nav a[data-screen="${screen}"]`);
+      await link.click();
+      await driver.wait(async () => (await link.getAttribute("aria-current")) === "page", 5000);
+    },
+    /** Save the whole X screen (the real window) and the webview's own capture. */
+    async screenshot(name) {
+      const file = path.join(OUTPUT, `${name}.png`);
+      try {
+        await execFileP("import", ["-display", xvfb.display, "-window", "root", file]);
+      } catch {
+        writeFileSync(file, Buffer.from(await driver.takeScreenshot(), "base64"));
+      }
+      return file;
+    },
+    async stop() {
+      try {
+        await driver.quit();
+      } catch (e) {
+        log("quit:", e.message);
+      }
+      driverProc.kill("SIGTERM");
+      xvfb.proc.kill("SIGTERM");
+      if (!process.env.E2E_KEEP) rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+  return ctx;
+}
