@@ -3,12 +3,18 @@
 //! - [`connector`]: the trait every provider implements, and the page sink
 //!   through which fetched pages reach the cache;
 //! - [`http`]: the one HTTP client with retry, backoff and `Retry-After`;
+//! - [`paging`]: the newest-first and ascending date-range walkers with
+//!   resumable checkpoints;
 //! - [`providers`]: one folder per provider: wire types that mirror its
-//!   document, kept apart from the conversion into the domain model.
+//!   document, kept apart from the conversion into the domain model;
+//! - [`import`]: offline import of an export file, and the ledger file
+//!   parser it shares with the Spaaza connector.
 
 pub mod connector;
 pub mod error;
 pub mod http;
+pub mod paging;
+pub mod import;
 pub mod providers;
 
 pub use error::SyncError;
