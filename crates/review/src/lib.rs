@@ -1,1 +1,18 @@
-//! Review: history, summaries, reconciliation and export over the cache.
+//! Review: what accountants do with the cache once it is filled.
+//!
+//! - [`history`]: filtered, sorted, keyset-paged transaction lists and one
+//!   transaction's detail;
+//! - [`summary`]: period summaries (day, ISO week, month, quarter, year) per
+//!   wallet and currency, from the daily rollups;
+//! - [`reconcile`]: continuity checks of provider-reported balances;
+//! - [`export`]: CSV of any history and per-wallet statements, written safely;
+//! - [`demo`]: the deterministic demo workspace;
+//! - [`bench`]: a synthetic cache and timings for `walletbook bench review`.
+//!
+//! Terms: a *period* is a span of whole local days in a chosen IANA zone;
+//! *net* is `credits − debits − fees`; balance figures are *reported* or
+//! *derived* (see [`rules`]). Money is `Decimal` and crosses IPC as a string;
+//! currencies are never added together.
+
+pub mod demo;
+pub mod rules;
