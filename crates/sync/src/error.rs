@@ -28,6 +28,12 @@ pub enum SyncError {
     Cache(#[from] walletbook_core::Error),
     #[error("the sync was cancelled; what was already saved is kept")]
     Cancelled,
+    /// A demo connection: it has no provider behind it.
+    #[error("'{connection}' is a demo connection; there is nothing to sync")]
+    Demo { connection: String },
+    /// A bug in Walletbook itself.
+    #[error("Walletbook hit an internal error ({0}): please report it")]
+    Internal(String),
 }
 
 impl SyncError {
@@ -39,11 +45,13 @@ impl SyncError {
             SyncError::Config { .. } => ErrorCode::Config,
             SyncError::Cache(e) => e.code(),
             SyncError::Cancelled => ErrorCode::Cancelled,
+            SyncError::Demo { .. } => ErrorCode::InvalidInput,
+            SyncError::Internal(_) => ErrorCode::Internal,
         }
     }
 
     /// Whether the whole connection must stop (as opposed to one wallet).
     pub fn stops_connection(&self) -> bool {
-        matches!(self, SyncError::Auth { .. } | SyncError::Network { .. } | SyncError::Config { .. } | SyncError::Cancelled | SyncError::Cache(_))
+        matches!(self, SyncError::Auth { .. } | SyncError::Network { .. } | SyncError::Config { .. } | SyncError::Cancelled | SyncError::Cache(_) | SyncError::Demo { .. })
     }
 }

@@ -1,1 +1,62 @@
-//! One folder per provider.
+//! One folder per provider: `wire.rs` (serde types mirroring the provider's
+//! document), `convert.rs` (wire -> [`NewTransaction`](walletbook_core::model::NewTransaction)),
+//! and `mod.rs` (the [`Connector`]). [`connect`] builds the connector for a
+//! connection.
+//!
+//! A *demo connection* (`settings["demo"] == "true"`, made by the demo
+//! workspace) has no provider behind it and is never synced.
+
+use walletbook_core::model::{Connection, Provider, Secrets};
+
+use crate::connector::Connector;
+use crate::error::SyncError;
+use crate::http::RetryPolicy;
+
+// Papaya, Exlr8, Baanx connectors (sync issue 3).
+// pub mod baanx;
+// pub mod exlr8;
+// pub mod papaya;
+
+// ---- Flexprice / Spaaza modules go here (their issue) ----
+
+// ---- end Flexprice / Spaaza modules ----
+
+/// True for connections made by the demo workspace.
+pub fn is_demo(conn: &Connection) -> bool {
+    conn.settings.get("demo").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// The connector for `conn`, with its secrets and retry policy.
+pub async fn connect(conn: &Connection, secrets: &Secrets, policy: RetryPolicy) -> Result<Box<dyn Connector>, SyncError> {
+    if is_demo(conn) {
+        return Err(SyncError::Demo { connection: conn.name.clone() });
+    }
+    let _ = (secrets, policy);
+    match conn.provider {
+        Provider::Papaya | Provider::Exlr8 | Provider::Baanx => Err(not_supported(conn)),
+        // ---- Flexprice / Spaaza arms go here (their issue) ----
+        Provider::Flexprice => Err(not_supported(conn)),
+        Provider::Spaaza => Err(not_supported(conn)),
+        // ---- end Flexprice / Spaaza arms ----
+    }
+}
+
+fn not_supported(conn: &Connection) -> SyncError {
+    SyncError::Config { provider: conn.provider, detail: format!("syncing '{}' is not supported yet in this build; update Walletbook", conn.name) }
+}
+
+/// A required secret field, or a clear error naming it.
+pub fn required_secret(conn: &Connection, secrets: &Secrets, key: &str) -> Result<String, SyncError> {
+    match secrets.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(v) => Ok(v.to_string()),
+        None => Err(SyncError::Config { provider: conn.provider, detail: format!("'{}' has no {key}; re-enter its credentials with `walletbook connections add`", conn.name) }),
+    }
+}
+
+/// A required non-secret setting (falling back to the secrets map), or a clear error naming it.
+pub fn required_setting(conn: &Connection, secrets: &Secrets, key: &str) -> Result<String, SyncError> {
+    match conn.settings.get(key).or_else(|| secrets.get(key)).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(v) => Ok(v.to_string()),
+        None => Err(SyncError::Config { provider: conn.provider, detail: format!("'{}' has no {key} setting; set it with `walletbook connections add`", conn.name) }),
+    }
+}
