@@ -1,0 +1,161 @@
+//! The export-task flow: create a `wallet-ledger` CSV export task, execute
+//! it, poll its state with backoff until DONE (or ERROR, or the overall
+//! timeout), fetch the pre-signed download URL, and download the file,
+//! asking for a fresh URL when the old one has expired (403).
+//!
+//! Terms: the *cutoff* of an export is the moment its task was created (the
+//! provider's clock when it says so): every entry dated at or before it that
+//! existed then is in the file.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use reqwest::header::AUTHORIZATION;
+use walletbook_core::model::Provider;
+use walletbook_core::time::parse_timestamp;
+
+use super::wire::{progress, DownloadUrl, NewTask, Progress, Task};
+use super::SpaazaOptions;
+use crate::error::SyncError;
+use crate::http::ProviderHttp;
+
+const P: Provider = Provider::Spaaza;
+
+/// The `Authorization` header value; never printed.
+#[derive(Clone)]
+pub struct Bearer(pub String);
+
+impl std::fmt::Debug for Bearer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Bearer <redacted>")
+    }
+}
+
+/// A downloaded export.
+#[derive(Debug)]
+pub struct ExportFile {
+    pub task_id: String,
+    pub cutoff: DateTime<Utc>,
+    pub text: String,
+}
+
+/// What one export needs to talk to Spaaza.
+pub struct ExportFlow<'a> {
+    pub http: &'a ProviderHttp,
+    pub base: &'a str,
+    pub bearer: &'a Bearer,
+    pub chain: &'a str,
+    pub options: &'a SpaazaOptions,
+}
+
+impl ExportFlow<'_> {
+    /// Run one export of the entries strictly after `after` (None: all).
+    /// A task that ends in ERROR is tried again with a new task, up to
+    /// `options.task_attempts` tasks in all.
+    pub async fn run(&self, after: Option<DateTime<Utc>>) -> Result<ExportFile, SyncError> {
+        let attempts = self.options.task_attempts.max(1);
+        let mut failed = String::new();
+        for _ in 0..attempts {
+            let requested = Utc::now();
+            let task = self.create(after, requested).await?;
+            let id = task.id_text().ok_or_else(|| SyncError::Protocol { provider: P, detail: "the new export task has no id".into() })?;
+            let cutoff = task.state.as_ref().and_then(|s| s.created_date.as_deref()).and_then(|d| parse_timestamp(d).ok()).unwrap_or(requested);
+            self.execute(&id).await?;
+            match self.wait(&id).await? {
+                Progress::Done => {
+                    let text = self.download(&id).await?;
+                    return Ok(ExportFile { task_id: id, cutoff, text });
+                }
+                _ => {
+                    tracing::warn!(task = %id, "Spaaza export task ended in ERROR");
+                    failed = id;
+                }
+            }
+        }
+        Err(SyncError::Unavailable { provider: P, attempts, detail: format!("the wallet ledger export task ended in ERROR each time, the last one was task {failed}") })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn create(&self, after: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<Task, SyncError> {
+        let body = NewTask::wallet_ledger(self.chain, after, now);
+        let url = self.url("/tasks");
+        let created = self.http.json::<Task>(|c| c.post(&url).header(AUTHORIZATION, &self.bearer.0).json(&body)).await;
+        created.map_err(|e| match e {
+            SyncError::Auth { provider, detail } if detail.starts_with("permission_denied") || detail.contains("chain") => SyncError::Auth {
+                provider,
+                detail: format!("{detail}; the access token belongs to another chain than {}, so check the chain id and the token", self.chain),
+            },
+            other => other,
+        })
+    }
+
+    /// Start the task now. A task that cannot be executed on demand still runs at `trigger.once`.
+    async fn execute(&self, id: &str) -> Result<(), SyncError> {
+        let url = self.url(&format!("/tasks/{id}/execute"));
+        match self.http.send(|c| c.post(&url).header(AUTHORIZATION, &self.bearer.0)).await {
+            Ok(_) => Ok(()),
+            Err(SyncError::Rejected { status, detail, .. }) => {
+                tracing::info!(task = %id, status, %detail, "Spaaza did not execute the task on demand; waiting for its trigger");
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Poll until the task is DONE or has failed, with doubling delays, for at most `options.timeout`.
+    async fn wait(&self, id: &str) -> Result<Progress, SyncError> {
+        let url = self.url(&format!("/tasks/{id}"));
+        let started = Instant::now();
+        let mut delay = self.options.poll_first;
+        let mut polls = 0u32;
+        loop {
+            let task: Task = self.http.json(|c| c.get(&url).header(AUTHORIZATION, &self.bearer.0)).await?;
+            polls += 1;
+            match progress(task.code()) {
+                Progress::Running => {}
+                done => return Ok(done),
+            }
+            if started.elapsed() + delay > self.options.timeout {
+                let limit = self.options.timeout.as_secs_f32();
+                return Err(SyncError::Unavailable {
+                    provider: P,
+                    attempts: polls,
+                    detail: format!("export task {id} was still {} after {limit:.0} s; a larger export_timeout_secs setting waits longer", task.code()),
+                });
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(self.options.poll_max);
+        }
+    }
+
+    /// Fetch the download URL and the file; an expired or refused URL is asked for again.
+    async fn download(&self, id: &str) -> Result<String, SyncError> {
+        let url_of = self.url(&format!("/tasks/{id}/download_url"));
+        let tries = self.options.url_renewals + 1;
+        let mut refused = String::new();
+        for _ in 0..tries {
+            let link: DownloadUrl = self.http.json(|c| c.get(&url_of).header(AUTHORIZATION, &self.bearer.0)).await?;
+            if url::Url::parse(&link.url).is_err() {
+                return Err(SyncError::Protocol { provider: P, detail: format!("export task {id} has an unreadable download URL") });
+            }
+            // A pre-signed URL: no Authorization header, the token must not leave for the file host.
+            match self.http.send(|c| c.get(&link.url)).await {
+                Ok(answer) => return Ok(answer.body),
+                Err(SyncError::Auth { detail, .. }) => {
+                    tracing::info!(task = %id, %detail, "Spaaza download URL refused; asking for a new one");
+                    refused = detail;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(SyncError::Unavailable { provider: P, attempts: tries, detail: format!("the download link of export task {id} was refused every time ({refused})") })
+    }
+}
+
+/// Polling defaults derived from the retry policy's delays.
+pub fn poll_delays(base: Duration, max: Duration) -> (Duration, Duration) {
+    ((base * 4).max(Duration::from_millis(20)), max.max(Duration::from_millis(50)))
+}

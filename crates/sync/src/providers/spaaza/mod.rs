@@ -1,0 +1,177 @@
+//! The Spaaza connector: wallet histories from the chain-wide
+//! `wallet-ledger` export task (see [`export`]).
+//!
+//! One export covers every wallet of the chain, so discovery runs it: the
+//! first sync exports everything, later ones only entries after the oldest
+//! wallet checkpoint less an overlap (`is_after_date`). The parsed rows are
+//! kept in memory, keyed by wallet, for the `sync_wallet` calls that follow;
+//! each wallet is committed in chunks with a checkpoint per chunk (see
+//! [`convert`]). A wallet the kept export does not cover (a `--full` after an
+//! incremental discovery, a wallet without checkpoint) gets its own export.
+//!
+//! Settings: `chain_id` (required), `export_timeout_secs` (how long a task may
+//! run, default 1800). Secrets: `token_id`, `token_secret`.
+
+pub mod convert;
+pub mod export;
+pub mod wire;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use reqwest::header::AUTHORIZATION;
+use tokio::sync::Mutex;
+use walletbook_core::model::{Connection, DiscoveredWallet, Provider, Secrets};
+
+use self::convert::{commit_wallet, export_start, Checkpoint, Prepared};
+use self::export::{poll_delays, Bearer, ExportFlow};
+use super::{required_secret, required_setting};
+use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
+use crate::error::SyncError;
+use crate::http::{ProviderHttp, RetryPolicy};
+use crate::import::ledger_file::{self, ParseOptions};
+
+const P: Provider = Provider::Spaaza;
+
+/// Timing and sizes of the export flow.
+#[derive(Debug, Clone)]
+pub struct SpaazaOptions {
+    /// First delay between state polls; doubles up to `poll_max`.
+    pub poll_first: Duration,
+    pub poll_max: Duration,
+    /// How long one task may take before the sync gives up on it.
+    pub timeout: Duration,
+    /// Tasks tried when one ends in ERROR.
+    pub task_attempts: u32,
+    /// New download URLs asked for when one is refused (expired).
+    pub url_renewals: u32,
+    /// How far before a wallet's checkpoint the next export starts.
+    pub overlap: chrono::Duration,
+    /// Records per committed page.
+    pub chunk: usize,
+}
+
+impl SpaazaOptions {
+    pub fn from_policy(policy: &RetryPolicy) -> Self {
+        let (poll_first, poll_max) = poll_delays(policy.base_delay, policy.max_delay);
+        SpaazaOptions { poll_first, poll_max, timeout: Duration::from_secs(1800), task_attempts: 2, url_renewals: 2, overlap: chrono::Duration::hours(1), chunk: 1000 }
+    }
+}
+
+pub struct SpaazaConnector {
+    http: ProviderHttp,
+    base: String,
+    bearer: Bearer,
+    chain: String,
+    options: SpaazaOptions,
+    /// The export run by discovery, for the `sync_wallet` calls that follow.
+    prepared: Mutex<Option<Arc<Prepared>>>,
+    /// Whether the export's orphan rows were already committed.
+    orphans_done: AtomicBool,
+}
+
+impl SpaazaConnector {
+    pub fn new(conn: &Connection, secrets: &Secrets, policy: RetryPolicy) -> Result<Self, SyncError> {
+        let chain = required_setting(conn, secrets, "chain_id")?;
+        let token = format!("Bearer {}:{}", required_secret(conn, secrets, "token_id")?, required_secret(conn, secrets, "token_secret")?);
+        let mut options = SpaazaOptions::from_policy(&policy);
+        if let Some(t) = conn.settings.get("export_timeout_secs").filter(|t| !t.trim().is_empty()) {
+            let secs = t.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0).ok_or_else(|| SyncError::Config {
+                provider: P,
+                detail: format!("'{}' has export_timeout_secs '{t}', which is not a positive number of seconds; fix it with `walletbook connections add`", conn.name),
+            })?;
+            options.timeout = Duration::from_secs_f64(secs);
+        }
+        let http = ProviderHttp::new(P, policy, wire::read_error)?;
+        Ok(SpaazaConnector { http, base: conn.base_url.trim_end_matches('/').to_string(), bearer: Bearer(token), chain, options, prepared: Mutex::new(None), orphans_done: AtomicBool::new(false) })
+    }
+
+    pub fn with_options(mut self, options: SpaazaOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    fn flow(&self) -> ExportFlow<'_> {
+        ExportFlow { http: &self.http, base: &self.base, bearer: &self.bearer, chain: &self.chain, options: &self.options }
+    }
+
+    /// Run an export from `after` and split it by wallet.
+    async fn prepare(&self, after: Option<chrono::DateTime<Utc>>) -> Result<Prepared, SyncError> {
+        let file = self.flow().run(after).await?;
+        let parsed = ledger_file::parse(&file.text, ParseOptions { need_wallet: true, default_currency: None })
+            .map_err(|e| SyncError::Protocol { provider: P, detail: format!("the export of task {} is not a readable wallet ledger: {e}", file.task_id) })?;
+        Ok(Prepared::new(parsed, after, file.cutoff, file.task_id))
+    }
+}
+
+#[async_trait]
+impl Connector for SpaazaConnector {
+    fn provider(&self) -> Provider {
+        P
+    }
+
+    /// A task lookup: 401 means the token is refused; any other answer (a
+    /// 404 for the made-up task id) means it was accepted.
+    async fn test(&self) -> Result<String, SyncError> {
+        let url = format!("{}/tasks/0", self.base);
+        match self.http.send(|c| c.get(&url).header(AUTHORIZATION, &self.bearer.0)).await {
+            Ok(_) | Err(SyncError::Rejected { .. }) => Ok(format!("Spaaza accepted the access token; chain {} is checked when the first export runs", self.chain)),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn discover_wallets(&self, hints: &DiscoveryHints) -> Result<Vec<DiscoveredWallet>, SyncError> {
+        let cached: Vec<(String, Checkpoint)> = hints.checkpoints.iter().filter_map(|(id, c)| Checkpoint::parse(Some(c)).map(|c| (id.clone(), c))).collect();
+        // Export everything on --full, on a first sync, when a checkpoint is
+        // unreadable, or when a wallet known before has no checkpoint.
+        let known_before = cached.iter().map(|(_, c)| c.wallets_known).max().unwrap_or(0);
+        let incomplete = cached.is_empty() || cached.len() < hints.checkpoints.len() || hints.checkpoints.len() < known_before;
+        let after = if hints.full || incomplete { None } else { cached.iter().map(|(_, c)| export_start(c, self.options.overlap)).min().flatten() };
+        let mut prepared = self.prepare(after).await?;
+        let mut wallets = prepared.discovered();
+        prepared.fresh = wallets.iter().filter(|w| !cached.iter().any(|(id, _)| id == &w.provider_wallet_id)).map(|w| (w.provider_wallet_id.clone(), w.currency.clone())).collect();
+        for (id, cp) in &cached {
+            if !wallets.iter().any(|w| &w.provider_wallet_id == id && w.currency == cp.currency) {
+                wallets.push(convert::discovered(id, &cp.currency, None));
+            }
+        }
+        prepared.known = wallets.len();
+        tracing::info!(task = %prepared.task_id, wallets = wallets.len(), incremental = after.is_some(), "Spaaza export split by wallet");
+        *self.prepared.lock().await = Some(Arc::new(prepared));
+        self.orphans_done.store(false, Ordering::SeqCst);
+        Ok(wallets)
+    }
+
+    async fn sync_wallet(&self, wallet: &WalletRef, checkpoint: Option<String>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError> {
+        let previous = if full { None } else { Checkpoint::parse(checkpoint.as_deref()) };
+        let key = (wallet.provider_wallet_id.clone(), wallet.currency.clone());
+        let kept = self.prepared.lock().await.clone().filter(|p| p.covers(&key, previous.as_ref(), self.options.overlap, full));
+        let export = match kept {
+            Some(p) => p,
+            None => {
+                // The kept export does not reach back far enough for this wallet: its own export.
+                let after = previous.as_ref().and_then(|c| export_start(c, self.options.overlap));
+                let mut own = self.prepare(after).await?;
+                own.known = self.prepared.lock().await.as_ref().map_or(own.known, |p| p.known.max(own.known));
+                let own = Arc::new(own);
+                if after.is_none() {
+                    *self.prepared.lock().await = Some(own.clone());
+                }
+                own
+            }
+        };
+        let mut records = export.wallets.get(&key).map(|w| w.records.clone()).unwrap_or_default();
+        let with_orphans = !export.orphans.is_empty() && !self.orphans_done.swap(true, Ordering::SeqCst);
+        if with_orphans {
+            records.splice(0..0, export.orphans.iter().cloned().map(Err));
+        }
+        let committed = commit_wallet(records, previous.as_ref(), &export, &wallet.currency, self.options.chunk, sink).await;
+        if committed.is_err() && with_orphans {
+            self.orphans_done.store(false, Ordering::SeqCst);
+        }
+        committed
+    }
+}
