@@ -12,8 +12,10 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::app::app_info,
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
             commands::app::list_providers,
+            commands::demo::load_demo,
             commands::wallets::list_wallets,
         ])
         .run(tauri::generate_context!())

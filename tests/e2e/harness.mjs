@@ -148,6 +148,8 @@ export async function start({ demo = true, appArgs = [] } = {}) {
     /** Save the whole X screen (the real window) and the webview's own capture. */
     async screenshot(name) {
       const file = path.join(OUTPUT, `${name}.png`);
+      // Let the webview paint what the DOM already holds.
+      await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 250)));");
       try {
         await execFileP("import", ["-display", xvfb.display, "-window", "root", file]);
       } catch {

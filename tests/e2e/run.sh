@@ -20,6 +20,9 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 export E2E_TAP="$TAP"
 
+# The session bus's services (portals, a11y) are chatty on stderr: keep that
+# in a log beside the screenshots. Test results go to stdout and the TAP file.
+exec 3>&2
 exec dbus-run-session -- bash -c '
   set -euo pipefail
   eval "$(printf "walletbook-e2e" | gnome-keyring-daemon --unlock --components=secrets)"
@@ -28,5 +31,5 @@ exec dbus-run-session -- bash -c '
   node --test --test-concurrency=1 \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$E2E_TAP" \
-    ./*.test.mjs
-'
+    ./*.test.mjs 2>&3
+' 2>"$HERE/output/session-stderr.log"

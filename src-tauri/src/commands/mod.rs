@@ -1,4 +1,5 @@
 //! Tauri commands. Each one calls the core and maps its error; nothing else.
 
 pub mod app;
+pub mod demo;
 pub mod wallets;

@@ -4,6 +4,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { DemoReport } from "./bindings/DemoReport";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { IpcError as IpcErrorShape } from "./bindings/IpcError";
 import type { ProviderInfo } from "./bindings/ProviderInfo";
@@ -80,5 +81,5 @@ export const api = {
   appInfo: () => call<AppInfo>("app_info"),
   listProviders: () => call<ProviderInfo[]>("list_providers"),
   listWallets: () => call<Wallet[]>("list_wallets"),
-  loadDemo: () => call<void>("load_demo"),
+  loadDemo: () => call<DemoReport>("load_demo"),
 };

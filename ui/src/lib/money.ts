@@ -3,6 +3,8 @@
 // (exact), the fraction digits are copied as given. Nothing is rounded away;
 // trailing zeros beyond the currency's usual digits are dropped.
 
+import { appLocale } from "./locale";
+
 export interface ParsedDecimal {
   negative: boolean;
   integer: string; // digits, no leading zeros except a single "0"
@@ -23,8 +25,8 @@ export function parseDecimal(text: string): ParsedDecimal | null {
 
 const cache = new Map<string, { nf: Intl.NumberFormat; minDigits: number; code: boolean }>();
 
-function formatterFor(locale: string | undefined, currency: string) {
-  const key = `${locale ?? ""}|${currency}`;
+function formatterFor(locale: string, currency: string) {
+  const key = `${locale}|${currency}`;
   let entry = cache.get(key);
   if (!entry) {
     try {
@@ -48,7 +50,7 @@ function formatterFor(locale: string | undefined, currency: string) {
   return entry;
 }
 
-function decimalSeparator(locale: string | undefined): string {
+function decimalSeparator(locale: string): string {
   const part = new Intl.NumberFormat(locale, { minimumFractionDigits: 1 }).formatToParts(1.5).find((p) => p.type === "decimal");
   return part?.value ?? ".";
 }
@@ -67,7 +69,8 @@ export interface MoneyOptions {
 export function formatMoney(amount: string, currency: string, opts: MoneyOptions = {}): string {
   const d = parseDecimal(amount);
   if (!d) return amount;
-  const { nf, minDigits, code } = formatterFor(opts.locale, currency.toUpperCase());
+  const locale = opts.locale ?? appLocale();
+  const { nf, minDigits, code } = formatterFor(locale, currency.toUpperCase());
   let fraction = d.fraction.replace(/0+$/, "");
   if (fraction.length < minDigits) fraction = fraction.padEnd(minDigits, "0");
 
@@ -76,7 +79,7 @@ export function formatMoney(amount: string, currency: string, opts: MoneyOptions
     .filter((p) => p.type === "integer" || p.type === "group")
     .map((p) => p.value)
     .join("");
-  const number = fraction ? grouped + decimalSeparator(opts.locale) + fraction : grouped;
+  const number = fraction ? grouped + decimalSeparator(locale) + fraction : grouped;
 
   // Sign and symbol placement come from a template formatted by Intl itself.
   const template = nf.formatToParts(d.negative ? -1n : 1n);

@@ -1,6 +1,8 @@
 // Times cross IPC as RFC 3339 UTC strings and are shown in the local zone,
 // with the zone visible ("21 Nov 2026, 14:05 CET").
 
+import { appLocale } from "./locale";
+
 export interface TimeOptions {
   locale?: string;
   timeZone?: string;
@@ -16,7 +18,7 @@ export function formatDateTime(iso: string | null | undefined, opts: TimeOptions
   if (!iso) return "—";
   const d = parse(iso);
   if (!d) return iso;
-  return new Intl.DateTimeFormat(opts.locale, {
+  return new Intl.DateTimeFormat(opts.locale ?? appLocale(), {
     year: "numeric",
     month: "short",
     day: "2-digit",
@@ -32,7 +34,7 @@ export function formatDate(iso: string | null | undefined, opts: TimeOptions = {
   if (!iso) return "—";
   const d = parse(iso);
   if (!d) return iso;
-  return new Intl.DateTimeFormat(opts.locale, { year: "numeric", month: "short", day: "2-digit", timeZone: opts.timeZone }).format(d);
+  return new Intl.DateTimeFormat(opts.locale ?? appLocale(), { year: "numeric", month: "short", day: "2-digit", timeZone: opts.timeZone }).format(d);
 }
 
 /** The IANA name of the zone times are shown in. */
@@ -46,11 +48,11 @@ export function formatRelative(iso: string | null | undefined, now: Date = new D
   const d = parse(iso);
   if (!d) return iso;
   const secs = Math.round((d.getTime() - now.getTime()) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+  const rtf = new Intl.RelativeTimeFormat(locale ?? appLocale(), { numeric: "auto" });
   const abs = Math.abs(secs);
   if (abs < 60) return rtf.format(secs, "second");
   if (abs < 3600) return rtf.format(Math.round(secs / 60), "minute");
   if (abs < 86400) return rtf.format(Math.round(secs / 3600), "hour");
   if (abs < 86400 * 30) return rtf.format(Math.round(secs / 86400), "day");
-  return formatDate(iso, { locale });
+  return formatDate(iso, { locale: locale ?? appLocale() });
 }
