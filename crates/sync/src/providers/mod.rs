@@ -18,6 +18,7 @@ use crate::http::RetryPolicy;
 // pub mod papaya;
 
 // ---- Flexprice / Spaaza modules go here (their issue) ----
+pub mod flexprice;
 pub mod spaaza;
 // ---- end Flexprice / Spaaza modules ----
 
@@ -35,7 +36,7 @@ pub async fn connect(conn: &Connection, secrets: &Secrets, policy: RetryPolicy) 
     match conn.provider {
         Provider::Papaya | Provider::Exlr8 | Provider::Baanx => Err(not_supported(conn)),
         // ---- Flexprice / Spaaza arms go here (their issue) ----
-        Provider::Flexprice => Err(not_supported(conn)),
+        Provider::Flexprice => Ok(Box::new(flexprice::FlexpriceConnector::new(conn, secrets, policy)?)),
         Provider::Spaaza => Ok(Box::new(spaaza::SpaazaConnector::new(conn, secrets, policy)?)),
         // ---- end Flexprice / Spaaza arms ----
     }
