@@ -1,5 +1,6 @@
 //! The sync engine and the provider connectors.
 //!
+//! - [`engine`]: [`engine::SyncEngine`], which syncs connections into the cache;
 //! - [`connector`]: the trait every provider implements, and the page sink
 //!   through which fetched pages reach the cache;
 //! - [`http`]: the one HTTP client with retry, backoff and `Retry-After`;
@@ -11,6 +12,7 @@
 //!   parser it shares with the Spaaza connector.
 
 pub mod connector;
+pub mod engine;
 pub mod error;
 pub mod http;
 pub mod paging;

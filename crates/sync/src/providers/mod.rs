@@ -14,7 +14,7 @@ use crate::http::RetryPolicy;
 
 // Papaya, Exlr8, Baanx connectors (sync issue 3).
 // pub mod baanx;
-// pub mod exlr8;
+pub mod exlr8;
 // pub mod papaya;
 
 // ---- Flexprice / Spaaza modules go here (their issue) ----
@@ -34,7 +34,8 @@ pub async fn connect(conn: &Connection, secrets: &Secrets, policy: RetryPolicy) 
     }
     let _ = (secrets, policy);
     match conn.provider {
-        Provider::Papaya | Provider::Exlr8 | Provider::Baanx => Err(not_supported(conn)),
+        Provider::Exlr8 => Ok(Box::new(exlr8::Exlr8::new(conn, secrets, policy)?)),
+        Provider::Papaya | Provider::Baanx => Err(not_supported(conn)),
         // ---- Flexprice / Spaaza arms go here (their issue) ----
         Provider::Flexprice => Ok(Box::new(flexprice::FlexpriceConnector::new(conn, secrets, policy)?)),
         Provider::Spaaza => Ok(Box::new(spaaza::SpaazaConnector::new(conn, secrets, policy)?)),

@@ -1,0 +1,305 @@
+//! The sync engine: brings every wallet's history into the cache.
+//!
+//! For each selected connection: load its secrets, build its connector,
+//! discover and upsert its wallets (honouring the `wallets` setting), run
+//! `before_wallets`, sync each wallet from its checkpoint through a
+//! [`sink::CacheSink`] (one SQLite transaction per page), and always run
+//! `after_wallets`. Every connection gets a logged *run* (start, end,
+//! per-wallet counts, errors). A 401/403 (or any error that
+//! [stops the connection](SyncError::stops_connection)) ends that connection
+//! only; the others go on. Cancelling stops between pages.
+//!
+//! The desktop app and the CLI call [`SyncEngine::sync`] and read the
+//! [`SyncReport`]; progress arrives through [`ProgressFn`].
+
+mod sink;
+mod types;
+
+use std::collections::{BTreeSet, HashMap};
+
+use walletbook_core::credentials::{secrets_from_env, CredentialStore};
+use walletbook_core::db::Cache;
+use walletbook_core::model::{Connection, Secrets};
+
+pub use types::{CancelToken, ConnectionReport, ProgressFn, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus, WalletReport};
+
+use crate::connector::{Connector, DiscoveryHints, WalletRef};
+use crate::error::SyncError;
+use crate::http::RetryPolicy;
+use crate::providers;
+use sink::CacheSink;
+
+/// Runs syncs over one cache and one credential store.
+#[derive(Clone)]
+pub struct SyncEngine {
+    cache: Cache,
+    credentials: CredentialStore,
+    /// Connections declared in a config file: secret field -> environment variable.
+    env_secrets: HashMap<String, HashMap<String, String>>,
+    policy: RetryPolicy,
+    progress: Option<ProgressFn>,
+    cancel: CancelToken,
+}
+
+impl SyncEngine {
+    pub fn new(cache: Cache, credentials: CredentialStore) -> Self {
+        SyncEngine { cache, credentials, env_secrets: HashMap::new(), policy: RetryPolicy::from_env(), progress: None, cancel: CancelToken::new() }
+    }
+
+    /// Secrets of these connections come from environment variables
+    /// (connection name -> secret field -> variable), not the keychain.
+    pub fn with_env_secrets(mut self, env: HashMap<String, HashMap<String, String>>) -> Self {
+        self.env_secrets = env;
+        self
+    }
+
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub fn with_progress(mut self, progress: ProgressFn) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    pub fn with_cancel(mut self, cancel: CancelToken) -> Self {
+        self.cancel = cancel;
+        self
+    }
+
+    /// The token that cancels this engine's syncs.
+    pub fn cancel_token(&self) -> CancelToken {
+        self.cancel.clone()
+    }
+
+    /// Sync what `req` selects. `Err` only when the selection itself is
+    /// wrong (unknown connection or wallet) or the cache fails before any
+    /// connection starts; provider failures are in the report.
+    pub async fn sync(&self, req: &SyncRequest) -> Result<SyncReport, SyncError> {
+        let (connections, wallet) = self.select(req).await?;
+        let mut report = SyncReport::default();
+        for conn in connections {
+            if self.cancel.is_cancelled() {
+                report.cancelled = true;
+                break;
+            }
+            let c = self.sync_connection(&conn, wallet.as_ref(), req.full).await;
+            report.cancelled |= c.status == SyncStatus::Cancelled;
+            report.connections.push(c);
+        }
+        Ok(report)
+    }
+
+    /// One cheap call that checks a connection's credentials.
+    pub async fn test_connection(&self, name: &str) -> Result<String, SyncError> {
+        let conn = self.cache.connection_by_name(name).await?;
+        let connector = self.connect(&conn).await?;
+        connector.test().await
+    }
+
+    async fn select(&self, req: &SyncRequest) -> Result<(Vec<Connection>, Option<WalletPick>), SyncError> {
+        let mut connections = match &req.connection {
+            Some(name) => vec![self.cache.connection_by_name(name).await?],
+            None => self.cache.list_connections().await?,
+        };
+        let Some(wanted) = req.wallet.as_deref().map(str::trim).filter(|w| !w.is_empty()) else {
+            return Ok((connections, None));
+        };
+        let wallets = self.cache.list_wallets().await?;
+        let found = wallets
+            .iter()
+            .filter(|w| connections.iter().any(|c| c.id == w.connection_id))
+            .find(|w| w.id.to_string() == wanted)
+            .or_else(|| wallets.iter().filter(|w| connections.iter().any(|c| c.id == w.connection_id)).find(|w| w.provider_wallet_id == wanted));
+        let Some(w) = found else {
+            return Err(SyncError::Cache(walletbook_core::Error::NotFound(format!(
+                "wallet '{wanted}' is not in the cache: see `walletbook wallets`, or sync its connection first"
+            ))));
+        };
+        connections.retain(|c| c.id == w.connection_id);
+        Ok((connections, Some(WalletPick { provider_wallet_id: w.provider_wallet_id.clone(), kind: w.kind.clone(), currency: w.currency.clone() })))
+    }
+
+    async fn load_secrets(&self, conn: &Connection) -> Result<Secrets, SyncError> {
+        if let Some(vars) = self.env_secrets.get(&conn.name) {
+            return Ok(secrets_from_env(&conn.name, vars)?);
+        }
+        match self.credentials.load(&conn.name).await? {
+            Some(s) => Ok(s),
+            None => Err(SyncError::Cache(walletbook_core::Error::MissingSecret {
+                connection: conn.name.clone(),
+                env_hint: "its variables in a --config file's secret_env".into(),
+            })),
+        }
+    }
+
+    async fn connect(&self, conn: &Connection) -> Result<Box<dyn Connector>, SyncError> {
+        if providers::is_demo(conn) {
+            return Err(SyncError::Demo { connection: conn.name.clone() });
+        }
+        let secrets = self.load_secrets(conn).await?;
+        providers::connect(conn, &secrets, self.policy).await
+    }
+
+    fn emit(&self, conn: &Connection, wallet: Option<&WalletRef>, index: usize, count: usize, phase: SyncPhase) {
+        if let Some(f) = &self.progress {
+            f(SyncProgress {
+                connection: conn.name.clone(),
+                provider: conn.provider,
+                wallet: wallet.map(|w| w.provider_wallet_id.clone()),
+                wallet_index: index as u32,
+                wallet_count: count as u32,
+                phase,
+                pages: 0,
+                records: 0,
+            });
+        }
+    }
+
+    async fn sync_connection(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool) -> ConnectionReport {
+        let mut report = ConnectionReport { connection: conn.name.clone(), provider: conn.provider, status: SyncStatus::Ok, run_id: None, wallets: Vec::new(), error: None, error_code: None };
+        if providers::is_demo(conn) {
+            report.status = SyncStatus::Skipped;
+            report.error = Some(SyncError::Demo { connection: conn.name.clone() }.to_string());
+            return report;
+        }
+        self.emit(conn, None, 0, 0, SyncPhase::Connecting);
+        let run_id = match self.cache.start_run(Some(conn.id), full).await {
+            Ok(id) => Some(id),
+            Err(e) => return fail(report, SyncError::Cache(e)),
+        };
+        report.run_id = run_id;
+        let outcome = self.walk_connection(conn, pick, full, run_id, &mut report.wallets).await;
+        if let Err(e) = outcome {
+            report = fail(report, e);
+        }
+        if report.status == SyncStatus::Ok && report.wallets.iter().any(|w| w.status == SyncStatus::Cancelled) {
+            report.status = SyncStatus::Cancelled;
+        }
+        let message = run_message(&report);
+        let status = if report.failed() { SyncStatus::Failed } else { SyncStatus::Ok };
+        let status = if report.status == SyncStatus::Cancelled { SyncStatus::Cancelled } else { status };
+        if let Some(id) = run_id {
+            if let Err(e) = self.cache.finish_run(id, status.as_str(), Some(&message)).await {
+                tracing::warn!(connection = %conn.name, error = %e, "could not log the end of the sync run");
+            }
+        }
+        self.emit(conn, None, report.wallets.len(), report.wallets.len(), SyncPhase::Done);
+        report
+    }
+
+    async fn walk_connection(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, run_id: Option<i64>, out: &mut Vec<WalletReport>) -> Result<(), SyncError> {
+        let connector = self.connect(conn).await?;
+        self.emit(conn, None, 0, 0, SyncPhase::Discovering);
+        let cached = self.cache.list_wallets().await?;
+        let mut hints = DiscoveryHints { full, checkpoints: HashMap::new() };
+        for w in cached.iter().filter(|w| w.connection_id == conn.id) {
+            if let Some(cp) = self.cache.checkpoint(w.id).await? {
+                hints.checkpoints.insert(w.provider_wallet_id.clone(), cp);
+            }
+        }
+        let only: BTreeSet<String> = conn.settings.get("wallets").map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default();
+        let mut wallets = Vec::new();
+        for d in connector.discover_wallets(&hints).await? {
+            let cache_id = self.cache.upsert_wallet(conn.id, &d).await?;
+            let w = WalletRef { cache_id, provider_wallet_id: d.provider_wallet_id, kind: d.kind, currency: d.currency };
+            let listed = only.is_empty() || only.contains(&w.provider_wallet_id);
+            let picked = pick.is_none_or(|p| p.provider_wallet_id == w.provider_wallet_id && p.kind == w.kind && p.currency == w.currency);
+            if listed && picked {
+                wallets.push(w);
+            }
+        }
+        connector.before_wallets().await?;
+        let walked = self.walk_wallets(conn, connector.as_ref(), &wallets, full, run_id, out).await;
+        let restored = connector.after_wallets().await;
+        walked?;
+        restored
+    }
+
+    async fn walk_wallets(&self, conn: &Connection, connector: &dyn Connector, wallets: &[WalletRef], full: bool, run_id: Option<i64>, out: &mut Vec<WalletReport>) -> Result<(), SyncError> {
+        for (i, w) in wallets.iter().enumerate() {
+            if self.cancel.is_cancelled() {
+                return Err(SyncError::Cancelled);
+            }
+            let checkpoint = if full { None } else { self.cache.checkpoint(w.cache_id).await? };
+            let mut sink = CacheSink {
+                cache: &self.cache,
+                wallet_id: w.cache_id,
+                run_id,
+                cancel: &self.cancel,
+                progress: self.progress.as_ref(),
+                event: SyncProgress { connection: conn.name.clone(), provider: conn.provider, wallet: Some(w.provider_wallet_id.clone()), wallet_index: i as u32 + 1, wallet_count: wallets.len() as u32, phase: SyncPhase::Wallet, pages: 0, records: 0 },
+            };
+            sink.emit(SyncPhase::Wallet);
+            let result = connector.sync_wallet(w, checkpoint, full, &mut sink).await;
+            sink.emit(SyncPhase::WalletDone);
+            let counts = match run_id {
+                Some(r) => self.cache.run_wallet_counts(r, w.cache_id).await?,
+                None => Default::default(),
+            };
+            let (status, error) = match &result {
+                Ok(()) => (SyncStatus::Ok, None),
+                Err(SyncError::Cancelled) => (SyncStatus::Cancelled, Some(SyncError::Cancelled.to_string())),
+                Err(e) => (SyncStatus::Failed, Some(format!("{e} (wallet {} {})", w.provider_wallet_id, w.currency))),
+            };
+            self.cache.set_wallet_sync_result(w.cache_id, status.as_str(), error.as_deref()).await?;
+            if let Some(r) = run_id {
+                self.cache.finish_run_wallet(r, w.cache_id, status.as_str(), error.as_deref()).await?;
+            }
+            out.push(WalletReport {
+                wallet_id: w.cache_id,
+                provider_wallet_id: w.provider_wallet_id.clone(),
+                kind: w.kind.clone(),
+                currency: w.currency.clone(),
+                status,
+                pages: counts.pages,
+                new: counts.new_records,
+                updated: counts.updated_records,
+                unchanged: counts.unchanged,
+                quarantined: counts.quarantined,
+                error,
+            });
+            if let Err(e) = result {
+                if e.stops_connection() {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The wallet a request picked, as the cache knows it.
+struct WalletPick {
+    provider_wallet_id: String,
+    kind: String,
+    currency: String,
+}
+
+fn fail(mut report: ConnectionReport, e: SyncError) -> ConnectionReport {
+    report.status = if matches!(e, SyncError::Cancelled) { SyncStatus::Cancelled } else { SyncStatus::Failed };
+    // A wallet's own error already names it; don't repeat it as the connection's.
+    let already = report.wallets.iter().any(|w| w.error.as_deref().is_some_and(|m| m.starts_with(&e.to_string())));
+    report.error_code = Some(e.code());
+    if !already || report.error.is_none() {
+        report.error = Some(e.to_string());
+    }
+    report
+}
+
+fn run_message(r: &ConnectionReport) -> String {
+    let sum = |f: fn(&WalletReport) -> i64| r.wallets.iter().map(f).sum::<i64>();
+    let mut msg = format!("{} wallet(s): {} new, {} updated, {} unchanged, {} quarantined", r.wallets.len(), sum(|w| w.new), sum(|w| w.updated), sum(|w| w.unchanged), sum(|w| w.quarantined));
+    for w in r.wallets.iter().filter_map(|w| w.error.as_deref()) {
+        msg.push_str("; ");
+        msg.push_str(w);
+    }
+    if let Some(e) = &r.error {
+        if !msg.contains(e.as_str()) {
+            msg.push_str("; ");
+            msg.push_str(e);
+        }
+    }
+    msg
+}

@@ -1,0 +1,173 @@
+//! Exlr8 connector.
+//!
+//! Terms: *dpID* is the delivery partner id, equal to the client id; the
+//! *selected wallet* is the one wallet whose history the account shows.
+//! Walking several wallets selects each in turn (`PATCH …/wallet/select`)
+//! and puts the original selection back afterwards, also when the walk
+//! failed. History pages come newest first, 100 per page, by cursor; the
+//! checkpoint is a [`NewestFirstState`](crate::paging::NewestFirstState)
+//! over cursors.
+
+pub mod convert;
+pub mod wire;
+
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use reqwest::StatusCode;
+use serde_json::value::RawValue;
+use walletbook_core::model::{Connection, DiscoveredWallet, Provider, Secrets};
+
+use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
+use crate::error::SyncError;
+use crate::http::{ProviderHttp, RetryPolicy};
+use crate::paging::{walk_newest_first, NewestFirstSource, NewestPage};
+use crate::providers::{required_secret, required_setting};
+
+/// Rows per page (the documented maximum).
+pub const PAGE_LIMIT: usize = 100;
+const P: Provider = Provider::Exlr8;
+
+pub struct Exlr8 {
+    http: ProviderHttp,
+    /// `{base_url}/v1/delivery-partners/{dpID}/wallet`
+    root: String,
+    client_id: String,
+    client_secret: String,
+    /// The selection found by `before_wallets`, and the current one.
+    original: Mutex<Option<String>>,
+    selected: Mutex<Option<String>>,
+}
+
+/// `{"error","errCode"}` -> `UNAUTHORIZED` for auth failures, else `CODE: message`.
+fn read_error(status: StatusCode, body: &str) -> String {
+    match serde_json::from_str::<wire::ErrorBody>(body) {
+        Ok(wire::ErrorBody { err_code: Some(code), .. }) if matches!(status.as_u16(), 401 | 403) => code,
+        Ok(wire::ErrorBody { err_code: Some(code), error: Some(msg) }) => format!("{code}: {msg}"),
+        Ok(wire::ErrorBody { err_code: None, error: Some(msg) }) => msg,
+        _ => crate::http::generic_error_reader(status, body),
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Exlr8 {
+    pub fn new(conn: &Connection, secrets: &Secrets, policy: RetryPolicy) -> Result<Self, SyncError> {
+        let client_id = required_setting(conn, secrets, "client_id")?;
+        let client_secret = required_secret(conn, secrets, "client_secret")?;
+        let root = format!("{}/v1/delivery-partners/{}/wallet", conn.base_url.trim_end_matches('/'), url_segment(&client_id));
+        Ok(Exlr8 { http: ProviderHttp::new(P, policy, read_error)?, root, client_id, client_secret, original: Mutex::new(None), selected: Mutex::new(None) })
+    }
+
+    fn get(&self, path: &str) -> impl Fn(&reqwest::Client) -> reqwest::RequestBuilder + '_ {
+        let url = format!("{}/{path}", self.root);
+        move |c| c.get(&url).header("x-client-id", &self.client_id).header("x-client-secret", &self.client_secret)
+    }
+
+    async fn balances(&self, only_selected: bool) -> Result<Vec<wire::WalletBalance>, SyncError> {
+        let path = if only_selected { "balance?selectedWallet=true" } else { "balance" };
+        let raw: Vec<Box<RawValue>> = self.http.json(self.get(path)).await?;
+        raw.iter()
+            .map(|r| serde_json::from_str(r.get()).map_err(|e| SyncError::Protocol { provider: P, detail: format!("a wallet entry could not be read ({e})") }))
+            .collect()
+    }
+
+    async fn select(&self, wallet_id: &str) -> Result<(), SyncError> {
+        if lock(&self.selected).as_deref() == Some(wallet_id) {
+            return Ok(());
+        }
+        let url = format!("{}/select", self.root);
+        let body = serde_json::json!({ "walletID": wallet_id }).to_string();
+        self.http
+            .send(|c| c.patch(&url).header("x-client-id", &self.client_id).header("x-client-secret", &self.client_secret).header("content-type", "application/json").body(body.clone()))
+            .await?;
+        *lock(&self.selected) = Some(wallet_id.to_string());
+        Ok(())
+    }
+}
+
+/// Percent-encode a path segment.
+fn url_segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[async_trait]
+impl Connector for Exlr8 {
+    fn provider(&self) -> Provider {
+        P
+    }
+
+    async fn test(&self) -> Result<String, SyncError> {
+        let wallets = self.balances(false).await?;
+        Ok(format!("Exlr8 accepted the credentials and lists {} wallet(s)", wallets.len()))
+    }
+
+    async fn discover_wallets(&self, _hints: &DiscoveryHints) -> Result<Vec<DiscoveredWallet>, SyncError> {
+        Ok(self
+            .balances(false)
+            .await?
+            .into_iter()
+            .map(|w| DiscoveredWallet { provider_wallet_id: w.wallet_id, kind: "WALLET".into(), currency: w.currency, name: None, current_balance: w.balance.map(|b| b.0) })
+            .collect())
+    }
+
+    async fn before_wallets(&self) -> Result<(), SyncError> {
+        let selected = self.balances(true).await?.into_iter().next().map(|w| w.wallet_id);
+        *lock(&self.original) = selected.clone();
+        *lock(&self.selected) = selected;
+        Ok(())
+    }
+
+    async fn after_wallets(&self) -> Result<(), SyncError> {
+        let original = lock(&self.original).clone();
+        match original {
+            Some(id) => {
+                // Select it even if we believe it is selected: a failed PATCH may have half-happened.
+                *lock(&self.selected) = None;
+                self.select(&id).await
+            }
+            None => Ok(()),
+        }
+    }
+
+    async fn sync_wallet(&self, wallet: &WalletRef, checkpoint: Option<String>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError> {
+        self.select(&wallet.provider_wallet_id).await?;
+        let mut source = Source { conn: self };
+        walk_newest_first(&mut source, checkpoint.as_deref(), full, sink).await
+    }
+}
+
+/// The selected wallet's history, by cursor (`""` = the newest page).
+struct Source<'a> {
+    conn: &'a Exlr8,
+}
+
+#[async_trait]
+impl NewestFirstSource for Source<'_> {
+    type Pos = String;
+
+    fn first(&self) -> String {
+        String::new()
+    }
+
+    async fn fetch(&mut self, pos: &String) -> Result<NewestPage<String>, SyncError> {
+        let mut path = format!("transactions?limit={PAGE_LIMIT}");
+        if !pos.is_empty() {
+            path.push_str("&nextCursor=");
+            path.push_str(&url_segment(pos));
+        }
+        let page: wire::TransactionsPage = self.conn.http.json(self.conn.get(&path)).await?;
+        let records = page.transactions.iter().map(|r| convert::record(r.get())).collect();
+        let next = match page.pagination_info {
+            Some(p) if p.has_more => match p.next_cursor.filter(|c| !c.is_empty()) {
+                Some(c) if &c == pos => return Err(SyncError::Protocol { provider: P, detail: format!("the cursor {c} did not advance") }),
+                Some(c) => Some(c),
+                None => return Err(SyncError::Protocol { provider: P, detail: "hasMore is true but nextCursor is empty".into() }),
+            },
+            _ => None,
+        };
+        Ok(NewestPage { records, next, resume_at: None })
+    }
+}
