@@ -14,5 +14,10 @@
 //! *derived* (see [`rules`]). Money is `Decimal` and crosses IPC as a string;
 //! currencies are never added together.
 
+pub mod catalog;
 pub mod demo;
+pub mod history;
+pub mod range;
+pub mod reconcile;
 pub mod rules;
+pub mod summary;

@@ -1,0 +1,171 @@
+//! History: the cached transactions, filtered, sorted and paged.
+//!
+//! Terms:
+//! - *filter* ([`HistoryFilter`]): which rows; every field is optional and
+//!   the fields combine with AND (lists inside a field with OR);
+//! - *sort*: by time (`occurred_at`) or by amount (its magnitude), each with
+//!   the row id as the tie-breaker, so the order is total;
+//! - *cursor*: an opaque string naming the last row of a page (its sort key
+//!   and id); the next page starts strictly after it, so paging is stable
+//!   when timestamps or amounts tie and when rows are added meanwhile.
+
+pub mod filter;
+pub mod row;
+
+use serde::{Deserialize, Serialize};
+use sqlx::QueryBuilder;
+use ts_rs::TS;
+use walletbook_core::db::Cache;
+use walletbook_core::model::{Direction, Provider, TxStatus};
+use walletbook_core::{Error, Result};
+
+pub use row::{HistoryRow, TransactionDetail};
+use row::{Cursor, RowMapper, COLUMNS};
+
+use crate::catalog;
+use crate::range::zone_or_local;
+
+/// Which transactions to show. Empty lists and `None` mean "any".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct HistoryFilter {
+    pub connection_ids: Vec<i64>,
+    pub providers: Vec<Provider>,
+    pub wallet_ids: Vec<i64>,
+    pub currencies: Vec<String>,
+    pub direction: Option<Direction>,
+    pub statuses: Vec<TxStatus>,
+    /// `YYYY-MM-DD` (start of that local day) or an RFC 3339 instant.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD` (the whole local day included) or an RFC 3339 instant (included).
+    pub to: Option<String>,
+    /// Smallest amount (magnitude), inclusive.
+    #[ts(type = "string | null")]
+    pub min_amount: Option<rust_decimal::Decimal>,
+    /// Largest amount (magnitude), inclusive.
+    #[ts(type = "string | null")]
+    pub max_amount: Option<rust_decimal::Decimal>,
+    /// Words to find in description, counterparty or reference (all must match).
+    pub text: Option<String>,
+}
+
+/// What to sort by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SortKey {
+    #[default]
+    Time,
+    Amount,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SortOrder {
+    Asc,
+    #[default]
+    Desc,
+}
+
+/// One page request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct HistoryQuery {
+    pub filter: HistoryFilter,
+    pub sort: SortKey,
+    pub order: SortOrder,
+    /// From the previous page's `next_cursor`; `None` for the first page.
+    pub cursor: Option<String>,
+    /// Rows per page (1 to 1000; 0 means 50).
+    pub limit: u32,
+    /// IANA zone for shown times and for day-only dates; `None` = local.
+    pub zone: Option<String>,
+    /// Also count every row matching the filter (costs a scan of the matches).
+    pub with_total: bool,
+}
+
+/// One page of history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HistoryPage {
+    pub rows: Vec<HistoryRow>,
+    /// Pass back as `cursor` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+    /// Rows matching the filter, when asked for.
+    pub total: Option<i64>,
+    /// The zone the times are shown in.
+    pub zone: String,
+}
+
+/// One page of history for `query`.
+pub async fn history_page(cache: &Cache, query: &HistoryQuery) -> Result<HistoryPage> {
+    let (zone_name, zone) = zone_or_local(query.zone.as_deref())?;
+    let wallets = catalog::wallets(cache).await?;
+    let resolved = filter::Resolved::new(&query.filter, zone, &wallets)?;
+    let limit = match query.limit {
+        0 => 50,
+        n => n.min(1000),
+    } as i64;
+    let after = query.cursor.as_deref().map(|c| Cursor::decode(c, query.sort)).transpose()?;
+
+    let mut q = QueryBuilder::new("SELECT ");
+    q.push(COLUMNS);
+    resolved.push_from(&mut q);
+    resolved.push_conditions(&mut q);
+    let (key_col, cmp, dir) = match (query.sort, query.order) {
+        (SortKey::Time, SortOrder::Asc) => ("t.occurred_at", ">", "ASC"),
+        (SortKey::Time, SortOrder::Desc) => ("t.occurred_at", "<", "DESC"),
+        (SortKey::Amount, SortOrder::Asc) => ("t.amount_key", ">", "ASC"),
+        (SortKey::Amount, SortOrder::Desc) => ("t.amount_key", "<", "DESC"),
+    };
+    if let Some(c) = &after {
+        q.push(format_args!(" AND ({key_col}, t.id) {cmp} ("));
+        match c {
+            Cursor::Time(n, _) => q.push_bind(*n),
+            Cursor::Amount(k, _) => q.push_bind(k.clone()),
+        };
+        q.push(", ").push_bind(c.id()).push(")");
+    }
+    q.push(format_args!(" ORDER BY {key_col} {dir}, t.id {dir} LIMIT ")).push_bind(limit + 1);
+    let raw_rows = q.build().fetch_all(cache.pool()).await?;
+    let mapper = RowMapper { wallets: &wallets, zone };
+    let mut rows = Vec::with_capacity(raw_rows.len());
+    let mut last_key = None;
+    for r in raw_rows.iter().take(limit as usize) {
+        let (row, key) = mapper.map(r, query.sort)?;
+        last_key = Some(key);
+        rows.push(row);
+    }
+    let next_cursor = if raw_rows.len() as i64 > limit { last_key.map(|k| k.encode()) } else { None };
+    let total = if query.with_total { Some(count_resolved(cache, &resolved).await?) } else { None };
+    Ok(HistoryPage { rows, next_cursor, total, zone: zone_name })
+}
+
+/// How many transactions match `filter` (day-only dates read in `zone`).
+pub async fn history_count(cache: &Cache, filter: &HistoryFilter, zone: Option<&str>) -> Result<i64> {
+    let (_, tz) = zone_or_local(zone)?;
+    let wallets = catalog::wallets(cache).await?;
+    count_resolved(cache, &filter::Resolved::new(filter, tz, &wallets)?).await
+}
+
+async fn count_resolved(cache: &Cache, resolved: &filter::Resolved) -> Result<i64> {
+    let mut q = QueryBuilder::new("SELECT COUNT(*)");
+    resolved.push_from(&mut q);
+    resolved.push_conditions(&mut q);
+    Ok(q.build_query_scalar::<i64>().fetch_one(cache.pool()).await?)
+}
+
+/// One transaction with everything the cache holds about it, raw record included.
+pub async fn transaction_detail(cache: &Cache, id: i64, zone: Option<&str>) -> Result<TransactionDetail> {
+    let (_, tz) = zone_or_local(zone)?;
+    let wallets = catalog::wallets(cache).await?;
+    let mut q = QueryBuilder::new("SELECT ");
+    q.push(COLUMNS).push(", t.id_derived, t.fx_rate, t.original_amount, t.original_currency, t.first_run_id, t.last_run_id, r.raw");
+    q.push(" FROM transactions t LEFT JOIN raw_records r ON r.transaction_id = t.id WHERE t.id = ").push_bind(id);
+    let r = q.build().fetch_optional(cache.pool()).await?.ok_or_else(|| Error::NotFound(format!("transaction {id} is not in the cache")))?;
+    RowMapper { wallets: &wallets, zone: tz }.detail(&r)
+}

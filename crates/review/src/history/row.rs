@@ -1,0 +1,194 @@
+//! History rows as the app and the CLI show them, the opaque page cursor,
+//! and the mapping from SQL rows.
+
+use std::collections::BTreeMap;
+
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+use ts_rs::TS;
+use walletbook_core::model::{Direction, Provider, TxStatus};
+use walletbook_core::money::from_text;
+use walletbook_core::time::{from_nanos, to_rfc3339};
+use walletbook_core::{Error, Result};
+
+use super::SortKey;
+use crate::catalog::WalletInfo;
+use crate::rules::{direction_from_db, status_from_db};
+
+/// The transaction columns every history query selects, in this order.
+pub const COLUMNS: &str = "t.id, t.wallet_id, t.record_id, t.occurred_at, t.direction, t.amount, t.currency, t.fee, t.balance_before, \
+     t.balance_after, t.description, t.counterparty, t.reference, t.category, t.status, t.amount_key";
+
+/// One transaction in a history list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub wallet_id: i64,
+    pub wallet_name: String,
+    pub connection_name: String,
+    pub provider: Provider,
+    pub record_id: String,
+    /// ISO 8601 in the chosen zone, with its offset.
+    pub occurred_at: String,
+    /// RFC 3339 in UTC.
+    pub occurred_at_utc: String,
+    pub direction: Direction,
+    /// Positive; `direction` gives the sign.
+    #[ts(type = "string")]
+    pub amount: Decimal,
+    /// Negative for debits.
+    #[ts(type = "string")]
+    pub signed_amount: Decimal,
+    pub currency: String,
+    #[ts(type = "string | null")]
+    pub fee: Option<Decimal>,
+    #[ts(type = "string | null")]
+    pub balance_before: Option<Decimal>,
+    #[ts(type = "string | null")]
+    pub balance_after: Option<Decimal>,
+    pub description: Option<String>,
+    pub counterparty: Option<String>,
+    pub reference: Option<String>,
+    pub category: Option<String>,
+    pub status: TxStatus,
+}
+
+/// One transaction with everything the cache holds about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TransactionDetail {
+    pub row: HistoryRow,
+    /// True when the provider gave no id and `record_id` was derived.
+    pub id_derived: bool,
+    #[ts(type = "string | null")]
+    pub fx_rate: Option<Decimal>,
+    #[ts(type = "string | null")]
+    pub original_amount: Option<Decimal>,
+    pub original_currency: Option<String>,
+    pub first_run_id: Option<i64>,
+    pub last_run_id: Option<i64>,
+    /// The provider's record exactly as received.
+    pub raw: Option<String>,
+}
+
+/// Where a page ended: the sort key and id of its last row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    Time(i64, i64),
+    Amount(String, i64),
+}
+
+impl Cursor {
+    pub fn id(&self) -> i64 {
+        match self {
+            Cursor::Time(_, id) | Cursor::Amount(_, id) => *id,
+        }
+    }
+
+    /// Opaque text: hex of `t:<nanos>:<id>` or `a:<amount key>:<id>`.
+    pub fn encode(&self) -> String {
+        let plain = match self {
+            Cursor::Time(n, id) => format!("t:{n}:{id}"),
+            Cursor::Amount(k, id) => format!("a:{k}:{id}"),
+        };
+        plain.bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn decode(text: &str, sort: SortKey) -> Result<Cursor> {
+        let bad = || Error::invalid("the page cursor is not valid for this sort: start again from the first page");
+        if text.len() % 2 != 0 || !text.is_ascii() {
+            return Err(bad());
+        }
+        let bytes: Vec<u8> = (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16)).collect::<std::result::Result<_, _>>().map_err(|_| bad())?;
+        let plain = String::from_utf8(bytes).map_err(|_| bad())?;
+        let mut parts = plain.splitn(3, ':');
+        let (kind, key, id) = (parts.next(), parts.next(), parts.next().and_then(|i| i.parse::<i64>().ok()));
+        match (kind, key, id, sort) {
+            (Some("t"), Some(k), Some(id), SortKey::Time) => Ok(Cursor::Time(k.parse().map_err(|_| bad())?, id)),
+            (Some("a"), Some(k), Some(id), SortKey::Amount) if k.bytes().all(|b| b.is_ascii_digit() || b == b'.') => Ok(Cursor::Amount(k.to_string(), id)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+pub struct RowMapper<'a> {
+    pub wallets: &'a BTreeMap<i64, WalletInfo>,
+    pub zone: Tz,
+}
+
+fn opt_dec(r: &SqliteRow, i: usize) -> Result<Option<Decimal>> {
+    r.get::<Option<&str>, _>(i).map(from_text).transpose()
+}
+
+impl RowMapper<'_> {
+    /// Map a row selected with [`COLUMNS`]; also returns its cursor.
+    pub fn map(&self, r: &SqliteRow, sort: SortKey) -> Result<(HistoryRow, Cursor)> {
+        let id: i64 = r.get(0);
+        let wallet_id: i64 = r.get(1);
+        let wallet = self.wallets.get(&wallet_id).ok_or_else(|| Error::Corrupt(format!("transaction {id} belongs to missing wallet {wallet_id}")))?;
+        let at_ns: i64 = r.get(3);
+        let at = from_nanos(at_ns);
+        let direction = direction_from_db(r.get(4));
+        let amount = from_text(r.get(5))?;
+        let row = HistoryRow {
+            id,
+            wallet_id,
+            wallet_name: wallet.label(),
+            connection_name: wallet.connection_name.clone(),
+            provider: wallet.provider,
+            record_id: r.get(2),
+            occurred_at: at.with_timezone(&self.zone).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            occurred_at_utc: to_rfc3339(at),
+            direction,
+            amount,
+            signed_amount: if direction == Direction::Debit { -amount } else { amount },
+            currency: r.get(6),
+            fee: opt_dec(r, 7)?,
+            balance_before: opt_dec(r, 8)?,
+            balance_after: opt_dec(r, 9)?,
+            description: r.get(10),
+            counterparty: r.get(11),
+            reference: r.get(12),
+            category: r.get(13),
+            status: status_from_db(r.get(14)),
+        };
+        let cursor = match sort {
+            SortKey::Time => Cursor::Time(at_ns, id),
+            SortKey::Amount => Cursor::Amount(r.get(15), id),
+        };
+        Ok((row, cursor))
+    }
+
+    /// Map a detail row: [`COLUMNS`] then id_derived, fx_rate,
+    /// original_amount, original_currency, first_run_id, last_run_id, raw.
+    pub fn detail(&self, r: &SqliteRow) -> Result<TransactionDetail> {
+        let (row, _) = self.map(r, SortKey::Time)?;
+        Ok(TransactionDetail {
+            row,
+            id_derived: r.get(16),
+            fx_rate: opt_dec(r, 17)?,
+            original_amount: opt_dec(r, 18)?,
+            original_currency: r.get(19),
+            first_run_id: r.get(20),
+            last_run_id: r.get(21),
+            raw: r.get(22),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trip_and_rejects_other_sort() {
+        let c = Cursor::Time(1_700_000_000_000_000_000, 42);
+        assert_eq!(Cursor::decode(&c.encode(), SortKey::Time).unwrap(), c);
+        assert!(Cursor::decode(&c.encode(), SortKey::Amount).is_err());
+        assert!(Cursor::decode("zz", SortKey::Time).is_err());
+    }
+}

@@ -1,0 +1,258 @@
+//! Reconciliation: does each wallet's reported balance chain hold?
+//!
+//! Terms (deltas and the fee rule are in [`crate::rules`]):
+//! - *within-row* break: `before + delta ≠ after` on one row;
+//! - *between-rows* break: a row's `before` is not the previous row's
+//!   `after`; for providers that report only `after`, the check is
+//!   `after[i−1] + delta[i] = after[i]`;
+//! - *current-balance* break: the last row's `after` is not the wallet's
+//!   current balance from the provider;
+//! - *sync boundary*: the two rows of a break came in different sync runs,
+//!   i.e. the break sits where a sync resumed from its checkpoint;
+//! - *gap*: for providers that number their rows (record ids that are
+//!   consecutive integers), a jump in the numbering: rows the cache lacks.
+//!
+//! Rows are streamed in `(occurred_at, id)` order; only a window of rows and
+//! the listed breaks are held in memory.
+
+use futures::TryStreamExt as _;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use ts_rs::TS;
+use walletbook_core::db::Cache;
+use walletbook_core::model::Provider;
+use walletbook_core::Result;
+
+use crate::catalog::{self, WalletInfo};
+use crate::history::row::{RowMapper, COLUMNS};
+use crate::history::{HistoryRow, SortKey};
+use crate::range::zone_or_local;
+use crate::rules;
+
+/// Which wallets to check.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct ReconcileRequest {
+    /// Empty: every wallet.
+    pub wallet_ids: Vec<i64>,
+    /// Zone for shown times; `None` = local.
+    pub zone: Option<String>,
+    /// Breaks and gaps listed per wallet (all are counted); 0 = 100.
+    pub max_listed: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum BreakKind {
+    WithinRow,
+    BetweenRows,
+    CurrentBalance,
+}
+
+/// One place where the balance chain does not hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BalanceBreak {
+    pub kind: BreakKind,
+    #[ts(type = "string")]
+    pub expected: Decimal,
+    #[ts(type = "string")]
+    pub found: Decimal,
+    /// `found − expected`.
+    #[ts(type = "string")]
+    pub difference: Decimal,
+    /// The rows came in different sync runs (a checkpoint jump).
+    pub at_sync_boundary: bool,
+    /// The previous row, the row, and the next row, where they exist.
+    pub rows: Vec<HistoryRow>,
+}
+
+/// Rows missing from a numbered sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Gap {
+    pub after_record: String,
+    pub before_record: String,
+    /// Times of the rows either side, in the chosen zone.
+    pub after_time: String,
+    pub before_time: String,
+    pub missing: i64,
+}
+
+/// The result for one wallet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct WalletReconciliation {
+    pub wallet_id: i64,
+    pub wallet_name: String,
+    pub connection_name: String,
+    pub provider: Provider,
+    pub currency: String,
+    /// False for providers that report no balances (nothing to check).
+    pub balances_reported: bool,
+    pub fee_rule: String,
+    pub rows_checked: i64,
+    pub breaks_found: i64,
+    pub breaks: Vec<BalanceBreak>,
+    pub gaps_found: i64,
+    pub gaps: Vec<Gap>,
+    #[ts(type = "string | null")]
+    pub current_balance: Option<Decimal>,
+    #[ts(type = "string | null")]
+    pub last_reported_balance: Option<Decimal>,
+}
+
+impl WalletReconciliation {
+    pub fn is_clean(&self) -> bool {
+        self.breaks_found == 0 && self.gaps_found == 0
+    }
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Reconciliation {
+    pub zone: String,
+    pub wallets: Vec<WalletReconciliation>,
+}
+
+/// Check every requested wallet.
+pub async fn reconcile(cache: &Cache, req: &ReconcileRequest) -> Result<Reconciliation> {
+    let (zone_name, tz) = zone_or_local(req.zone.as_deref())?;
+    let wallets = catalog::wallets(cache).await?;
+    for id in &req.wallet_ids {
+        catalog::require(&wallets, *id)?;
+    }
+    let max = if req.max_listed == 0 { 100 } else { req.max_listed as usize };
+    let mapper = RowMapper { wallets: &wallets, zone: tz };
+    let mut out = Vec::new();
+    for w in wallets.values().filter(|w| req.wallet_ids.is_empty() || req.wallet_ids.contains(&w.id)) {
+        out.push(check_wallet(cache, w, &mapper, max).await?);
+    }
+    Ok(Reconciliation { zone: zone_name, wallets: out })
+}
+
+struct Seen {
+    row: HistoryRow,
+    run: Option<i64>,
+    number: Option<i64>,
+}
+
+async fn check_wallet(cache: &Cache, w: &WalletInfo, mapper: &RowMapper<'_>, max: usize) -> Result<WalletReconciliation> {
+    let reported = rules::reports_balances(w.provider);
+    let mut r = WalletReconciliation {
+        wallet_id: w.id,
+        wallet_name: w.label(),
+        connection_name: w.connection_name.clone(),
+        provider: w.provider,
+        currency: w.currency.clone(),
+        balances_reported: reported,
+        fee_rule: rules::fee_rule(w.provider).to_string(),
+        rows_checked: 0,
+        breaks_found: 0,
+        breaks: Vec::new(),
+        gaps_found: 0,
+        gaps: Vec::new(),
+        current_balance: w.current_balance,
+        last_reported_balance: None,
+    };
+    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT ");
+    q.push(COLUMNS).push(", t.first_run_id FROM transactions t WHERE t.wallet_id = ").push_bind(w.id).push(" ORDER BY t.occurred_at, t.id");
+    let mut stream = q.build().fetch(cache.pool());
+    let mut prev: Option<Seen> = None;
+    // Breaks listed but still waiting for their "next" row.
+    let mut waiting: Vec<usize> = Vec::new();
+    let (mut numbered_steps, mut unit_steps) = (0i64, 0i64);
+    let mut candidate_gaps: Vec<Gap> = Vec::new();
+    let mut gap_count = 0i64;
+    while let Some(sql_row) = stream.try_next().await? {
+        let (row, _) = mapper.map(&sql_row, SortKey::Time)?;
+        let seen = Seen { run: sql_row.get(16), number: row.record_id.parse::<i64>().ok(), row };
+        for i in waiting.drain(..) {
+            r.breaks[i].rows.push(seen.row.clone());
+        }
+        r.rows_checked += 1;
+        if let (Some(p), Some(n)) = (prev.as_ref().and_then(|p| p.number), seen.number) {
+            numbered_steps += 1;
+            match n - p {
+                1 => unit_steps += 1,
+                step if step > 1 => {
+                    gap_count += 1;
+                    if candidate_gaps.len() < max {
+                        let pr = &prev.as_ref().map(|p| &p.row).cloned();
+                        if let Some(pr) = pr {
+                            candidate_gaps.push(Gap {
+                                after_record: pr.record_id.clone(),
+                                before_record: seen.row.record_id.clone(),
+                                after_time: pr.occurred_at.clone(),
+                                before_time: seen.row.occurred_at.clone(),
+                                missing: step - 1,
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if reported {
+            for b in chain_breaks(prev.as_ref(), &seen) {
+                r.breaks_found += 1;
+                if r.breaks.len() < max {
+                    let mut rows: Vec<HistoryRow> = prev.iter().map(|p| p.row.clone()).collect();
+                    rows.push(seen.row.clone());
+                    r.breaks.push(BalanceBreak { rows, ..b });
+                    waiting.push(r.breaks.len() - 1);
+                }
+            }
+            if seen.row.balance_after.is_some() {
+                r.last_reported_balance = seen.row.balance_after;
+            }
+        }
+        prev = Some(seen);
+    }
+    // A wallet "numbers its rows" when nearly every step is exactly one.
+    if numbered_steps > 0 && unit_steps * 10 >= numbered_steps * 9 {
+        r.gaps_found = gap_count;
+        r.gaps = candidate_gaps;
+    }
+    if let (true, Some(cur), Some(last), Some(p)) = (reported, w.current_balance, r.last_reported_balance, prev) {
+        if cur != last {
+            r.breaks_found += 1;
+            if r.breaks.len() < max {
+                let difference = (cur - last).normalize();
+                r.breaks.push(BalanceBreak { kind: BreakKind::CurrentBalance, expected: last, found: cur, difference, at_sync_boundary: false, rows: vec![p.row] });
+            }
+        }
+    }
+    Ok(r)
+}
+
+/// The breaks between `prev` and `this`, and within `this`.
+fn chain_breaks(prev: Option<&Seen>, this: &Seen) -> Vec<BalanceBreak> {
+    let t = &this.row;
+    let delta = rules::delta(t.direction, t.amount, t.fee.unwrap_or_default(), t.status);
+    let prev_after = prev.and_then(|p| p.row.balance_after);
+    let boundary = prev.is_some_and(|p| p.run != this.run);
+    let brk = |kind, expected: Decimal, found: Decimal| BalanceBreak { kind, expected, found, difference: (found - expected).normalize(), at_sync_boundary: boundary, rows: Vec::new() };
+    let mut out = Vec::new();
+    match (t.balance_before, t.balance_after) {
+        (Some(before), after) => {
+            if let Some(pa) = prev_after.filter(|pa| *pa != before) {
+                out.push(brk(BreakKind::BetweenRows, pa, before));
+            }
+            if let Some(a) = after.filter(|a| *a != before + delta) {
+                out.push(BalanceBreak { at_sync_boundary: false, ..brk(BreakKind::WithinRow, before + delta, a) });
+            }
+        }
+        (None, Some(after)) => {
+            if let Some(pa) = prev_after.filter(|pa| after != *pa + delta) {
+                out.push(brk(BreakKind::BetweenRows, pa + delta, after));
+            }
+        }
+        (None, None) => {}
+    }
+    out
+}
