@@ -41,8 +41,8 @@ pub struct Fx {
     pub currency: String,
     /// The amount in the other currency.
     pub amount: Decimal,
-    /// Units of wallet currency per unit of the other currency (Exlr8), or
-    /// other-currency units per wallet unit (Papaya debits).
+    /// Units of wallet currency per unit of the other currency: the wallet
+    /// amount is (about, after rounding) `amount * rate`.
     pub rate: Decimal,
 }
 
@@ -276,6 +276,7 @@ impl Generator {
             }
             let fx = match profile.fx_currency {
                 Some(other) if self.rng.random_range(0..4) == 0 => {
+                    let other = if other.eq_ignore_ascii_case(&w.currency) { "USD" } else { other };
                     let rate = Decimal::new(self.rng.random_range(50_000..300_000), 4);
                     let fx_amount = Decimal::new(self.rng.random_range(100..1_000_000), 2);
                     if direction == Direction::Credit {
@@ -283,7 +284,7 @@ impl Generator {
                         amount = (fx_amount * rate).round_dp(4);
                         Some(Fx { currency: other.into(), amount: fx_amount, rate })
                     } else {
-                        Some(Fx { currency: other.into(), amount: (amount * rate).round_dp(2), rate })
+                        Some(Fx { currency: other.into(), amount: (amount / rate).round_dp(2).max(Decimal::new(1, 2)), rate })
                     }
                 }
                 _ => None,

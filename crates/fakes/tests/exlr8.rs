@@ -145,3 +145,39 @@ async fn large_mode_generates_on_the_fly() {
     assert_eq!(dec(&rows[0]["balanceAfter"]), want.final_balance);
     assert_eq!(dec(&rows[2_499]["balanceBefore"]), want.opening_balance);
 }
+
+/// `cargo test --release -p walletbook-fakes --test exlr8 -- --ignored`:
+/// 10,000 pages of 100 from the one-million-row wallet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn large_mode_throughput() {
+    let h = start(FakeConfig { exlr8_large: Some(1_000_000), ..FakeConfig::default() }).await;
+    let c = h.credentials();
+    let base = format!("{}/v1/delivery-partners/{}/wallet/transactions?limit=100", h.base_url(Exlr8), c.exlr8_client_id);
+    let http = client();
+    let started = std::time::Instant::now();
+    let (mut cursor, mut pages, mut bytes) = (String::new(), 0, 0);
+    loop {
+        let url = if cursor.is_empty() { base.clone() } else { format!("{base}&nextCursor={cursor}") };
+        let text = http
+            .get(url)
+            .header("x-client-id", &c.exlr8_client_id)
+            .header("x-client-secret", &c.exlr8_client_secret)
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("body");
+        pages += 1;
+        bytes += text.len();
+        let tail = &text[text.rfind("\"nextCursor\":\"").expect("cursor") + 14..];
+        cursor = tail[..tail.find('"').expect("end")].to_string();
+        if cursor.is_empty() {
+            break;
+        }
+    }
+    let took = started.elapsed();
+    eprintln!("{pages} pages, {} MB in {took:?}", bytes / 1_000_000);
+    assert_eq!(pages, 10_000);
+}
