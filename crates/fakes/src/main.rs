@@ -38,47 +38,25 @@ fn parse_args(args: &[String]) -> Result<FakeConfig, String> {
 /// The JSON line: `{"root", "seed", "providers": {name: {base_url, ...credentials}}}`.
 fn describe(h: &FakeHandle, seed: u64) -> String {
     let c = h.credentials();
-    let url = |p: FakeProvider| h.base_url(p);
-    let providers = Obj::new()
-        .raw(
-            "spaaza",
-            &Obj::new()
-                .str("base_url", &url(FakeProvider::Spaaza))
-                .str("token_id", &c.spaaza_token_id)
-                .str("token_secret", &c.spaaza_token_secret)
-                .int("chain_id", c.spaaza_chain_id as i64)
-                .finish(),
-        )
-        .raw(
-            "flexprice",
-            &Obj::new().str("base_url", &url(FakeProvider::Flexprice)).str("api_key", &c.flexprice_api_key).finish(),
-        )
-        .raw(
-            "papaya",
-            &Obj::new()
-                .str("base_url", &url(FakeProvider::Papaya))
-                .str("api_key", &c.papaya_api_key)
-                .str("client_secret", &c.papaya_client_secret)
-                .finish(),
-        )
-        .raw(
-            "exlr8",
-            &Obj::new()
-                .str("base_url", &url(FakeProvider::Exlr8))
-                .str("client_id", &c.exlr8_client_id)
-                .str("client_secret", &c.exlr8_client_secret)
-                .finish(),
-        )
-        .raw(
-            "baanx",
-            &Obj::new()
-                .str("base_url", &url(FakeProvider::Baanx))
-                .str("client_key", &c.baanx_client_key)
-                .str("access_token", &c.baanx_access_token)
-                .finish(),
-        )
-        .finish();
-    Obj::new().str("root", &h.root_url()).int("seed", seed as i64).raw("providers", &providers).finish()
+    let fields: [(FakeProvider, Vec<(&str, &str)>); 5] = [
+        (FakeProvider::Spaaza, vec![("token_id", &c.spaaza_token_id), ("token_secret", &c.spaaza_token_secret)]),
+        (FakeProvider::Flexprice, vec![("api_key", &c.flexprice_api_key)]),
+        (FakeProvider::Papaya, vec![("api_key", &c.papaya_api_key), ("client_secret", &c.papaya_client_secret)]),
+        (FakeProvider::Exlr8, vec![("client_id", &c.exlr8_client_id), ("client_secret", &c.exlr8_client_secret)]),
+        (FakeProvider::Baanx, vec![("client_key", &c.baanx_client_key), ("access_token", &c.baanx_access_token)]),
+    ];
+    let mut providers = Obj::new();
+    for (p, creds) in fields {
+        let mut o = Obj::new().str("base_url", &h.base_url(p));
+        for (k, v) in creds {
+            o = o.str(k, v);
+        }
+        if p == FakeProvider::Spaaza {
+            o = o.int("chain_id", c.spaaza_chain_id as i64);
+        }
+        providers = providers.raw(p.name(), &o.finish());
+    }
+    Obj::new().str("root", &h.root_url()).int("seed", seed as i64).raw("providers", &providers.finish()).finish()
 }
 
 #[tokio::main]

@@ -151,7 +151,7 @@ async fn create(State(sh): State<Arc<Shared>>, req: Req, body: Bytes) -> Respons
     };
     let body = task_json(&task, chain);
     st.spaaza_tasks.insert(id, task);
-    json(StatusCode::CREATED, body)
+    json(StatusCode::OK, body)
 }
 
 /// Moves a task along by one poll.

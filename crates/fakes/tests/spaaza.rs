@@ -29,7 +29,7 @@ async fn state(h: &FakeHandle, id: &str) -> String {
 /// Creates, executes and polls a task to DONE; returns the download URL.
 async fn export(h: &FakeHandle, format: &str, segment: &str) -> String {
     let (status, text) = create(h, format, segment).await;
-    assert_eq!(status, 201, "{text}");
+    assert_eq!(status, 200, "{text}");
     let id = rec(&text)["id"].get().to_string();
     assert_eq!(state(h, &id).await, "READY", "trigger.once is in the future");
     let url = format!("{}/tasks/{id}/execute", h.base_url(Spaaza));
