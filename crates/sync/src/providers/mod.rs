@@ -13,7 +13,7 @@ use crate::error::SyncError;
 use crate::http::RetryPolicy;
 
 // Papaya, Exlr8, Baanx connectors (sync issue 3).
-// pub mod baanx;
+pub mod baanx;
 pub mod exlr8;
 // pub mod papaya;
 
@@ -35,7 +35,8 @@ pub async fn connect(conn: &Connection, secrets: &Secrets, policy: RetryPolicy) 
     let _ = (secrets, policy);
     match conn.provider {
         Provider::Exlr8 => Ok(Box::new(exlr8::Exlr8::new(conn, secrets, policy)?)),
-        Provider::Papaya | Provider::Baanx => Err(not_supported(conn)),
+        Provider::Baanx => Ok(Box::new(baanx::Baanx::new(conn, secrets, policy)?)),
+        Provider::Papaya => Err(not_supported(conn)),
         // ---- Flexprice / Spaaza arms go here (their issue) ----
         Provider::Flexprice => Ok(Box::new(flexprice::FlexpriceConnector::new(conn, secrets, policy)?)),
         Provider::Spaaza => Ok(Box::new(spaaza::SpaazaConnector::new(conn, secrets, policy)?)),
