@@ -16,6 +16,7 @@
 
 pub mod catalog;
 pub mod demo;
+pub mod export;
 pub mod history;
 pub mod range;
 pub mod reconcile;
