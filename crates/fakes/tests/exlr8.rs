@@ -146,12 +146,11 @@ async fn large_mode_generates_on_the_fly() {
     assert_eq!(dec(&rows[2_499]["balanceBefore"]), want.opening_balance);
 }
 
-/// `cargo test --release -p walletbook-fakes --test exlr8 -- --ignored`:
-/// 10,000 pages of 100 from the one-million-row wallet.
+/// Large mode pages to the end with rows made from their index. The full
+/// million-row figure is printed by `walletbook bench sync`, not asserted here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore]
-async fn large_mode_throughput() {
-    let h = start(FakeConfig { exlr8_large: Some(1_000_000), ..FakeConfig::default() }).await;
+async fn large_mode_pages_to_the_end() {
+    let h = start(FakeConfig { exlr8_large: Some(20_000), ..FakeConfig::default() }).await;
     let c = h.credentials();
     let base = format!("{}/v1/delivery-partners/{}/wallet/transactions?limit=100", h.base_url(Exlr8), c.exlr8_client_id);
     let http = client();
@@ -179,5 +178,5 @@ async fn large_mode_throughput() {
     }
     let took = started.elapsed();
     eprintln!("{pages} pages, {} MB in {took:?}", bytes / 1_000_000);
-    assert_eq!(pages, 10_000);
+    assert_eq!(pages, 200);
 }
