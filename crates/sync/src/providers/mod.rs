@@ -15,7 +15,7 @@ use crate::http::RetryPolicy;
 // Papaya, Exlr8, Baanx connectors (sync issue 3).
 pub mod baanx;
 pub mod exlr8;
-// pub mod papaya;
+pub mod papaya;
 
 // ---- Flexprice / Spaaza modules go here (their issue) ----
 pub mod flexprice;
@@ -32,20 +32,15 @@ pub async fn connect(conn: &Connection, secrets: &Secrets, policy: RetryPolicy) 
     if is_demo(conn) {
         return Err(SyncError::Demo { connection: conn.name.clone() });
     }
-    let _ = (secrets, policy);
     match conn.provider {
         Provider::Exlr8 => Ok(Box::new(exlr8::Exlr8::new(conn, secrets, policy)?)),
         Provider::Baanx => Ok(Box::new(baanx::Baanx::new(conn, secrets, policy)?)),
-        Provider::Papaya => Err(not_supported(conn)),
+        Provider::Papaya => Ok(Box::new(papaya::Papaya::new(conn, secrets, policy)?)),
         // ---- Flexprice / Spaaza arms go here (their issue) ----
         Provider::Flexprice => Ok(Box::new(flexprice::FlexpriceConnector::new(conn, secrets, policy)?)),
         Provider::Spaaza => Ok(Box::new(spaaza::SpaazaConnector::new(conn, secrets, policy)?)),
         // ---- end Flexprice / Spaaza arms ----
     }
-}
-
-fn not_supported(conn: &Connection) -> SyncError {
-    SyncError::Config { provider: conn.provider, detail: format!("syncing '{}' is not supported yet in this build; update Walletbook", conn.name) }
 }
 
 /// A required secret field, or a clear error naming it.
