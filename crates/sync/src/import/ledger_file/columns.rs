@@ -97,13 +97,13 @@ impl ColumnMap {
                 AmountColumns::Split { credit, debit }
             }
         };
-        let currency = find(&n, CURRENCY);
-        if need_currency && currency.is_none() {
-            return Err(missing("currency", CURRENCY, headers));
-        }
         let wallet = find(&n, WALLET);
         if need_wallet && wallet.is_none() {
             return Err(missing("wallet id", WALLET, headers));
+        }
+        let currency = find(&n, CURRENCY);
+        if need_currency && currency.is_none() {
+            return Err(missing("currency", CURRENCY, headers));
         }
         Ok(ColumnMap {
             id,

@@ -54,7 +54,7 @@ impl FlexpriceConnector {
             None => MAX_PAGE,
             Some(s) => s.parse::<usize>().ok().filter(|n| (1..=MAX_PAGE).contains(n)).ok_or_else(|| SyncError::Config {
                 provider: P,
-                detail: format!("'{}' has page_size '{s}', which is not a whole number from 1 to {MAX_PAGE}; fix it with `walletbook connections add`", conn.name),
+                detail: format!("'{}' has page_size '{s}', which is not a whole number from 1 to {MAX_PAGE}; correct or remove that setting of the connection", conn.name),
             })?,
         };
         let http = ProviderHttp::new(P, policy, wire::read_error)?;

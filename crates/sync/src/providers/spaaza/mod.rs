@@ -81,7 +81,7 @@ impl SpaazaConnector {
         if let Some(t) = conn.settings.get("export_timeout_secs").filter(|t| !t.trim().is_empty()) {
             let secs = t.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0).ok_or_else(|| SyncError::Config {
                 provider: P,
-                detail: format!("'{}' has export_timeout_secs '{t}', which is not a positive number of seconds; fix it with `walletbook connections add`", conn.name),
+                detail: format!("'{}' has export_timeout_secs '{t}', which is not a positive number of seconds; correct or remove that setting of the connection", conn.name),
             })?;
             options.timeout = Duration::from_secs_f64(secs);
         }
