@@ -49,8 +49,7 @@ async fn pages_every_wallet_to_the_end() {
 
 #[tokio::test]
 async fn rows_arriving_while_paging_are_neither_lost_nor_doubled() {
-    let mut cfg = FakeConfig::default();
-    cfg.flexprice_live_inserts = 12;
+    let cfg = FakeConfig { flexprice_live_inserts: 12, ..Default::default() };
     let env = start(Provider::Flexprice, cfg, &[("page_size", "5")]).await;
     sync(&env).await;
     let held = totals(&env, None).await;
@@ -116,8 +115,7 @@ async fn killed_sync_resumes_with_exact_totals() {
 #[tokio::test]
 async fn the_three_error_shapes_read_as_one_message() {
     for shape in [FlexErrorShape::Current, FlexErrorShape::Legacy, FlexErrorShape::Bare] {
-        let mut cfg = FakeConfig::default();
-        cfg.flexprice_error_shape = shape;
+        let cfg = FakeConfig { flexprice_error_shape: shape, ..Default::default() };
         let env = start(Provider::Flexprice, cfg, &[]).await;
         env.fake.set_credentials_valid(Flexprice, false);
         let err = connector(&env).await.test().await.unwrap_err();

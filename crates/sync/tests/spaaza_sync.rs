@@ -87,8 +87,7 @@ async fn killed_sync_resumes_without_loss_or_doubles() {
 
 #[tokio::test]
 async fn task_that_ends_in_error_fails_the_connection_clearly() {
-    let mut cfg = FakeConfig::default();
-    cfg.spaaza_outcome = SpaazaOutcome::Error;
+    let cfg = FakeConfig { spaaza_outcome: SpaazaOutcome::Error, ..Default::default() };
     let env = start(Provider::Spaaza, cfg, &[]).await;
     let err = drive(&env, connector(&env).as_ref(), false, None).await.unwrap_err().to_string();
     assert!(err.starts_with("Spaaza ") && err.contains("ended in ERROR"), "{err}");
@@ -98,8 +97,7 @@ async fn task_that_ends_in_error_fails_the_connection_clearly() {
 
 #[tokio::test]
 async fn task_that_never_finishes_times_out() {
-    let mut cfg = FakeConfig::default();
-    cfg.spaaza_outcome = SpaazaOutcome::NeverFinish;
+    let cfg = FakeConfig { spaaza_outcome: SpaazaOutcome::NeverFinish, ..Default::default() };
     let env = start(Provider::Spaaza, cfg, &[("export_timeout_secs", "0.6")]).await;
     let started = Instant::now();
     let err = drive(&env, connector(&env).as_ref(), false, None).await.unwrap_err().to_string();
@@ -109,8 +107,7 @@ async fn task_that_never_finishes_times_out() {
 
 #[tokio::test]
 async fn expired_download_url_is_asked_for_again() {
-    let mut cfg = FakeConfig::default();
-    cfg.spaaza_url_ttl = Duration::from_millis(300);
+    let cfg = FakeConfig { spaaza_url_ttl: Duration::from_millis(300), ..Default::default() };
     let env = start(Provider::Spaaza, cfg, &[]).await;
     env.fake.push_fault_rule(Spaaza, FaultRule::on_path("/downloads/", Fault::Delay(Duration::from_millis(700))));
     drive(&env, connector(&env).as_ref(), false, None).await.expect("sync after a renewed URL");
@@ -121,8 +118,7 @@ async fn expired_download_url_is_asked_for_again() {
 
 #[tokio::test]
 async fn download_url_that_keeps_expiring_is_a_clear_error() {
-    let mut cfg = FakeConfig::default();
-    cfg.spaaza_url_ttl = Duration::ZERO;
+    let cfg = FakeConfig { spaaza_url_ttl: Duration::ZERO, ..Default::default() };
     let env = start(Provider::Spaaza, cfg, &[]).await;
     let err = drive(&env, connector(&env).as_ref(), false, None).await.unwrap_err().to_string();
     assert!(err.contains("download link") && err.contains("Request has expired"), "{err}");
@@ -161,8 +157,7 @@ async fn rate_limits_and_server_errors_are_retried() {
 
 #[tokio::test]
 async fn csv_variants_and_bad_rows() {
-    let mut cfg = FakeConfig::default();
-    cfg.spaaza_csv = SpaazaCsv::UppercaseHeaders;
+    let cfg = FakeConfig { spaaza_csv: SpaazaCsv::UppercaseHeaders, ..Default::default() };
     let env = start(Provider::Spaaza, cfg, &[]).await;
     env.fake.push_fault_rule(Spaaza, FaultRule::on_path("/downloads/", Fault::MalformedRecord(Malformed::Amount)));
     let synced = drive(&env, connector(&env).as_ref(), false, None).await.expect("sync");
@@ -170,8 +165,7 @@ async fn csv_variants_and_bad_rows() {
     let q = quarantined(&env).await;
     assert!(q[0].0.contains("12,5x") && q[0].1.contains("12,5x"), "{q:?}");
 
-    let mut cfg = FakeConfig::default();
-    cfg.spaaza_csv = SpaazaCsv::MissingColumn("amount".into());
+    let cfg = FakeConfig { spaaza_csv: SpaazaCsv::MissingColumn("amount".into()), ..Default::default() };
     let env = start(Provider::Spaaza, cfg, &[]).await;
     let err = drive(&env, connector(&env).as_ref(), false, None).await.unwrap_err().to_string();
     assert!(err.contains("has no amount (or credit/debit) column"), "{err}");

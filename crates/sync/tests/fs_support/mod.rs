@@ -211,3 +211,23 @@ pub async fn quarantined(env: &Env) -> Vec<(String, String)> {
 pub async fn wallet_balance(env: &Env, provider_wallet_id: &str) -> Option<Decimal> {
     env.cache.list_wallets().await.expect("wallets").into_iter().find(|w| w.provider_wallet_id == provider_wallet_id).and_then(|w| w.current_balance)
 }
+
+/// The real engine over the env's cache, with the connection's secrets in a
+/// memory keychain and fast retries.
+pub async fn engine(env: &Env) -> walletbook_sync::engine::SyncEngine {
+    let creds = walletbook_core::credentials::CredentialStore::memory();
+    creds.save(&env.conn.name, &secrets(env)).await.expect("secrets");
+    walletbook_sync::engine::SyncEngine::new(env.cache.clone(), creds).with_policy(walletbook_sync::http::RetryPolicy::fast())
+}
+
+/// One engine sync of the env's connection; the connection's report.
+pub async fn engine_sync(env: &Env, engine: &walletbook_sync::engine::SyncEngine, full: bool) -> walletbook_sync::engine::ConnectionReport {
+    let req = walletbook_sync::engine::SyncRequest { connection: Some(env.conn.name.clone()), wallet: None, full };
+    let mut report = engine.sync(&req).await.expect("sync request");
+    report.connections.remove(0)
+}
+
+/// New and quarantined records over a connection report's wallets.
+pub fn new_and_quarantined(r: &walletbook_sync::engine::ConnectionReport) -> (i64, i64) {
+    (r.wallets.iter().map(|w| w.new).sum(), r.wallets.iter().map(|w| w.quarantined).sum())
+}

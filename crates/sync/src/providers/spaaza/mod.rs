@@ -16,6 +16,7 @@ pub mod convert;
 pub mod export;
 pub mod wire;
 
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -71,6 +72,8 @@ pub struct SpaazaConnector {
     prepared: Mutex<Option<Arc<Prepared>>>,
     /// Whether the export's orphan rows were already committed.
     orphans_done: AtomicBool,
+    /// The `wallets` setting: the only wallets synced (empty: all).
+    only: BTreeSet<String>,
 }
 
 impl SpaazaConnector {
@@ -85,13 +88,19 @@ impl SpaazaConnector {
             })?;
             options.timeout = Duration::from_secs_f64(secs);
         }
+        let only = conn.settings.get("wallets").map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default();
         let http = ProviderHttp::new(P, policy, wire::read_error)?;
-        Ok(SpaazaConnector { http, base: conn.base_url.trim_end_matches('/').to_string(), bearer: Bearer(token), chain, options, prepared: Mutex::new(None), orphans_done: AtomicBool::new(false) })
+        Ok(SpaazaConnector { http, base: conn.base_url.trim_end_matches('/').to_string(), bearer: Bearer(token), chain, options, prepared: Mutex::new(None), orphans_done: AtomicBool::new(false), only })
     }
 
     pub fn with_options(mut self, options: SpaazaOptions) -> Self {
         self.options = options;
         self
+    }
+
+    /// Whether the connection's `wallets` setting (empty: all) includes this wallet.
+    fn listed(&self, id: &str) -> bool {
+        self.only.is_empty() || self.only.contains(id)
     }
 
     fn flow(&self) -> ExportFlow<'_> {
@@ -124,11 +133,13 @@ impl Connector for SpaazaConnector {
     }
 
     async fn discover_wallets(&self, hints: &DiscoveryHints) -> Result<Vec<DiscoveredWallet>, SyncError> {
-        let cached: Vec<(String, Checkpoint)> = hints.checkpoints.iter().filter_map(|(id, c)| Checkpoint::parse(Some(c)).map(|c| (id.clone(), c))).collect();
+        // Only the wallets the connection syncs (its `wallets` setting) count.
+        let hinted: Vec<(&String, &String)> = hints.checkpoints.iter().filter(|(id, _)| self.listed(id)).collect();
+        let cached: Vec<(String, Checkpoint)> = hinted.iter().filter_map(|(id, c)| Checkpoint::parse(Some(c)).map(|c| ((*id).clone(), c))).collect();
         // Export everything on --full, on a first sync, when a checkpoint is
         // unreadable, or when a wallet known before has no checkpoint.
         let known_before = cached.iter().map(|(_, c)| c.wallets_known).max().unwrap_or(0);
-        let incomplete = cached.is_empty() || cached.len() < hints.checkpoints.len() || hints.checkpoints.len() < known_before;
+        let incomplete = cached.is_empty() || cached.len() < hinted.len() || hinted.len() < known_before;
         let after = if hints.full || incomplete { None } else { cached.iter().map(|(_, c)| export_start(c, self.options.overlap)).min().flatten() };
         let mut prepared = self.prepare(after).await?;
         let mut wallets = prepared.discovered();
@@ -138,7 +149,7 @@ impl Connector for SpaazaConnector {
                 wallets.push(convert::discovered(id, &cp.currency, None));
             }
         }
-        prepared.known = wallets.len();
+        prepared.known = wallets.iter().filter(|w| self.listed(&w.provider_wallet_id)).count();
         tracing::info!(task = %prepared.task_id, wallets = wallets.len(), incremental = after.is_some(), "Spaaza export split by wallet");
         *self.prepared.lock().await = Some(Arc::new(prepared));
         self.orphans_done.store(false, Ordering::SeqCst);
