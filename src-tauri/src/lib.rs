@@ -16,6 +16,13 @@ pub fn run() {
             commands::app::app_info,
             commands::app::list_providers,
             commands::demo::load_demo,
+            commands::export::export_history,
+            commands::export::export_statement,
+            commands::review::history_count,
+            commands::review::history_page,
+            commands::review::reconcile,
+            commands::review::summarise,
+            commands::review::transaction_detail,
             commands::wallets::list_wallets,
         ])
         .run(tauri::generate_context!())

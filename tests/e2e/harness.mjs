@@ -99,9 +99,12 @@ export async function start({ demo = true, appArgs = [] } = {}) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "walletbook-e2e-"));
   const db = path.join(tmp, "cache.sqlite");
   let demoLoaded = false;
+  // What the cache holds, read by the CLI before the app opens it.
+  let wallets = [];
   if (demo) {
     try {
       await cli(db, "demo");
+      wallets = JSON.parse(await cli(db, "wallets", "--json"));
       demoLoaded = true;
     } catch (e) {
       console.error(`[e2e] walletbook demo failed, starting on an empty cache: ${String(e.stderr ?? e).trim()}`);
@@ -132,12 +135,29 @@ export async function start({ demo = true, appArgs = [] } = {}) {
     display: xvfb.display,
     env,
     demoLoaded,
+    wallets,
     /** Wait for a CSS selector to be present (and return the element). */
     async find(css, ms = 15000) {
       return driver.wait(until.elementLocated(By.css(css)), ms, `no element matches ${css}`);
     },
     async findAll(css) {
       return driver.findElements(By.css(css));
+    },
+    /** The trimmed text of every element matching `css`, read in the page. */
+    async texts(css) {
+      return driver.executeScript(
+        "return [...document.querySelectorAll(arguments[0])].map((e) => e.textContent.trim());",
+        css,
+      );
+    },
+    /** Choose an option of a <select> (WebKitWebDriver's option clicks fire no change event). */
+    async select(css, value) {
+      const el = await ctx.find(css);
+      await driver.executeScript(
+        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+        el,
+        value,
+      );
     },
     /** Open a screen through the sidebar, as a person would. */
     async open(screen) {

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { cli, start } from "./harness.mjs";
+import { start } from "./harness.mjs";
 
 let app;
 
@@ -21,7 +21,7 @@ test("the window is titled Walletbook", async () => {
 });
 
 test("the wallet list shows the cache's wallets", async (t) => {
-  const expected = app.demoLoaded ? JSON.parse(await cli(app.db, "wallets", "--json")) : [];
+  const expected = app.wallets;
   if (expected.length === 0) {
     await app.find("[data-testid=empty-state]");
     await app.screenshot("wallets-empty");

@@ -2,4 +2,6 @@
 
 pub mod app;
 pub mod demo;
+pub mod export;
+pub mod review;
 pub mod wallets;

@@ -2,10 +2,20 @@
 // turns a rejected invoke into a typed `IpcError` ({code, message} from Rust,
 // or `internal` for anything else), so screens never handle `unknown`.
 
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { DemoReport } from "./bindings/DemoReport";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ExportOptions } from "./bindings/ExportOptions";
+import type { HistoryFilter } from "./bindings/HistoryFilter";
+import type { HistoryPage } from "./bindings/HistoryPage";
+import type { HistoryQuery } from "./bindings/HistoryQuery";
+import type { Reconciliation } from "./bindings/Reconciliation";
+import type { ReconcileRequest } from "./bindings/ReconcileRequest";
+import type { StatementRequest } from "./bindings/StatementRequest";
+import type { Summary } from "./bindings/Summary";
+import type { SummaryRequest } from "./bindings/SummaryRequest";
+import type { TransactionDetail } from "./bindings/TransactionDetail";
 import type { IpcError as IpcErrorShape } from "./bindings/IpcError";
 import type { ProviderInfo } from "./bindings/ProviderInfo";
 import type { Wallet } from "./bindings/Wallet";
@@ -76,10 +86,25 @@ export async function call<T>(cmd: string, args?: Record<string, unknown>): Prom
   }
 }
 
+function channel<T>(onMessage: (m: T) => void): Channel<T> {
+  const c = new Channel<T>();
+  c.onmessage = onMessage;
+  return c;
+}
+
 /** Typed commands, one per Rust `#[tauri::command]`. */
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
   listProviders: () => call<ProviderInfo[]>("list_providers"),
   listWallets: () => call<Wallet[]>("list_wallets"),
   loadDemo: () => call<DemoReport>("load_demo"),
+  historyPage: (query: HistoryQuery) => call<HistoryPage>("history_page", { query }),
+  historyCount: (filter: HistoryFilter, zone: string | null) => call<number>("history_count", { filter, zone }),
+  transactionDetail: (id: number, zone: string | null) => call<TransactionDetail>("transaction_detail", { id, zone }),
+  summarise: (request: SummaryRequest) => call<Summary>("summarise", { request }),
+  reconcile: (request: ReconcileRequest) => call<Reconciliation>("reconcile", { request }),
+  exportHistory: (filter: HistoryFilter, options: ExportOptions, path: string, onRows: (n: number) => void) =>
+    call<number>("export_history", { filter, options, path, progress: channel(onRows) }),
+  exportStatement: (request: StatementRequest, options: ExportOptions, path: string, onRows: (n: number) => void) =>
+    call<number>("export_statement", { request, options, path, progress: channel(onRows) }),
 };

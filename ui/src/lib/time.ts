@@ -56,3 +56,32 @@ export function formatRelative(iso: string | null | undefined, now: Date = new D
   if (abs < 86400 * 30) return rtf.format(Math.round(secs / 86400), "day");
   return formatDate(iso, { locale: locale ?? appLocale() });
 }
+
+const rowFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Compact date and time for table rows (the zone is named in the header). */
+export function formatRowTime(iso: string, timeZone?: string): string {
+  const key = timeZone ?? "";
+  let f = rowFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(appLocale(), {
+      year: "numeric",
+      month: "short",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      timeZone,
+    });
+    rowFormats.set(key, f);
+  }
+  const d = parse(iso);
+  return d ? f.format(d) : iso;
+}
+
+/** The zone's short name now ("CET", "GMT+1", "UTC"). */
+export function zoneAbbrev(timeZone?: string): string {
+  const part = new Intl.DateTimeFormat(appLocale(), { timeZone, timeZoneName: "short" })
+    .formatToParts(new Date())
+    .find((p) => p.type === "timeZoneName");
+  return part?.value ?? timeZone ?? "local";
+}
