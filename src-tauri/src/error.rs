@@ -24,4 +24,10 @@ impl From<walletbook_core::Error> for IpcError {
     }
 }
 
+impl From<walletbook_sync::SyncError> for IpcError {
+    fn from(e: walletbook_sync::SyncError) -> Self {
+        IpcError { code: e.code(), message: e.to_string() }
+    }
+}
+
 pub type IpcResult<T> = Result<T, IpcError>;

@@ -15,6 +15,11 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::app::list_providers,
+            commands::connections::add_connection,
+            commands::connections::list_connections,
+            commands::connections::remove_connection,
+            commands::connections::stored_secret_keys,
+            commands::connections::update_connection,
             commands::demo::load_demo,
             commands::export::export_history,
             commands::export::export_statement,
@@ -23,6 +28,11 @@ pub fn run() {
             commands::review::reconcile,
             commands::review::summarise,
             commands::review::transaction_detail,
+            commands::sync::list_quarantine,
+            commands::sync::list_runs,
+            commands::sync::sync_cancel,
+            commands::sync::sync_run,
+            commands::sync::test_connection,
             commands::wallets::list_wallets,
         ])
         .run(tauri::generate_context!())

@@ -1,7 +1,9 @@
 //! Tauri commands. Each one calls the core and maps its error; nothing else.
 
 pub mod app;
+pub mod connections;
 pub mod demo;
 pub mod export;
 pub mod review;
+pub mod sync;
 pub mod wallets;
