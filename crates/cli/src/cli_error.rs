@@ -6,6 +6,8 @@ pub enum CliError {
     Core(#[from] walletbook_core::Error),
     #[error(transparent)]
     Sync(#[from] walletbook_sync::SyncError),
+    #[error(transparent)]
+    Import(#[from] walletbook_sync::import::ImportError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot write to the terminal: {0}")]

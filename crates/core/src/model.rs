@@ -69,8 +69,9 @@ impl Provider {
                 f("chain_id", "Chain id", false, true),
                 f("token_id", "Access token id", true, true),
                 f("token_secret", "Access token secret", true, true),
+                f("export_timeout_secs", "Seconds to wait for an export (default 1800)", false, false),
             ],
-            Provider::Flexprice => vec![f("api_key", "API key", true, true)],
+            Provider::Flexprice => vec![f("api_key", "API key", true, true), f("page_size", "Rows per page, 1 to 1000 (default 1000)", false, false)],
             Provider::Papaya => vec![
                 f("api_key", "API key", true, true),
                 f("client_secret", "Client secret", true, true),

@@ -5,9 +5,9 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use walletbook_sync::import::{import_file, ImportError, ImportOptions, ImportProgress};
+use walletbook_sync::import::{import_file, ImportOptions, ImportProgress};
 
-use crate::cli_error::{CliError, CliResult};
+use crate::cli_error::CliResult;
 use crate::context::Context;
 
 #[derive(clap::Args)]
@@ -37,10 +37,7 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> CliResult {
     if terminal {
         eprintln!();
     }
-    let report = report.map_err(|e| match e {
-        ImportError::Cache(e) => CliError::Core(e),
-        other => CliError::Usage(other.to_string()),
-    })?;
+    let report = report?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "Imported {} ({}, {} rows) into '{}':", report.file, report.format, report.rows, report.connection)?;
     for w in &report.wallets {

@@ -82,11 +82,15 @@ impl SpaazaConnector {
         let token = format!("Bearer {}:{}", required_secret(conn, secrets, "token_id")?, required_secret(conn, secrets, "token_secret")?);
         let mut options = SpaazaOptions::from_policy(&policy);
         if let Some(t) = conn.settings.get("export_timeout_secs").filter(|t| !t.trim().is_empty()) {
-            let secs = t.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0).ok_or_else(|| SyncError::Config {
+            let millis = walletbook_core::money::parse_decimal(t)
+                .ok()
+                .filter(|d| d.is_sign_positive() && !d.is_zero())
+                .and_then(|d| rust_decimal::prelude::ToPrimitive::to_u64(&(d * rust_decimal::Decimal::from(1000)).trunc()))
+                .ok_or_else(|| SyncError::Config {
                 provider: P,
                 detail: format!("'{}' has export_timeout_secs '{t}', which is not a positive number of seconds; correct or remove that setting of the connection", conn.name),
             })?;
-            options.timeout = Duration::from_secs_f64(secs);
+            options.timeout = Duration::from_millis(millis);
         }
         let only = conn.settings.get("wallets").map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default();
         let http = ProviderHttp::new(P, policy, wire::read_error)?;
