@@ -14,6 +14,7 @@
 //! *derived* (see [`rules`]). Money is `Decimal` and crosses IPC as a string;
 //! currencies are never added together.
 
+pub mod bench;
 pub mod catalog;
 pub mod demo;
 pub mod export;
