@@ -21,8 +21,8 @@ build_ui() {
   (cd "$ROOT/ui" && npm run --silent build)
 }
 
-# The desktop app with ui/dist embedded, and the CLI.
+# The desktop app with ui/dist embedded, the CLI, and (for tests) the fakes.
 build_app() {
   say "building the app and the CLI"
-  (cd "$ROOT" && cargo build -p walletbook-app -p walletbook-cli "${APP_FEATURES[@]}")
+  (cd "$ROOT" && cargo build -p walletbook-app -p walletbook-cli "$@" "${APP_FEATURES[@]}")
 }

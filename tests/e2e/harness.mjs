@@ -18,6 +18,7 @@ export const ROOT = path.resolve(here, "../..");
 const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target");
 export const APP_BIN = process.env.WALLETBOOK_APP ?? path.join(TARGET, "debug", "walletbook-app");
 export const CLI_BIN = process.env.WALLETBOOK_CLI ?? path.join(TARGET, "debug", "walletbook");
+export const FAKES_BIN = process.env.WALLETBOOK_FAKES ?? path.join(TARGET, "debug", "walletbook-fakes");
 export const OUTPUT = path.join(here, "output");
 export { By, until };
 
@@ -81,6 +82,30 @@ function startTauriDriver(env, port, nativePort) {
   proc.stdout.on("data", (d) => log("tauri-driver:", String(d).trim()));
   proc.stderr.on("data", (d) => log("tauri-driver:", String(d).trim()));
   return proc;
+}
+
+/**
+ * The fake providers on a free loopback port. Resolves to
+ * `{root, providers: {name: {base_url, ...credentials}}, stop()}`.
+ */
+export async function startFakes(args = []) {
+  const proc = spawn(FAKES_BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  proc.stderr.on("data", (d) => (err += d));
+  const info = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`walletbook-fakes did not start: ${err}`)), 15000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const nl = out.indexOf("\n");
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve(JSON.parse(out.slice(0, nl)));
+      }
+    });
+    proc.once("exit", (code) => reject(new Error(`walletbook-fakes exited (${code}): ${err}`)));
+  });
+  return { ...info, stop: () => proc.kill("SIGTERM") };
 }
 
 /** Run the CLI against a cache; returns stdout. */

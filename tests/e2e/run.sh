@@ -31,5 +31,5 @@ exec dbus-run-session -- bash -c '
   node --test --test-concurrency=1 \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$E2E_TAP" \
-    ./*.test.mjs 2>&3
+    ${E2E_FILES:-./*.test.mjs} 2>&3
 ' 2>"$HERE/output/session-stderr.log"

@@ -4,6 +4,8 @@
 
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { Connection } from "./bindings/Connection";
+import type { ConnectionInput } from "./bindings/ConnectionInput";
 import type { DemoReport } from "./bindings/DemoReport";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { ExportOptions } from "./bindings/ExportOptions";
@@ -15,9 +17,14 @@ import type { ReconcileRequest } from "./bindings/ReconcileRequest";
 import type { StatementRequest } from "./bindings/StatementRequest";
 import type { Summary } from "./bindings/Summary";
 import type { SummaryRequest } from "./bindings/SummaryRequest";
+import type { SyncProgress } from "./bindings/SyncProgress";
+import type { SyncReport } from "./bindings/SyncReport";
+import type { SyncRequest } from "./bindings/SyncRequest";
+import type { SyncRunEntry } from "./bindings/SyncRunEntry";
 import type { TransactionDetail } from "./bindings/TransactionDetail";
 import type { IpcError as IpcErrorShape } from "./bindings/IpcError";
 import type { ProviderInfo } from "./bindings/ProviderInfo";
+import type { QuarantineEntry } from "./bindings/QuarantineEntry";
 import type { Wallet } from "./bindings/Wallet";
 
 const CODES: readonly ErrorCode[] = [
@@ -98,6 +105,17 @@ export const api = {
   listProviders: () => call<ProviderInfo[]>("list_providers"),
   listWallets: () => call<Wallet[]>("list_wallets"),
   loadDemo: () => call<DemoReport>("load_demo"),
+  listConnections: () => call<Connection[]>("list_connections"),
+  addConnection: (input: ConnectionInput) => call<Connection>("add_connection", { input }),
+  updateConnection: (id: number, input: ConnectionInput) => call<void>("update_connection", { id, input }),
+  removeConnection: (name: string) => call<void>("remove_connection", { name }),
+  storedSecretKeys: (name: string) => call<string[]>("stored_secret_keys", { name }),
+  testConnection: (name: string) => call<string>("test_connection", { name }),
+  syncRun: (request: SyncRequest, onProgress: (p: SyncProgress) => void) =>
+    call<SyncReport>("sync_run", { request, progress: channel(onProgress) }),
+  syncCancel: () => call<boolean>("sync_cancel"),
+  listRuns: (limit: number) => call<SyncRunEntry[]>("list_runs", { limit }),
+  listQuarantine: (limit: number) => call<QuarantineEntry[]>("list_quarantine", { limit }),
   historyPage: (query: HistoryQuery) => call<HistoryPage>("history_page", { query }),
   historyCount: (filter: HistoryFilter, zone: string | null) => call<number>("history_count", { filter, zone }),
   transactionDetail: (id: number, zone: string | null) => call<TransactionDetail>("transaction_detail", { id, zone }),

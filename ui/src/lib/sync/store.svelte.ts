@@ -1,0 +1,70 @@
+// The running sync, kept outside the screen so it survives navigation.
+
+import type { SyncProgress } from "../bindings/SyncProgress";
+import type { SyncReport } from "../bindings/SyncReport";
+import { showError } from "../errors.svelte";
+import { api } from "../ipc";
+
+export const sync = $state<{
+  running: boolean;
+  /** What runs: a connection's name, or null for everything. */
+  target: string | null;
+  cancelling: boolean;
+  progress: Record<string, SyncProgress>;
+  report: SyncReport | null;
+}>({ running: false, target: null, cancelling: false, progress: {}, report: null });
+
+/** Share of a connection's work done, 0 to 1, from its last event. */
+export function fraction(p: SyncProgress | undefined): number {
+  if (!p) return 0;
+  if (p.phase === "done") return 1;
+  if (p.wallet_count === 0) return p.phase === "discovering" ? 0.05 : 0.02;
+  const finished = p.phase === "wallet_done" ? p.wallet_index : p.wallet_index - 1;
+  return Math.max(0.05, Math.min(1, finished / p.wallet_count));
+}
+
+/** One line saying where a connection's sync stands. */
+export function describe(p: SyncProgress | undefined): string {
+  if (!p) return "Waiting…";
+  const counts = `${p.pages} ${p.pages === 1 ? "page" : "pages"}, ${p.records} ${p.records === 1 ? "record" : "records"}`;
+  switch (p.phase) {
+    case "connecting":
+      return "Connecting…";
+    case "discovering":
+      return "Finding wallets…";
+    case "wallet":
+      return `Wallet ${p.wallet_index} of ${p.wallet_count} (${p.wallet ?? ""}): ${counts}`;
+    case "wallet_done":
+      return `Wallet ${p.wallet_index} of ${p.wallet_count} done: ${counts}`;
+    case "done":
+      return "Finished";
+  }
+}
+
+export async function runSync(connection: string | null, onDone?: () => void): Promise<void> {
+  if (sync.running) return;
+  sync.running = true;
+  sync.target = connection;
+  sync.cancelling = false;
+  sync.progress = {};
+  sync.report = null;
+  try {
+    sync.report = await api.syncRun({ connection, wallet: null, full: false }, (p) => {
+      sync.progress[p.connection] = p;
+    });
+  } catch (e) {
+    showError(e);
+  } finally {
+    sync.running = false;
+    onDone?.();
+  }
+}
+
+export async function cancelSync(): Promise<void> {
+  sync.cancelling = true;
+  try {
+    await api.syncCancel();
+  } catch (e) {
+    showError(e);
+  }
+}
