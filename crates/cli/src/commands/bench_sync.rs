@@ -1,11 +1,163 @@
-//! `walletbook bench sync` (placeholder until its issue lands).
+//! `walletbook bench sync [--records N]`: sync throughput figures, printed,
+//! never asserted. Build with `--release` to measure.
+//!
+//! 1. *parse+store*: N Exlr8-shaped rows, 100 per page, parsed by the Exlr8
+//!    connector's own wire/convert code and committed page by page (with a
+//!    checkpoint) into a fresh cache, in-process, without HTTP.
+//! 2. *full sync*: the engine syncs one Exlr8 wallet of N rows from the
+//!    loopback fake (`walletbook-fakes`, large mode), 100 per page.
+//!
+//! Then the process's peak RSS (VmHWM).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use walletbook_core::credentials::CredentialStore;
+use walletbook_core::db::Cache;
+use walletbook_core::model::{DiscoveredWallet, ParsedRecord, Provider, Secrets, Settings};
+use walletbook_fakes::{FakeConfig, FakeProvider, FakeServer};
+use walletbook_sync::engine::{SyncEngine, SyncRequest};
+use walletbook_sync::http::RetryPolicy;
+use walletbook_sync::providers::exlr8::{convert, wire};
 
 use crate::cli_error::{CliError, CliResult};
 use crate::context::Context;
 
 #[derive(clap::Args)]
-pub struct BenchSyncArgs {}
+pub struct BenchSyncArgs {
+    /// Records in the synced history.
+    #[arg(long, default_value_t = 1_000_000)]
+    records: u64,
+}
 
-pub async fn run(_ctx: &Context, _args: BenchSyncArgs) -> CliResult {
-    Err(CliError::Usage("this benchmark is not available in this build yet".into()))
+const PAGE: u64 = 100;
+/// Pages per commit, as the engine batches them.
+const BATCH_PAGES: usize = walletbook_sync::engine::BATCH_RECORDS / PAGE as usize;
+
+pub async fn run(_ctx: &Context, args: BenchSyncArgs) -> CliResult {
+    let n = args.records.max(1);
+    let dir = std::env::temp_dir().join(format!("walletbook-bench-sync-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| walletbook_core::Error::io(format!("cannot create {}", dir.display()), e))?;
+    let result = measure(&dir, n).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+async fn measure(dir: &std::path::Path, n: u64) -> CliResult {
+    if cfg!(debug_assertions) {
+        eprintln!("note: this is a debug build; build with --release for meaningful figures");
+    }
+    let (secs, stored) = parse_and_store(dir.join("store.sqlite"), n).await?;
+    println!("parse+store: {stored} records in {secs:.2} s = {:.0} records/s (goal >= 300000)", stored as f64 / secs);
+
+    let (secs, synced) = full_sync(dir.join("sync.sqlite"), n).await?;
+    println!("full sync from the loopback fake: {synced} records in {secs:.2} s = {:.0} records/s (goal < 10 s for 1,000,000)", synced as f64 / secs);
+    match peak_rss_kb() {
+        Some(kb) => println!("peak RSS (VmHWM): {:.1} MiB", kb as f64 / 1024.0),
+        None => println!("peak RSS: unknown (no /proc/self/status)"),
+    }
+    Ok(())
+}
+
+/// One Exlr8 row, shaped like the document's example.
+fn row(i: u64, n: u64) -> String {
+    let before = 5_000_000_0001i64 + (i as i64 % 7919) * 1_000;
+    let credit = i % 3 != 0;
+    let amount = 1_000 + (i % 997) as i64;
+    let after = if credit { before + amount } else { before - amount };
+    let secs = 1_733_000_000 - (n - i) as i64 * 7;
+    let at = chrono::DateTime::from_timestamp(secs, ((i % 1000) * 1_000_000) as u32).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    format!(
+        r#"{{"txnID":"{i:08x}-4e18-4617-b8dd-{i:012x}","dpID":"dp-123","txnType":"{}","accountType":"WALLET","currency":"INR","amount":{}.{:04},"balanceBefore":{}.{:04},"balanceAfter":{}.{:04},"sourceSystem":"EXLR8_B2B_STORE","activity":"{}","referenceID":"ORD-{i:08}","referenceType":"ORDER","metadata":{{"comment":"Bulk order, \"bench\""}},"adjustmentInfo":{{"currency":"INR","amount":{},"exchangeRate":1,"markupPercentage":0,"markupAmount":0,"isManuallyAdjusted":false}},"createdAt":"{at}","updatedAt":"{at}"}}"#,
+        if credit { "CREDIT" } else { "DEBIT" },
+        amount / 10_000,
+        amount % 10_000,
+        before / 10_000,
+        before % 10_000,
+        after / 10_000,
+        after % 10_000,
+        if credit { "TOPUP" } else { "PURCHASE" },
+        amount,
+    )
+}
+
+fn page_body(from: u64, n: u64) -> String {
+    let rows: Vec<String> = (from..(from + PAGE).min(n)).map(|i| row(i, n)).collect();
+    format!(r#"{{"transactions":[{}],"paginationInfo":{{"nextCursor":"","hasMore":false}}}}"#, rows.join(","))
+}
+
+fn parse_page(body: &str) -> CliResult<Vec<ParsedRecord>> {
+    let page: wire::TransactionsPage = serde_json::from_str(body).map_err(|e| CliError::Usage(format!("benchmark page did not parse: {e}")))?;
+    Ok(page.transactions.iter().map(|r| convert::record(r.get())).collect())
+}
+
+/// Page bodies are generated before the clock starts; parsing and storing are timed.
+async fn parse_and_store(path: PathBuf, n: u64) -> CliResult<(f64, u64)> {
+    let cache = Cache::open(&path).await?;
+    let conn = cache.add_connection("bench", Provider::Exlr8, "http://127.0.0.1:9", &Settings::new()).await?;
+    let wallet = DiscoveredWallet { provider_wallet_id: "bench".into(), kind: "WALLET".into(), currency: "INR".into(), name: None, current_balance: None };
+    let wallet_id = cache.upsert_wallet(conn.id, &wallet).await?;
+    let mut stored = 0u64;
+    let mut elapsed = 0.0;
+    // Generate in batches of 100 pages so memory stays flat.
+    for batch in (0..n).step_by((PAGE * 100) as usize) {
+        let bodies: Vec<String> = (batch..(batch + PAGE * 100).min(n)).step_by(PAGE as usize).map(|p| page_body(p, n)).collect();
+        let started = Instant::now();
+        // As the engine does: pages are batched (5,000 records a commit), and
+        // the next batch is parsed while the current one is stored.
+        let parse_batch = |pages: &[String]| -> CliResult<Vec<ParsedRecord>> {
+            let mut all = Vec::with_capacity(pages.len() * PAGE as usize);
+            for b in pages {
+                all.extend(parse_page(b)?);
+            }
+            Ok(all)
+        };
+        let per_commit = BATCH_PAGES;
+        let mut chunks = bodies.chunks(per_commit);
+        let mut records = parse_batch(chunks.next().unwrap_or_default())?;
+        let mut k = 0;
+        loop {
+            let checkpoint = format!(r#"{{"walk":"walking","next":"{batch}-{k}","stop":null,"head":null}}"#);
+            let next = chunks.next();
+            let (outcome, parsed) = tokio::join!(cache.commit_page(wallet_id, None, records, Some(&checkpoint)), async { next.map(parse_batch).transpose() });
+            stored += outcome?.inserted;
+            k += 1;
+            match parsed? {
+                Some(r) => records = r,
+                None => break,
+            }
+        }
+        elapsed += started.elapsed().as_secs_f64();
+    }
+    cache.close().await;
+    Ok((elapsed, stored))
+}
+
+async fn full_sync(path: PathBuf, n: u64) -> CliResult<(f64, i64)> {
+    let fake = FakeServer::start(FakeConfig { exlr8_large: Some(n), ..FakeConfig::default() }).await;
+    let cache = Cache::open(&path).await?;
+    let creds = fake.credentials();
+    let mut settings = Settings::new();
+    settings.insert("client_id".into(), creds.exlr8_client_id);
+    cache.add_connection("bench", Provider::Exlr8, &fake.base_url(FakeProvider::Exlr8), &settings).await?;
+    let store = CredentialStore::memory();
+    let mut secrets = Secrets::new();
+    secrets.insert("client_secret".into(), creds.exlr8_client_secret);
+    store.save("bench", &secrets).await?;
+    let engine = SyncEngine::new(cache.clone(), store).with_policy(RetryPolicy::default());
+    let started = Instant::now();
+    let report = engine.sync(&SyncRequest { connection: Some("bench".into()), ..Default::default() }).await?;
+    let secs = started.elapsed().as_secs_f64();
+    if let Some(e) = report.first_error() {
+        return Err(CliError::Usage(format!("the benchmark sync failed: {e}")));
+    }
+    let synced = report.connections.iter().flat_map(|c| c.wallets.iter()).map(|w| w.new).sum();
+    cache.close().await;
+    Ok((secs, synced))
+}
+
+/// Peak resident memory of this process in KiB (Linux `VmHWM`).
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

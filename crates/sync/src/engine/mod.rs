@@ -21,6 +21,7 @@ use walletbook_core::credentials::{secrets_from_env, CredentialStore};
 use walletbook_core::db::Cache;
 use walletbook_core::model::{Connection, Secrets};
 
+pub use sink::BATCH_RECORDS;
 pub use types::{CancelToken, ConnectionReport, ProgressFn, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus, WalletReport};
 
 use crate::connector::{Connector, DiscoveryHints, WalletRef};
@@ -230,9 +231,14 @@ impl SyncEngine {
                 cancel: &self.cancel,
                 progress: self.progress.as_ref(),
                 event: SyncProgress { connection: conn.name.clone(), provider: conn.provider, wallet: Some(w.provider_wallet_id.clone()), wallet_index: i as u32 + 1, wallet_count: wallets.len() as u32, phase: SyncPhase::Wallet, pages: 0, records: 0 },
+                held: Vec::new(),
+                held_checkpoint: None,
             };
             sink.emit(SyncPhase::Wallet);
-            let result = connector.sync_wallet(w, checkpoint, full, &mut sink).await;
+            let walked = connector.sync_wallet(w, checkpoint, full, &mut sink).await;
+            // Store held pages whatever happened: their checkpoint is valid.
+            let flushed = sink.flush().await;
+            let result = walked.and(flushed);
             sink.emit(SyncPhase::WalletDone);
             let counts = match run_id {
                 Some(r) => self.cache.run_wallet_counts(r, w.cache_id).await?,

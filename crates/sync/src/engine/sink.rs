@@ -1,5 +1,13 @@
-//! The engine's [`PageSink`]: every page goes to `Cache::commit_page` with
-//! its checkpoint, in one SQLite transaction, and is reported as progress.
+//! The engine's [`PageSink`]: pages go to `Cache::commit_page` with their
+//! checkpoint, in one SQLite transaction, and are reported as progress.
+//!
+//! Small pages are *batched*: consecutive pages are held in memory (up to
+//! [`BATCH_RECORDS`]) and committed together with the last page's
+//! checkpoint, which is what a resumed walk needs. A kill loses only pages
+//! whose checkpoint was not stored either, so they are fetched again;
+//! [`CacheSink::flush`] stores the rest when the wallet's walk ends (also
+//! on an error or a cancel). Per-page counts are in the run log, so
+//! `commit` answers an empty [`PageOutcome`].
 
 use async_trait::async_trait;
 use walletbook_core::db::store::PageOutcome;
@@ -18,9 +26,24 @@ pub(crate) struct CacheSink<'a> {
     pub progress: Option<&'a ProgressFn>,
     /// The event sent after each page (pages/records updated in place).
     pub event: SyncProgress,
+    /// Pages not yet committed, and the checkpoint that follows them.
+    pub held: Vec<ParsedRecord>,
+    pub held_checkpoint: Option<String>,
 }
 
+/// Records held before a commit.
+pub const BATCH_RECORDS: usize = 5_000;
+
 impl CacheSink<'_> {
+    /// Commit what is held, with its checkpoint.
+    pub async fn flush(&mut self) -> Result<(), SyncError> {
+        if let Some(checkpoint) = self.held_checkpoint.take() {
+            let records = std::mem::take(&mut self.held);
+            self.cache.commit_page(self.wallet_id, self.run_id, records, Some(&checkpoint)).await?;
+        }
+        Ok(())
+    }
+
     pub fn emit(&self, phase: SyncPhase) {
         if let Some(f) = self.progress {
             let mut e = self.event.clone();
@@ -33,15 +56,23 @@ impl CacheSink<'_> {
 #[async_trait]
 impl PageSink for CacheSink<'_> {
     async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<PageOutcome, SyncError> {
-        let count = records.len() as u64;
-        let outcome = self.cache.commit_page(self.wallet_id, self.run_id, records, Some(&checkpoint)).await?;
         self.event.pages += 1;
-        self.event.records += count;
+        self.event.records += records.len() as u64;
+        if self.held.is_empty() {
+            self.held = records;
+        } else {
+            self.held.extend(records);
+        }
+        self.held_checkpoint = Some(checkpoint);
+        if self.held.len() >= BATCH_RECORDS {
+            self.flush().await?;
+        }
         self.emit(SyncPhase::Wallet);
-        Ok(outcome)
+        Ok(PageOutcome::default())
     }
 
     async fn known(&mut self, record_ids: &[String]) -> Result<Vec<String>, SyncError> {
+        self.flush().await?;
         Ok(self.cache.known_record_ids(self.wallet_id, record_ids).await?)
     }
 
