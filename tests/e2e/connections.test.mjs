@@ -3,8 +3,10 @@
 // the progress bar, and see the wallets it brought in.
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, test } from "node:test";
-import { start, startFakes } from "./harness.mjs";
+import { cli, start, startFakes } from "./harness.mjs";
 
 let app;
 let fakes;
@@ -68,3 +70,89 @@ test("the synced wallets appear with their balances", async () => {
   assert.ok(pills.every((p) => p === "Synced"), pills.join(","));
   await app.screenshot("wallets-synced");
 });
+
+// --- Reading the synced data: a month's totals, then a statement file. ---
+
+const plain = (money) => {
+  // "$1,234.50" / "-€0.10" -> "1234.5" / "-0.1": digits only, exact.
+  const neg = /-/.test(money);
+  const s = money.replace(/[^0-9.]/g, "").replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+  return (neg && !/^0$/.test(s) ? "-" : "") + s;
+};
+const norm = (d) => plain(String(d));
+let month;
+
+test("a month's totals on the Summaries screen match the cache's figures", async () => {
+  await app.open("summaries");
+  await app.find("[data-testid=total-row]");
+  const zone = await app.driver.executeScript("return document.querySelector('[data-testid=summary-zone]').value");
+  month = await app.driver.executeScript(`
+    const rows = [...document.querySelectorAll('[data-testid=total-row]')];
+    const r = rows[Math.floor(rows.length / 2)];
+    const f = (k) => r.querySelector('[data-field=' + k + ']').textContent.trim();
+    return { period: r.dataset.period, currency: r.dataset.currency, start: r.dataset.start, end: r.dataset.end,
+             credits: f('credits'), debits: f('debits'), fees: f('fees'), net: f('net') };`);
+  const cliSummary = JSON.parse(await cli(app.db, "summary", "--period", "month", "--zone", zone, "--format", "json"));
+  const expected = cliSummary.totals.find((t) => t.period === month.period && t.currency === month.currency);
+  assert.ok(expected, `the CLI has ${month.period} ${month.currency}`);
+  for (const k of ["credits", "debits", "fees", "net"]) assert.equal(plain(month[k]), norm(expected[k]), k);
+  await app.screenshot("summaries");
+});
+
+test("a statement saved through the native dialog has the right rows and totals", async () => {
+  const wallets = JSON.parse(await cli(app.db, "wallets", "--json"));
+  const wallet = wallets.find((w) => w.currency === month.currency) ?? wallets[0];
+  await app.open("export");
+  await app.select("[data-testid=export-wallet]", String(wallet.id));
+  await app.setValue("[data-testid=export-from]", month.start);
+  await app.setValue("[data-testid=export-to]", month.end);
+  await app.screenshot("export");
+  const file = path.join(app.tmp, "statement.csv");
+  await (await app.find("[data-testid=export-run]")).click();
+  await app.answerSaveDialog("Save the CSV", file);
+  await app.find("[data-testid=export-outcome]", 60000);
+  const [outcome] = await app.texts("[data-testid=export-outcome]");
+  assert.match(outcome, /^Saved \d+ rows? to /, outcome);
+  await app.screenshot("export-saved");
+
+  const records = parseCsv(readFileSync(file, "utf8").replace(/^\uFEFF/, ""));
+  const headerAt = records.findIndex((r) => r[0] === "date");
+  const head = Object.fromEntries(records.slice(0, headerAt).filter((r) => r.length >= 2));
+  const rows = records.slice(headerAt + 1).filter((r) => r.length > 1);
+  const written = Number(outcome.match(/Saved (\d+)/)[1]);
+  assert.equal(rows.length, written, "one record per transaction");
+  assert.equal(Number(head.Count), written);
+  // The amounts add up to the statement's net, exactly (integers of 10^-28).
+  const amountAt = records[headerAt].indexOf("amount");
+  const scaled = (d) => {
+    const [i, f = ""] = d.replace("-", "").split(".");
+    const v = BigInt(i + f.padEnd(28, "0"));
+    return d.startsWith("-") ? -v : v;
+  };
+  const sum = rows.reduce((acc, r) => acc + scaled(r[amountAt]), 0n);
+  const fees = scaled(head.Fees ?? "0");
+  assert.equal(sum - fees, scaled(head.Net), "amounts minus fees equal the net");
+});
+
+/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
+function parseCsv(text) {
+  const out = [];
+  let row = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") row.push(field), (field = "");
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field), out.push(row), (row = []), (field = "");
+    } else field += c;
+  }
+  if (field || row.length) row.push(field), out.push(row);
+  return out;
+}

@@ -184,6 +184,34 @@ export async function start({ demo = true, appArgs = [] } = {}) {
         value,
       );
     },
+    /** Set an input's value as typing would (date inputs take no keys portably). */
+    async setValue(css, value) {
+      const el = await ctx.find(css);
+      await driver.executeScript(
+        "arguments[0].value = arguments[1]; for (const t of ['input', 'change']) arguments[0].dispatchEvent(new Event(t, { bubbles: true }));",
+        el,
+        value,
+      );
+    },
+    /**
+     * Answer the native GTK save dialog titled `title`: xdotool types the
+     * path into its name field and presses Return, as a person would.
+     */
+    async answerSaveDialog(title, filePath) {
+      const x = (...args) => execFileP("xdotool", args, { env: { ...process.env, DISPLAY: xvfb.display } });
+      let win = "";
+      for (let i = 0; i < 100 && !win; i++) {
+        win = (await x("search", "--name", title).catch(() => ({ stdout: "" }))).stdout.trim().split("\n").pop();
+        if (!win) await new Promise((r) => setTimeout(r, 200));
+      }
+      if (!win) throw new Error(`no "${title}" dialog appeared`);
+      await x("windowfocus", "--sync", win);
+      await new Promise((r) => setTimeout(r, 400));
+      await x("key", "--clearmodifiers", "ctrl+a");
+      await x("type", "--delay", "10", filePath);
+      await new Promise((r) => setTimeout(r, 200));
+      await x("key", "Return");
+    },
     /** Open a screen through the sidebar, as a person would. */
     async open(screen) {
       const link = await ctx.find(`nav a[data-screen="${screen}"]`);
