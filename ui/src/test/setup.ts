@@ -7,3 +7,14 @@ afterEach(() => {
   cleanup();
   clearMocks();
 });
+
+// jsdom has no layout: a ResizeObserver that never fires is enough for
+// components that measure themselves (bind:clientHeight).
+if (!("ResizeObserver" in globalThis)) {
+  class ResizeObserverStub {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  }
+  (globalThis as unknown as { ResizeObserver: unknown }).ResizeObserver = ResizeObserverStub;
+}
