@@ -118,11 +118,11 @@ export async function cli(db, ...args) {
  * Everything one test file needs. `start({demo: true})` fills the cache with
  * `walletbook demo` first; `demoLoaded` tells whether that worked.
  */
-export async function start({ demo = true, appArgs = [] } = {}) {
+export async function start({ demo = true, appArgs = [], db: givenDb = null } = {}) {
   if (!existsSync(APP_BIN)) throw new Error(`${APP_BIN} is missing: run scripts/test.sh (it builds it)`);
   mkdirSync(OUTPUT, { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), "walletbook-e2e-"));
-  const db = path.join(tmp, "cache.sqlite");
+  const db = givenDb ?? path.join(tmp, "cache.sqlite");
   let demoLoaded = false;
   // What the cache holds, read by the CLI before the app opens it.
   let wallets = [];

@@ -46,3 +46,8 @@ test("every screen opens from the sidebar", async () => {
     await app.screenshot(`screen-${screen}`);
   }
 });
+
+test("the strict CSP blocked nothing", async () => {
+  const violations = await app.driver.executeScript("return window.__cspViolations ?? ['no CSP listener']");
+  assert.deepEqual(violations, []);
+});

@@ -1,0 +1,78 @@
+// Performance of the history over a 1M-row cache: time to the first rows
+// after the window opens, and scrolling to the end without freezing the
+// window. Figures go to tests/e2e/output/perf.json and the test log.
+//
+// The cache comes from `walletbook bench review` (kept in .tmp/ and reused);
+// E2E_PERF_ROWS changes its size.
+
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { Key } from "selenium-webdriver";
+import { CLI_BIN, OUTPUT, ROOT, start } from "./harness.mjs";
+import { execFileSync } from "node:child_process";
+
+const ROWS = Number(process.env.E2E_PERF_ROWS ?? 1_000_000);
+const CACHE = path.join(ROOT, ".tmp", `perf-${ROWS}.sqlite`);
+const figures = { rows: ROWS };
+let app;
+
+before(async () => {
+  if (!existsSync(CACHE)) {
+    execFileSync(CLI_BIN, ["bench", "review", "--rows", String(ROWS), "--cache", CACHE, "--runs", "1"], {
+      stdio: ["ignore", "ignore", "inherit"],
+      timeout: 20 * 60 * 1000,
+    });
+  }
+  const t0 = Date.now();
+  app = await start({ demo: false, db: CACHE });
+  await app.find("nav[aria-label=Main]");
+  figures.window_open_ms = Date.now() - t0;
+});
+
+after(async () => {
+  writeFileSync(path.join(OUTPUT, "perf.json"), JSON.stringify(figures, null, 2) + "\n");
+  console.log(`[perf] ${JSON.stringify(figures)}`);
+  await app?.stop();
+});
+
+test("the history shows its first rows within 1 s of opening it", async () => {
+  const opened = Date.now();
+  await app.open("history");
+  await app.find("[data-testid=history-row]", 30000);
+  figures.first_rows_ms = Date.now() - opened;
+  await app.driver.wait(async () => /transactions/.test((await app.texts("main header p"))[0] ?? ""), 60000, "count shown");
+  figures.count_ms = Date.now() - opened;
+  await app.screenshot("perf-history-1m");
+  assert.ok(figures.first_rows_ms < 1000, `first rows after ${figures.first_rows_ms} ms`);
+});
+
+test("scrolling to the end fetches pages without freezing the window", async () => {
+  // A frame-gap monitor in the page: the longest time between two frames.
+  await app.driver.executeScript(`
+    window.__maxGap = 0; let last = performance.now();
+    const tick = (t) => { window.__maxGap = Math.max(window.__maxGap, t - last); last = t; window.__raf = requestAnimationFrame(tick); };
+    window.__raf = requestAnimationFrame(tick);`);
+  const started = Date.now();
+  // Drag-like scrolling through the first part of the list, then End.
+  for (let i = 1; i <= 10; i++) {
+    await app.driver.executeScript("const s = document.querySelector('[data-testid=history-scroller]'); s.scrollTop += 2000;");
+    await new Promise((r) => setTimeout(r, 80));
+  }
+  const grid = await app.find("[data-testid=history-grid]");
+  await grid.sendKeys(Key.END);
+  await app.driver.wait(
+    async () =>
+      app.driver.executeScript(
+        "const r = document.querySelector('[data-testid=history-grid]'); const n = r.getAttribute('aria-rowcount');" +
+          "return !!document.querySelector('[data-testid=history-row][aria-rowindex=\"' + n + '\"]');",
+      ),
+    30000,
+    "the last row is shown",
+  );
+  figures.scroll_to_end_ms = Date.now() - started;
+  figures.max_frame_gap_ms = Math.round(await app.driver.executeScript("cancelAnimationFrame(window.__raf); return window.__maxGap;"));
+  await app.screenshot("perf-history-end");
+  assert.ok(figures.max_frame_gap_ms < 500, `the window froze for ${figures.max_frame_gap_ms} ms`);
+});
