@@ -15,18 +15,16 @@
 
 mod balances;
 pub mod period;
+mod read;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use futures::TryStreamExt as _;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Row, Sqlite};
 use ts_rs::TS;
 use walletbook_core::db::Cache;
 use walletbook_core::model::Provider;
-use walletbook_core::money::from_text;
 use walletbook_core::Result;
 
 pub use period::Period;
@@ -169,7 +167,7 @@ pub async fn summarise(cache: &Cache, req: &SummaryRequest) -> Result<Summary> {
         .map(|w| w.id)
         .collect();
     cache.ensure_rollup_zone(&zone_name).await?;
-    let mut groups = read_groups(cache, &zone_name, &chosen, &req.currencies, req.period, from, to).await?;
+    let mut groups = read::read_groups(cache, &zone_name, &chosen, &req.currencies, req.period, from, to).await?;
     // Pending rows are matched to groups by their unclipped span start.
     let pending = balances::add_pending(cache, &mut groups, &chosen, tz, req.period, from, to).await?;
     if req.period == Period::Whole {
@@ -229,70 +227,6 @@ pub async fn summarise(cache: &Cache, req: &SummaryRequest) -> Result<Summary> {
         })
         .collect();
     Ok(Summary { period: req.period, zone: zone_name, from: from.map(|d| d.to_string()), to: to.map(|d| d.to_string()), rows, totals })
-}
-
-/// Stream the zone's daily rollups, folding consecutive days into groups.
-async fn read_groups(cache: &Cache, zone: &str, wallet_ids: &[i64], currencies: &[String], period: Period, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Vec<Group>> {
-    if wallet_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = QueryBuilder::<Sqlite>::new("SELECT wallet_id, currency, day, credits, debits, fees, tx_count FROM rollups_daily WHERE zone = ");
-    q.push_bind(zone.to_string());
-    q.push(" AND wallet_id IN (");
-    let mut sep = q.separated(", ");
-    for id in wallet_ids {
-        sep.push_bind(*id);
-    }
-    q.push(")");
-    if !currencies.is_empty() {
-        q.push(" AND currency IN (");
-        let mut sep = q.separated(", ");
-        for c in currencies {
-            sep.push_bind(c.clone());
-        }
-        q.push(")");
-    }
-    if let Some(f) = from {
-        q.push(" AND day >= ").push_bind(f.to_string());
-    }
-    if let Some(t) = to {
-        q.push(" AND day <= ").push_bind(t.to_string());
-    }
-    q.push(" ORDER BY wallet_id, currency, day");
-    let mut groups: Vec<Group> = Vec::new();
-    let mut spans: HashMap<NaiveDate, period::Span> = HashMap::new();
-    let mut stream = q.build().fetch(cache.pool());
-    while let Some(r) = stream.try_next().await? {
-        let wallet_id: i64 = r.get(0);
-        let currency: &str = r.get(1);
-        let day = crate::range::parse_day(r.get(2), "rollup day")?;
-        let span = spans.entry(day).or_insert_with(|| period::span_of(day, period, from, to));
-        let same = groups.last().is_some_and(|g| g.wallet_id == wallet_id && g.currency == currency && g.span.start == span.start);
-        if !same {
-            groups.push(Group {
-                wallet_id,
-                currency: currency.to_string(),
-                span: span.clone(),
-                credits: Decimal::ZERO,
-                debits: Decimal::ZERO,
-                fees: Decimal::ZERO,
-                count: 0,
-                pending: 0,
-                pending_net: Decimal::ZERO,
-                first_day: day,
-                last_day: day,
-            });
-        }
-        if let Some(g) = groups.last_mut() {
-            g.first_day = g.first_day.min(day);
-            g.last_day = g.last_day.max(day);
-            g.credits += from_text(r.get(3))?;
-            g.debits += from_text(r.get(4))?;
-            g.fees += from_text(r.get(5))?;
-            g.count += r.get::<i64, _>(6);
-        }
-    }
-    Ok(groups)
 }
 
 /// An open-ended whole range runs from the first to the last day with rows.
