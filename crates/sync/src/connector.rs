@@ -37,7 +37,9 @@ pub struct DiscoveryHints {
 #[async_trait]
 pub trait PageSink: Send {
     /// Store the page's records and the checkpoint that follows them,
-    /// atomically. The outcome tells how many records were already known.
+    /// atomically. The engine's sink batches small pages (the records and
+    /// the last checkpoint still commit together) and answers an empty
+    /// outcome; counts are in the run log. Don't rely on the outcome.
     async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<PageOutcome, SyncError>;
     /// Which of these record ids the wallet already holds.
     async fn known(&mut self, record_ids: &[String]) -> Result<Vec<String>, SyncError>;
