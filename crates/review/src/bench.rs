@@ -47,7 +47,7 @@ pub async fn build(cache: &Cache, rows: u64, progress: &mut dyn FnMut(u64)) -> R
         let currency = CURRENCIES[i % 3];
         let n = if i == 19 { rows - per_wallet * 19 } else { per_wallet };
         let mut rng = StdRng::seed_from_u64(0xBE4C_0000 + i as u64);
-        let mut balance = Decimal::new(1_000_000_00, 2);
+        let mut balance = Decimal::new(100_000_000, 2);
         let step = span_ns / n.max(1) as i64;
         let mut page: Vec<ParsedRecord> = Vec::with_capacity(PAGE);
         let wallet_id = cache

@@ -83,3 +83,24 @@ async fn filters_text_and_detail() {
     assert_eq!(detail.raw.as_deref(), Some(r#"{"id":"c","amount":"20"}"#));
     assert_eq!(serde_json::to_value(&detail.row).expect("json")["amount"], "20", "money crosses IPC as a string");
 }
+
+#[tokio::test]
+async fn common_words_page_the_same_as_rare_ones() {
+    let (_d, cache) = cache().await;
+    let w = wallet(&cache, Provider::Spaaza, "EUR", None).await;
+    // More matches than the probe threshold, with tied timestamps.
+    let rows: Vec<_> = (0..5_100)
+        .map(|i| {
+            let mut t = tx(&format!("c{i}"), &format!("2024-06-{:02}T08:00:00Z", 1 + i % 28), Direction::Credit, "1", "EUR", None);
+            t.description = Some(format!("coffee {}", if i % 2 == 0 { "beans" } else { "cup" }));
+            t
+        })
+        .collect();
+    commit(&cache, w, rows).await;
+    let q = |text: Option<&str>| HistoryQuery { filter: HistoryFilter { text: text.map(String::from), ..Default::default() }, limit: 700, zone: Some("UTC".into()), ..Default::default() };
+    let everything = all_pages(&cache, q(None)).await;
+    assert_eq!(all_pages(&cache, q(Some("coffee"))).await, everything, "probe mode (5100 matches)");
+    let beans: Vec<i64> = all_pages(&cache, q(Some("beans"))).await;
+    assert_eq!(beans.len(), 2_550);
+    assert_eq!(beans, everything.iter().copied().filter(|id| beans.contains(id)).collect::<Vec<_>>(), "sort mode keeps the same order");
+}

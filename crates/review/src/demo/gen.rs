@@ -60,7 +60,7 @@ pub fn generate(spec: &WalletSpec, index: usize) -> Generated {
                 at += Duration::milliseconds(s.rng.random_range(0..1000));
             }
             if spec.provider == Provider::Baanx {
-                at = at - Duration::seconds(sec % 60);
+                at -= Duration::seconds(sec % 60);
             }
             // Now and then two rows share a timestamp, as real exports do.
             if let Some(prev) = last {

@@ -124,7 +124,7 @@ pub async fn export_history(cache: &Cache, filter: &HistoryFilter, target: &Path
             ]);
             out.record(cells)?;
             written += 1;
-            if written % PROGRESS_EVERY == 0 {
+            if written.is_multiple_of(PROGRESS_EVERY) {
                 progress(written);
             }
         }

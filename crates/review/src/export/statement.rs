@@ -141,7 +141,7 @@ pub async fn export_statement(cache: &Cache, req: &StatementRequest, target: &Pa
         cells.extend([Cell::Number(fee_text.unwrap_or("")), Cell::Number(&running_text), Cell::Number(r.get::<Option<&str>, _>(5).unwrap_or("")), Cell::Text(r.get(9))]);
         out.record(cells)?;
         written += 1;
-        if written % PROGRESS_EVERY == 0 {
+        if written.is_multiple_of(PROGRESS_EVERY) {
             progress(written);
         }
     }

@@ -30,6 +30,9 @@ pub struct Resolved {
     pub max_key: Option<String>,
     /// FTS5 MATCH expression.
     pub fts: Option<String>,
+    /// Many rows match the text: walk the sort order and probe the match
+    /// set, instead of sorting every match (see [`Resolved::push_from`]).
+    pub fts_probe: bool,
 }
 
 impl Resolved {
@@ -73,13 +76,19 @@ impl Resolved {
             min_key: f.min_amount.map(amount_key),
             max_key: f.max_amount.map(amount_key),
             fts: f.text.as_deref().and_then(fts_query),
+            fts_probe: false,
         })
     }
 
-    /// The `FROM` clause: FTS first when searching text (the match set is
-    /// usually far smaller than the history), else the transactions table.
+    /// The `FROM` clause: FTS first when searching text with few matches
+    /// (sorting them is cheap), else the transactions table.
     pub fn push_from(&self, q: &mut QueryBuilder<Sqlite>) {
-        if self.fts.is_some() {
+        if self.fts_probe {
+            // `+` keeps the planner from driving by the match set, so it
+            // walks an index in sort order and stops at the page's end.
+            q.push(" FROM transactions t WHERE +t.id IN (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ");
+            q.push_bind(self.fts.clone().unwrap_or_default()).push(")");
+        } else if self.fts.is_some() {
             q.push(" FROM transactions_fts CROSS JOIN transactions t ON t.id = transactions_fts.rowid WHERE transactions_fts MATCH ");
             q.push_bind(self.fts.clone().unwrap_or_default());
         } else {

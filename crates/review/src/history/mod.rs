@@ -101,11 +101,18 @@ pub struct HistoryPage {
     pub zone: String,
 }
 
+/// Text matches above which a page walks the sort order instead of sorting all matches.
+const PROBE_ABOVE: i64 = 5_000;
+
 /// One page of history for `query`.
 pub async fn history_page(cache: &Cache, query: &HistoryQuery) -> Result<HistoryPage> {
     let (zone_name, zone) = zone_or_local(query.zone.as_deref())?;
     let wallets = catalog::wallets(cache).await?;
-    let resolved = filter::Resolved::new(&query.filter, zone, &wallets)?;
+    let mut resolved = filter::Resolved::new(&query.filter, zone, &wallets)?;
+    if let Some(fts) = &resolved.fts {
+        let matches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transactions_fts WHERE transactions_fts MATCH ?").bind(fts.clone()).fetch_one(cache.pool()).await?;
+        resolved.fts_probe = matches > PROBE_ABOVE;
+    }
     let limit = match query.limit {
         0 => 50,
         n => n.min(1000),

@@ -100,7 +100,7 @@ impl Cursor {
 
     pub fn decode(text: &str, sort: SortKey) -> Result<Cursor> {
         let bad = || Error::invalid("the page cursor is not valid for this sort: start again from the first page");
-        if text.len() % 2 != 0 || !text.is_ascii() {
+        if !text.len().is_multiple_of(2) || !text.is_ascii() {
             return Err(bad());
         }
         let bytes: Vec<u8> = (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16)).collect::<std::result::Result<_, _>>().map_err(|_| bad())?;

@@ -13,7 +13,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
-use futures::TryStreamExt as _;
 use rust_decimal::Decimal;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use walletbook_core::db::Cache;
@@ -44,22 +43,31 @@ pub(crate) async fn add_pending(cache: &Cache, groups: &mut [Group], wallet_ids:
         return Ok(by_day);
     }
     let index: HashMap<(i64, &str, NaiveDate), usize> = groups.iter().enumerate().map(|(i, g)| ((g.wallet_id, g.currency.as_str(), g.span.start), i)).collect();
-    let mut q = QueryBuilder::<Sqlite>::new("SELECT wallet_id, occurred_at, currency, direction, amount, fee FROM transactions WHERE status = 'pending' AND wallet_id IN (");
+    // One row per (wallet, currency): the pending rows joined as text, so
+    // few rows cross into Rust; the sums are made exactly here.
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT wallet_id, currency, group_concat(occurred_at || ' ' || direction || ' ' || amount || ' ' || COALESCE(fee, '0'), ';')
+         FROM transactions WHERE status = 'pending' AND wallet_id IN (",
+    );
     let mut sep = q.separated(", ");
     for id in wallet_ids {
         sep.push_bind(*id);
     }
-    q.push(")");
+    q.push(") GROUP BY wallet_id, currency");
     let mut updates: Vec<(usize, Decimal)> = Vec::new();
-    {
-        let mut stream = q.build().fetch(cache.pool());
-        while let Some(r) = stream.try_next().await? {
-            let wallet_id: i64 = r.get(0);
-            let day = local_day(from_nanos(r.get(1)), tz);
-            let currency: String = r.get(2);
-            let fee = r.get::<Option<&str>, _>(5).map(from_text).transpose()?.unwrap_or_default();
-            let would_move = rules::delta(direction_from_db(r.get(3)), from_text(r.get(4))?, fee, walletbook_core::model::TxStatus::Completed);
-            *by_day.entry((wallet_id, currency.clone())).or_default().entry(day).or_default() += would_move;
+    for r in q.build().fetch_all(cache.pool()).await? {
+        let wallet_id: i64 = r.get(0);
+        let currency: String = r.get(1);
+        let days = by_day.entry((wallet_id, currency.clone())).or_default();
+        for item in r.get::<Option<&str>, _>(2).unwrap_or("").split(';').filter(|s| !s.is_empty()) {
+            let parts: Vec<&str> = item.split(' ').collect();
+            let [at, direction, amount, fee] = parts[..] else {
+                return Err(walletbook_core::Error::Corrupt(format!("pending row summary '{item}'")));
+            };
+            let at: i64 = at.parse().map_err(|_| walletbook_core::Error::Corrupt(format!("pending row time '{at}'")))?;
+            let day = local_day(from_nanos(at), tz);
+            let would_move = rules::delta(direction_from_db(direction), from_text(amount)?, from_text(fee)?, walletbook_core::model::TxStatus::Completed);
+            *days.entry(day).or_default() += would_move;
             let in_range = from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t);
             if in_range {
                 let start = period::span_of(day, period, from, to).start;
