@@ -20,10 +20,15 @@ let app;
 
 before(async () => {
   if (!existsSync(CACHE)) {
-    execFileSync(CLI_BIN, ["bench", "review", "--rows", String(ROWS), "--cache", CACHE, "--runs", "1"], {
-      stdio: ["ignore", "ignore", "inherit"],
-      timeout: 20 * 60 * 1000,
-    });
+    try {
+      execFileSync(CLI_BIN, ["bench", "review", "--rows", String(ROWS), "--cache", CACHE, "--runs", "1"], {
+        stdio: ["ignore", "ignore", "pipe"],
+        timeout: 20 * 60 * 1000,
+      });
+    } catch (e) {
+      // The bench's own measurements may fail (no terminal); the cache is what we need.
+      if (!existsSync(CACHE)) throw e;
+    }
   }
   const t0 = Date.now();
   app = await start({ demo: false, db: CACHE });
@@ -38,10 +43,24 @@ after(async () => {
 });
 
 test("the history shows its first rows within 1 s of opening it", async () => {
+  // Timed inside the page, from the click to the first painted row, so the
+  // figure is the window's and not WebDriver's round trips.
+  await app.driver.executeScript(`
+    const link = document.querySelector('nav a[data-screen=history]');
+    link.addEventListener('click', () => {
+      window.__clickAt = performance.now();
+      const check = () => document.querySelector('[data-testid=history-row]')
+        ? requestAnimationFrame(() => (window.__firstRowsAt = performance.now()))
+        : requestAnimationFrame(check);
+      requestAnimationFrame(check);
+    }, { capture: true, once: true });`);
   const opened = Date.now();
   await app.open("history");
   await app.find("[data-testid=history-row]", 30000);
-  figures.first_rows_ms = Date.now() - opened;
+  figures.first_rows_wall_ms = Date.now() - opened;
+  await app.driver.wait(async () => app.driver.executeScript("return window.__firstRowsAt !== undefined"), 10000);
+  figures.first_rows_ms = Math.round(await app.driver.executeScript("return window.__firstRowsAt - window.__clickAt"));
+  figures.first_page_ipc_ms = Math.round(await app.driver.executeScript("return window.__historyFirstPageMs ?? -1"));
   await app.driver.wait(async () => /transactions/.test((await app.texts("main header p"))[0] ?? ""), 60000, "count shown");
   figures.count_ms = Date.now() - opened;
   await app.screenshot("perf-history-1m");
