@@ -118,7 +118,7 @@ export async function cli(db, ...args) {
  * Everything one test file needs. `start({demo: true})` fills the cache with
  * `walletbook demo` first; `demoLoaded` tells whether that worked.
  */
-export async function start({ demo = true, appArgs = [], db: givenDb = null } = {}) {
+export async function start({ demo = true, appArgs = [], db: givenDb = null, env: extraEnv = {} } = {}) {
   if (!existsSync(APP_BIN)) throw new Error(`${APP_BIN} is missing: run scripts/test.sh (it builds it)`);
   mkdirSync(OUTPUT, { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), "walletbook-e2e-"));
@@ -137,7 +137,7 @@ export async function start({ demo = true, appArgs = [], db: givenDb = null } = 
   }
 
   const xvfb = await startXvfb();
-  const env = { ...process.env, DISPLAY: xvfb.display, GSETTINGS_BACKEND: "memory", WALLETBOOK_DB: db };
+  const env = { ...process.env, DISPLAY: xvfb.display, GSETTINGS_BACKEND: "memory", WALLETBOOK_DB: db, ...extraEnv };
   delete env.WAYLAND_DISPLAY;
   const port = await freePort();
   const nativePort = await freePort();
