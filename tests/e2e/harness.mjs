@@ -209,7 +209,8 @@ export async function start({ demo = true, appArgs = [], db: givenDb = null, env
       await new Promise((r) => setTimeout(r, 400));
       await x("key", "--clearmodifiers", "ctrl+a");
       await x("type", "--delay", "10", filePath);
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 300));
+      await ctx.screenshot("export-save-dialog", { settle: false });
       await x("key", "Return");
     },
     /** Open a screen through the sidebar, as a person would. */
@@ -219,10 +220,10 @@ export async function start({ demo = true, appArgs = [], db: givenDb = null, env
       await driver.wait(async () => (await link.getAttribute("aria-current")) === "page", 5000);
     },
     /** Save the whole X screen (the real window) and the webview's own capture. */
-    async screenshot(name) {
+    async screenshot(name, { settle = true } = {}) {
       const file = path.join(OUTPUT, `${name}.png`);
       // Let the webview paint what the DOM already holds.
-      await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 250)));");
+      if (settle) await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 250)));");
       try {
         await execFileP("import", ["-display", xvfb.display, "-window", "root", file]);
       } catch {
