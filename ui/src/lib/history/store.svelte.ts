@@ -10,8 +10,11 @@ import type { SortKey } from "../bindings/SortKey";
 import type { SortOrder } from "../bindings/SortOrder";
 import { showError } from "../errors.svelte";
 import { api, IpcError } from "../ipc";
+import { PageRun } from "./pages";
 
 export const PAGE = 500;
+/** Pages kept in memory per end (the rest are fetched again when needed). */
+const KEEP = 40;
 
 export function emptyFilter(): HistoryFilter {
   return {
@@ -35,40 +38,49 @@ export class HistoryStore {
   order = $state<SortOrder>("desc");
   zone = $state<string | null>(null);
 
-  /** Rows loaded from the top and from the bottom. */
+  /** Rows covered from the top and from the bottom. */
   headCount = $state(0);
   tailCount = $state(0);
-  // Full pages of PAGE rows (the last may be short); tail pages in reverse order.
-  #head: HistoryRow[][] = [];
-  #tail: HistoryRow[][] = [];
   /** Rows matching the filter; null until counted. */
   total = $state<number | null>(null);
   loading = $state(false);
   error = $state<IpcError | null>(null);
   /** Milliseconds the first page took (for the performance check). */
   firstPageMs = $state<number | null>(null);
+  /** Bumped whenever rows arrive or are dropped. */
+  #version = $state(0);
 
-  #headCursor: string | null = null;
-  #tailCursor: string | null = null;
-  #headDone = false;
-  #tailStarted = false;
+  #head = this.#run("head");
+  #tail = this.#run("tail");
   #generation = 0;
   #busy = false;
   #want: [number, number] = [0, 0];
 
+  #run(end: "head" | "tail"): PageRun {
+    return new PageRun(PAGE, async (cursor) => {
+      const order: SortOrder = end === "head" ? this.order : this.order === "desc" ? "asc" : "desc";
+      return api.historyPage(this.#query(order, cursor, false));
+    });
+  }
+
   /** Rows the table can lay out: the count, or what is known so far. */
   get size(): number {
     if (this.total !== null) return this.total;
-    return this.headCount + (this.#headDone ? 0 : PAGE);
+    return this.headCount + (this.#head.done ? 0 : PAGE);
   }
 
   rowAt(i: number): HistoryRow | undefined {
-    if (i < this.headCount) return this.#head[Math.floor(i / PAGE)][i % PAGE];
-    if (this.total !== null && i >= this.total - this.tailCount) {
-      const j = this.total - 1 - i;
-      return this.#tail[Math.floor(j / PAGE)][j % PAGE];
-    }
+    void this.#version;
+    if (i < this.headCount) return this.#head.row(i);
+    if (this.total !== null && i >= this.total - this.tailCount) return this.#tail.row(this.total - 1 - i);
     return undefined;
+  }
+
+  #sync(): void {
+    this.headCount = this.#head.count;
+    this.tailCount = this.#tail.count;
+    if (this.#head.done) this.total = this.#head.count;
+    this.#version++;
   }
 
   #query(order: SortOrder, cursor: string | null, withTotal: boolean): HistoryQuery {
@@ -86,34 +98,25 @@ export class HistoryStore {
   /** Start over with the current filter and sort. */
   async reload(): Promise<void> {
     const gen = ++this.#generation;
-    this.#head = [];
-    this.#tail = [];
+    this.#head = this.#run("head");
+    this.#tail = this.#run("tail");
     this.headCount = 0;
     this.tailCount = 0;
     this.total = null;
     this.error = null;
-    this.#headCursor = null;
-    this.#tailCursor = null;
-    this.#headDone = false;
-    this.#tailStarted = false;
     this.loading = true;
     const started = performance.now();
     try {
       // The first page alone first: it is what the user waits for. The count
       // (a scan of every match) follows.
-      const page = await api.historyPage(this.#query(this.order, null, false));
+      const head = this.#head;
+      await head.extend();
       if (gen !== this.#generation) return;
-      this.#head = [page.rows];
-      this.headCount = page.rows.length;
-      this.#headCursor = page.next_cursor;
-      this.#headDone = page.next_cursor === null;
+      this.#sync();
       this.firstPageMs = performance.now() - started;
       // Read by the e2e performance test.
       (globalThis as { __historyFirstPageMs?: number }).__historyFirstPageMs = this.firstPageMs;
-      if (this.#headDone) {
-        this.total = page.rows.length;
-        return;
-      }
+      if (head.done) return;
       const n = await api.historyCount($state.snapshot(this.filter), this.zone);
       if (gen === this.#generation) this.total = n;
     } catch (e) {
@@ -123,21 +126,34 @@ export class HistoryStore {
     }
   }
 
-  /** Make sure rows [from, to) are loaded, fetching pages from the nearer end. */
+  /**
+   * Make sure rows [from, to) are in memory: fetch dropped pages again, or
+   * extend from the nearer end. At most KEEP pages per end stay in memory.
+   */
   async ensure(from: number, to: number): Promise<void> {
     this.#want = [from, to];
     if (this.#busy) return;
     this.#busy = true;
     const gen = this.#generation;
+    const head = this.#head;
+    const tail = this.#tail;
     try {
-      while (gen === this.#generation && this.#missing(...this.#want)) {
-        const [from, to] = this.#want;
+      for (let i = this.#firstMissing(); i >= 0 && gen === this.#generation; i = this.#firstMissing()) {
         const total = this.total;
-        const fromHead = from - this.headCount;
-        const fromTail = total === null ? Infinity : total - this.tailCount - to;
-        if (total === null || fromHead <= fromTail || this.#tailDone()) {
-          if (!(await this.#more("head", gen))) break;
-        } else if (!(await this.#more("tail", gen))) break;
+        const j = total === null ? -1 : total - 1 - i;
+        if (head.dropped(i)) await head.refetch(i);
+        else if (j >= 0 && tail.dropped(j)) await tail.refetch(j);
+        else {
+          const [wantFrom, wantTo] = this.#want;
+          const fromHead = wantFrom - head.count;
+          const fromTail = total === null ? Infinity : total - tail.count - wantTo;
+          const useHead = total === null || fromHead <= fromTail || tail.done;
+          if (!(await (useHead ? head : tail).extend())) break;
+        }
+        if (gen !== this.#generation) break;
+        head.trim(this.#want[0], KEEP);
+        if (total !== null) tail.trim(total - 1 - this.#want[1], KEEP);
+        this.#sync();
       }
     } catch (e) {
       if (gen === this.#generation) this.error = showError(e);
@@ -146,37 +162,11 @@ export class HistoryStore {
     }
   }
 
-  #tailDone(): boolean {
-    return this.#tailStarted && this.#tailCursor === null;
-  }
-
-  #missing(from: number, to: number): boolean {
+  #firstMissing(): number {
+    const [from, to] = this.#want;
     const end = Math.min(to, this.size);
-    for (let i = Math.max(0, from); i < end; i++) if (!this.rowAt(i)) return true;
-    return false;
-  }
-
-  async #more(end: "head" | "tail", gen: number): Promise<boolean> {
-    if (end === "head") {
-      if (this.#headDone) return false;
-      const page = await api.historyPage(this.#query(this.order, this.#headCursor, false));
-      if (gen !== this.#generation) return false;
-      this.#head.push(page.rows);
-      this.headCount += page.rows.length;
-      this.#headCursor = page.next_cursor;
-      this.#headDone = page.next_cursor === null;
-      if (this.#headDone) this.total = this.headCount;
-      return page.rows.length > 0;
-    }
-    if (this.#tailDone()) return false;
-    const reverse: SortOrder = this.order === "desc" ? "asc" : "desc";
-    const page = await api.historyPage(this.#query(reverse, this.#tailCursor, false));
-    if (gen !== this.#generation) return false;
-    this.#tailStarted = true;
-    this.#tail.push(page.rows);
-    this.tailCount += page.rows.length;
-    this.#tailCursor = page.next_cursor;
-    return page.rows.length > 0;
+    for (let i = Math.max(0, from); i < end; i++) if (!this.rowAt(i)) return i;
+    return -1;
   }
 }
 
