@@ -70,6 +70,29 @@ test("the history shows its first rows within 1 s of opening it", async () => {
   assert.ok(figures.first_rows_ms < 1000, `first rows after ${figures.first_rows_ms} ms`);
 });
 
+test("a jump 2% down the list fills in page by page, the window stays live", async () => {
+  await app.driver.executeScript(`
+    window.__maxGap = 0; let last = performance.now();
+    const tick = (t) => { window.__maxGap = Math.max(window.__maxGap, t - last); last = t; window.__raf = requestAnimationFrame(tick); };
+    window.__raf = requestAnimationFrame(tick);
+    const s = document.querySelector('[data-testid=history-scroller]');
+    s.scrollTop = (s.scrollHeight - s.clientHeight) * 0.02;`);
+  const started = Date.now();
+  await app.driver.wait(
+    async () =>
+      app.driver.executeScript(
+        "const r = document.querySelector('[data-testid=history-row]');" +
+          "return !!r && Number(r.getAttribute('aria-rowindex')) > 10000 && !document.querySelector('[data-testid=history-row-loading]');",
+      ),
+    120000,
+    "the rows 2% down are shown",
+  );
+  figures.jump_2pct_ms = Date.now() - started;
+  figures.jump_2pct_max_frame_gap_ms = Math.round(await app.driver.executeScript("cancelAnimationFrame(window.__raf); return window.__maxGap;"));
+  await app.screenshot("perf-history-2pct");
+  assert.ok(figures.jump_2pct_max_frame_gap_ms < 500, `the window froze for ${figures.jump_2pct_max_frame_gap_ms} ms`);
+});
+
 test("scrolling to the end fetches pages without freezing the window", async () => {
   // A frame-gap monitor in the page: the longest time between two frames.
   await app.driver.executeScript(`
