@@ -33,6 +33,8 @@ pub enum Error {
     Open { path: PathBuf, #[source] source: sqlx::Error },
     #[error("cache query failed: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("cache query failed: {0}")]
+    Engine(String),
     #[error("{0}")]
     InvalidInput(String),
     #[error("{0}")]
@@ -54,7 +56,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::NotACache { .. } | Error::NewerSchema { .. } | Error::Open { .. } | Error::Sql(_) | Error::Corrupt(_) => ErrorCode::Cache,
+            Error::NotACache { .. } | Error::NewerSchema { .. } | Error::Open { .. } | Error::Sql(_) | Error::Engine(_) | Error::Corrupt(_) => ErrorCode::Cache,
             Error::Unwritable { .. } | Error::Io { .. } => ErrorCode::Io,
             Error::InvalidInput(_) => ErrorCode::InvalidInput,
             Error::NotFound(_) => ErrorCode::NotFound,

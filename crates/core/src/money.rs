@@ -68,17 +68,31 @@ pub fn opt_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<WireDecimal>, 
     }
 }
 
-/// Digits kept before the point in [`amount_key`]; Decimal's maximum has 29.
-const KEY_INT_DIGITS: usize = 29;
-/// Digits kept after the point; Decimal's maximum scale is 28.
-const KEY_FRAC_DIGITS: usize = 28;
+/// Exponent offset in [`amount_key`]: Decimal's exponents run from -27 to 29.
+const KEY_EXPONENT_BASE: i32 = 30;
 
-/// An order-preserving text key for a non-negative amount: comparing two keys
-/// as text compares the amounts. Negative input is keyed by its magnitude.
+/// An order-preserving text key for an amount's magnitude: comparing two
+/// keys as text compares the amounts. Short, so indexes stay small: one
+/// letter for the decimal exponent, then the significant digits
+/// (`123.45` = 0.12345e3 -> `"a12345"` with `a` = exponent 3; zero -> `"0"`).
 pub fn amount_key(amount: Decimal) -> String {
-    let s = amount.abs().normalize().to_string();
+    let d = amount.abs().normalize();
+    if d.is_zero() {
+        return "0".to_string();
+    }
+    let s = d.to_string();
     let (int, frac) = s.split_once('.').unwrap_or((s.as_str(), ""));
-    format!("{int:0>iw$}.{frac:0<fw$}", iw = KEY_INT_DIGITS, fw = KEY_FRAC_DIGITS)
+    let int = int.trim_start_matches('0');
+    let (exponent, digits) = if int.is_empty() {
+        let significant = frac.trim_start_matches('0');
+        (-((frac.len() - significant.len()) as i32), significant.to_string())
+    } else {
+        (int.len() as i32, format!("{int}{frac}"))
+    };
+    let mut key = String::with_capacity(digits.len() + 1);
+    key.push(char::from(b'A' + (exponent + KEY_EXPONENT_BASE) as u8));
+    key.push_str(digits.trim_end_matches('0'));
+    key
 }
 
 /// Canonical text of a decimal as stored in the cache (trailing zeros kept as given).
@@ -121,7 +135,7 @@ mod tests {
 
     #[test]
     fn amount_key_orders_like_numbers() {
-        let values = ["0", "0.01", "0.1", "1", "9.99", "10", "100.5", "79228162514264337593543950335"];
+        let values = ["0", "0.0000000000000000000000000001", "0.0012", "0.01", "0.0999", "0.1", "1", "1.05", "9.99", "10", "100.5", "101", "79228162514264337593543950335"];
         let keys: Vec<String> = values.iter().map(|v| amount_key(parse_decimal(v).unwrap())).collect();
         let mut sorted = keys.clone();
         sorted.sort();

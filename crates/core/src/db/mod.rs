@@ -5,6 +5,7 @@
 //! [`store`] (committing a page of records), [`rollup`] (per-day sums).
 
 pub mod catalog;
+pub mod raw;
 pub mod rollup;
 pub mod store;
 

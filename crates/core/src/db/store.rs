@@ -9,8 +9,9 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Sqlite};
 
+use super::raw::{RawDb, Stmt};
 use super::rollup::{self, Contribution};
 use super::Cache;
 use crate::error::Result;
@@ -70,28 +71,38 @@ impl Cache {
 
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let zones = rollup::zones(&mut tx).await?;
-        let existing = fetch_existing(&mut tx, wallet_id, &unique).await?;
         let mut deltas = rollup::Deltas::default();
-        let mut fresh: Vec<&NewTransaction> = Vec::new();
-        for t in &unique {
-            match existing.get(&t.record_id) {
-                None => {
+        {
+            // Foreign keys are checked at commit: an immediate check makes
+            // SQLite keep a statement journal for every row.
+            sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
+            let mut handle = tx.lock_handle().await?;
+            let db = RawDb::new(handle.as_raw_handle());
+            let mut writer = RowWriter::new(&db)?;
+            let mut new_ids: Option<(i64, i64)> = None;
+            for t in &unique {
+                // Insert first: for new records (the common case) the unique
+                // index check is the lookup.
+                if let Some(id) = writer.insert_new(wallet_id, run_id, t)? {
                     deltas.add(&zones, &Contribution::of(t), 1);
-                    fresh.push(t);
+                    new_ids = Some(new_ids.map_or((id, id), |(lo, hi)| (lo.min(id), hi.max(id))));
+                    outcome.inserted += 1;
+                    continue;
                 }
-                Some(old) if old.raw == t.raw => outcome.unchanged += 1,
-                Some(old) => {
+                let old = writer.existing(wallet_id, &t.record_id)?.ok_or_else(|| crate::Error::Engine(format!("record {} vanished during the page", t.record_id)))?;
+                if old.raw == t.raw {
+                    outcome.unchanged += 1;
+                } else {
                     deltas.add(&zones, &old.contribution, -1);
                     deltas.add(&zones, &Contribution::of(t), 1);
-                    update_one(&mut tx, old.id, t, run_id).await?;
+                    writer.update(old.id, run_id, t)?;
                     outcome.updated += 1;
                 }
             }
+            if let Some((lo, hi)) = new_ids {
+                writer.index_text(lo, hi)?;
+            }
         }
-        for chunk in fresh.chunks(CHUNK) {
-            insert_chunk(&mut tx, wallet_id, run_id, chunk).await?;
-        }
-        outcome.inserted = fresh.len() as u64;
         deltas.apply(&mut tx, wallet_id).await?;
 
         let now = to_nanos(Utc::now());
@@ -152,93 +163,123 @@ impl Cache {
     }
 }
 
-async fn fetch_existing(tx: &mut Transaction<'_, Sqlite>, wallet_id: i64, records: &[NewTransaction]) -> Result<HashMap<String, Existing>> {
-    let mut found = HashMap::new();
-    for chunk in records.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT t.id, t.record_id, t.occurred_at, t.currency, t.direction, t.amount, t.fee, t.status, r.raw
-             FROM transactions t JOIN raw_records r ON r.transaction_id = t.id WHERE t.wallet_id = ",
-        );
-        q.push_bind(wallet_id).push(" AND t.record_id IN (");
-        let mut sep = q.separated(", ");
-        for t in chunk {
-            sep.push_bind(&t.record_id);
-        }
-        q.push(")");
-        for row in q.build().fetch_all(&mut **tx).await? {
-            let contribution = Contribution::from_stored(row.get(2), row.get(3), row.get(4), row.get(5), row.get(6), row.get(7))?;
-            found.insert(row.get::<String, _>(1), Existing { id: row.get(0), raw: row.get(8), contribution });
-        }
+/// Prepared statements for one page: look up, insert, update.
+struct RowWriter<'d> {
+    db: &'d RawDb<'d>,
+    lookup: Stmt<'d>,
+    insert: Stmt<'d>,
+    insert_raw: Stmt<'d>,
+    update: Stmt<'d>,
+    update_raw: Stmt<'d>,
+    index_text: Stmt<'d>,
+}
+
+impl<'d> RowWriter<'d> {
+    fn new(db: &'d RawDb<'d>) -> Result<Self> {
+        Ok(RowWriter {
+            db,
+            lookup: db.prepare(
+                "SELECT t.id, t.occurred_at, t.currency, t.direction, t.amount, t.fee, t.status, r.raw
+                 FROM transactions t JOIN raw_records r ON r.transaction_id = t.id WHERE t.wallet_id = ? AND t.record_id = ?",
+            )?,
+            insert: db.prepare(
+                "INSERT INTO transactions (wallet_id, record_id, id_derived, occurred_at, direction, amount, amount_key, currency, fee, fx_rate,
+                 original_amount, original_currency, balance_before, balance_after, description, counterparty, reference, category, status,
+                 first_run_id, last_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (wallet_id, record_id) DO NOTHING",
+            )?,
+            insert_raw: db.prepare("INSERT INTO raw_records (transaction_id, raw) VALUES (?, ?)")?,
+            update: db.prepare(
+                "UPDATE transactions SET occurred_at = ?, direction = ?, amount = ?, amount_key = ?, currency = ?, fee = ?, fx_rate = ?,
+                 original_amount = ?, original_currency = ?, balance_before = ?, balance_after = ?, description = ?, counterparty = ?,
+                 reference = ?, category = ?, status = ?, last_run_id = ? WHERE id = ?",
+            )?,
+            update_raw: db.prepare("UPDATE raw_records SET raw = ? WHERE transaction_id = ?")?,
+            index_text: db.prepare(
+                "INSERT INTO transactions_fts (rowid, description, counterparty, reference)
+                 SELECT id, description, counterparty, reference FROM transactions WHERE id BETWEEN ? AND ?",
+            )?,
+        })
     }
-    Ok(found)
+
+    fn existing(&mut self, wallet_id: i64, record_id: &str) -> Result<Option<Existing>> {
+        let s = &mut self.lookup;
+        s.bind_i64(0, wallet_id)?;
+        s.bind_text(1, record_id)?;
+        let found = if s.step()? {
+            let text = |i| s.column_text(i).unwrap_or_default().to_string();
+            let contribution = Contribution::from_stored(s.column_i64(1), text(2), text(3), text(4), s.column_text(5).map(str::to_string), text(6))?;
+            Some(Existing { id: s.column_i64(0), raw: text(7), contribution })
+        } else {
+            None
+        };
+        s.reset()?;
+        Ok(found)
+    }
+
+    /// Insert the row and its raw record unless the wallet already holds the
+    /// record; returns the new row id, or `None` when it was already there.
+    fn insert_new(&mut self, wallet_id: i64, run_id: Option<i64>, t: &NewTransaction) -> Result<Option<i64>> {
+        let s = &mut self.insert;
+        s.bind_i64(0, wallet_id)?;
+        s.bind_text(1, &t.record_id)?;
+        s.bind_i64(2, i64::from(t.id_derived))?;
+        s.bind_i64(3, to_nanos(t.occurred_at))?;
+        s.bind_text(4, t.direction.as_str())?;
+        s.bind_text(5, &to_text(t.amount))?;
+        s.bind_text(6, &amount_key(t.amount))?;
+        s.bind_text(7, &t.currency)?;
+        bind_fields(s, 8, t)?;
+        s.bind_opt_i64(19, run_id)?;
+        s.bind_opt_i64(20, run_id)?;
+        s.execute()?;
+        if self.db.changes() == 0 {
+            return Ok(None);
+        }
+        let id = self.db.last_insert_rowid();
+        self.insert_raw.bind_i64(0, id)?;
+        self.insert_raw.bind_text(1, &t.raw)?;
+        self.insert_raw.execute()?;
+        Ok(Some(id))
+    }
+
+    /// Add the rows inserted by this page (ids `lo..=hi`: the page is the
+    /// only writer, so they are contiguous) to the full-text index at once.
+    fn index_text(&mut self, lo: i64, hi: i64) -> Result<()> {
+        self.index_text.bind_i64(0, lo)?;
+        self.index_text.bind_i64(1, hi)?;
+        self.index_text.execute()
+    }
+
+    fn update(&mut self, id: i64, run_id: Option<i64>, t: &NewTransaction) -> Result<()> {
+        let s = &mut self.update;
+        s.bind_i64(0, to_nanos(t.occurred_at))?;
+        s.bind_text(1, t.direction.as_str())?;
+        s.bind_text(2, &to_text(t.amount))?;
+        s.bind_text(3, &amount_key(t.amount))?;
+        s.bind_text(4, &t.currency)?;
+        bind_fields(s, 5, t)?;
+        s.bind_opt_i64(16, run_id)?;
+        s.bind_i64(17, id)?;
+        s.execute()?;
+        self.update_raw.bind_text(0, &t.raw)?;
+        self.update_raw.bind_i64(1, id)?;
+        self.update_raw.execute()
+    }
 }
 
-async fn insert_chunk(tx: &mut Transaction<'_, Sqlite>, wallet_id: i64, run_id: Option<i64>, chunk: &[&NewTransaction]) -> Result<()> {
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO transactions (wallet_id, record_id, id_derived, occurred_at, direction, amount, amount_key, currency, fee, fx_rate,
-         original_amount, original_currency, balance_before, balance_after, description, counterparty, reference, category, status,
-         first_run_id, last_run_id) ",
-    );
-    q.push_values(chunk, |mut b, t| {
-        b.push_bind(wallet_id)
-            .push_bind(&t.record_id)
-            .push_bind(t.id_derived)
-            .push_bind(to_nanos(t.occurred_at))
-            .push_bind(t.direction.as_str())
-            .push_bind(to_text(t.amount))
-            .push_bind(amount_key(t.amount))
-            .push_bind(&t.currency)
-            .push_bind(t.fee.map(to_text))
-            .push_bind(t.fx_rate.map(to_text))
-            .push_bind(t.original_amount.map(to_text))
-            .push_bind(&t.original_currency)
-            .push_bind(t.balance_before.map(to_text))
-            .push_bind(t.balance_after.map(to_text))
-            .push_bind(&t.description)
-            .push_bind(&t.counterparty)
-            .push_bind(&t.reference)
-            .push_bind(&t.category)
-            .push_bind(t.status.as_str())
-            .push_bind(run_id)
-            .push_bind(run_id);
-    });
-    q.push(" RETURNING id");
-    let ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut **tx).await?;
-    // RETURNING yields rows in insertion order for a single multi-row INSERT.
-    let mut raw = QueryBuilder::<Sqlite>::new("INSERT INTO raw_records (transaction_id, raw) ");
-    raw.push_values(ids.iter().zip(chunk), |mut b, (id, t)| {
-        b.push_bind(*id).push_bind(&t.raw);
-    });
-    raw.build().execute(&mut **tx).await?;
-    Ok(())
-}
-
-async fn update_one(tx: &mut Transaction<'_, Sqlite>, id: i64, t: &NewTransaction, run_id: Option<i64>) -> Result<()> {
-    sqlx::query(
-        "UPDATE transactions SET occurred_at = ?, direction = ?, amount = ?, amount_key = ?, currency = ?, fee = ?, fx_rate = ?,
-         original_amount = ?, original_currency = ?, balance_before = ?, balance_after = ?, description = ?, counterparty = ?,
-         reference = ?, category = ?, status = ?, last_run_id = ? WHERE id = ?",
-    )
-    .bind(to_nanos(t.occurred_at))
-    .bind(t.direction.as_str())
-    .bind(to_text(t.amount))
-    .bind(amount_key(t.amount))
-    .bind(&t.currency)
-    .bind(t.fee.map(to_text))
-    .bind(t.fx_rate.map(to_text))
-    .bind(t.original_amount.map(to_text))
-    .bind(&t.original_currency)
-    .bind(t.balance_before.map(to_text))
-    .bind(t.balance_after.map(to_text))
-    .bind(&t.description)
-    .bind(&t.counterparty)
-    .bind(&t.reference)
-    .bind(&t.category)
-    .bind(t.status.as_str())
-    .bind(run_id)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE raw_records SET raw = ? WHERE transaction_id = ?").bind(&t.raw).bind(id).execute(&mut **tx).await?;
-    Ok(())
+/// Bind the eleven optional columns from fee to status, starting at `at`.
+fn bind_fields(s: &mut Stmt<'_>, at: usize, t: &NewTransaction) -> Result<()> {
+    let dec = |d: Option<rust_decimal::Decimal>| d.map(to_text);
+    s.bind_opt_text(at, dec(t.fee).as_deref())?;
+    s.bind_opt_text(at + 1, dec(t.fx_rate).as_deref())?;
+    s.bind_opt_text(at + 2, dec(t.original_amount).as_deref())?;
+    s.bind_opt_text(at + 3, t.original_currency.as_deref())?;
+    s.bind_opt_text(at + 4, dec(t.balance_before).as_deref())?;
+    s.bind_opt_text(at + 5, dec(t.balance_after).as_deref())?;
+    s.bind_opt_text(at + 6, t.description.as_deref())?;
+    s.bind_opt_text(at + 7, t.counterparty.as_deref())?;
+    s.bind_opt_text(at + 8, t.reference.as_deref())?;
+    s.bind_opt_text(at + 9, t.category.as_deref())?;
+    s.bind_text(at + 10, t.status.as_str())
 }

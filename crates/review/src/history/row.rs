@@ -109,7 +109,7 @@ impl Cursor {
         let (kind, key, id) = (parts.next(), parts.next(), parts.next().and_then(|i| i.parse::<i64>().ok()));
         match (kind, key, id, sort) {
             (Some("t"), Some(k), Some(id), SortKey::Time) => Ok(Cursor::Time(k.parse().map_err(|_| bad())?, id)),
-            (Some("a"), Some(k), Some(id), SortKey::Amount) if k.bytes().all(|b| b.is_ascii_digit() || b == b'.') => Ok(Cursor::Amount(k.to_string(), id)),
+            (Some("a"), Some(k), Some(id), SortKey::Amount) if !k.is_empty() && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Cursor::Amount(k.to_string(), id)),
             _ => Err(bad()),
         }
     }
