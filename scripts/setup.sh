@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config
   xvfb xauth webkit2gtk-driver xdotool imagemagick chromium
   gnome-keyring dbus dbus-x11 libsecret-1-dev
+  fonts-noto-color-emoji
   ca-certificates
 )
 

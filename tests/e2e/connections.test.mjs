@@ -57,7 +57,7 @@ test("sync shows progress and the result", async () => {
   await app.screenshot("sync-running");
   await app.find("[data-testid=sync-result]", 120000);
   const [result] = await app.texts("[data-testid=sync-result] .pill");
-  assert.equal(result, "ok");
+  assert.equal(result, "Synced");
   await app.screenshot("sync");
 });
 
@@ -69,6 +69,30 @@ test("the synced wallets appear with their balances", async () => {
   const pills = await app.texts("[data-testid=wallet-row] .pill");
   assert.ok(pills.every((p) => p === "Synced"), pills.join(","));
   await app.screenshot("wallets-synced");
+});
+
+test("a sync that cannot reach the provider says so", async () => {
+  const offline = "Flexprice (offline)";
+  await app.open("connections");
+  await (await app.find("[data-testid=add-connection]")).click();
+  await app.select("[data-testid=field-provider]", "flexprice");
+  await (await app.find("[data-testid=field-name]")).sendKeys(offline);
+  // Port 9 on loopback: nothing listens, as when the network is off.
+  await (await app.find("[data-testid=field-base_url]")).sendKeys("http://127.0.0.1:9/v1");
+  await (await app.find("[data-testid=field-api_key]")).sendKeys("key");
+  await (await app.find("[data-testid=save-connection]")).click();
+  await app.find(`[data-testid=connection][data-name="${offline}"]`);
+  await app.open("sync");
+  await (await app.find(`[data-testid=sync-connection][data-name="${offline}"] [data-testid=sync-one]`)).click();
+  const result = `[data-testid=sync-connection][data-name="${offline}"] [data-testid=sync-result]`;
+  await app.find(result, 120000);
+  const [text] = await app.texts(result);
+  assert.match(text, /Failed/);
+  assert.match(text, /could not be reached|network/i, text);
+  await app.screenshot("sync-offline");
+  // The cached data is untouched and still readable.
+  await app.open("wallets");
+  assert.ok((await app.findAll("[data-testid=wallet-row]")).length > 0);
 });
 
 // --- Reading the synced data: a month's totals, then a statement file. ---

@@ -146,7 +146,7 @@ describe("Sync", () => {
     expect(await screen.findByTestId("sync-progress")).toBeTruthy();
     expect(screen.getByTestId("cancel-sync")).toBeTruthy();
     release({ cancelled: false, connections: [{ connection: "Flex", provider: "flexprice", status: "ok", run_id: 1, wallets: [], error: null, error_code: null }] });
-    expect((await screen.findByTestId("sync-result")).textContent).toContain("ok");
+    expect((await screen.findByTestId("sync-result")).textContent).toContain("Synced");
   });
 
   it("says what to do with no connections", async () => {

@@ -68,3 +68,17 @@ export async function cancelSync(): Promise<void> {
     showError(e);
   }
 }
+
+const STATUS_LABELS: Record<string, string> = {
+  ok: "Synced",
+  failed: "Failed",
+  cancelled: "Cancelled",
+  skipped: "Skipped",
+  running: "Running",
+  partial: "Partial",
+};
+
+/** A sync status as a word people use ("Synced", "Failed"). */
+export function statusLabel(status: string): string {
+  return STATUS_LABELS[status] ?? status;
+}
