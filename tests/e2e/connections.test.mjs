@@ -58,6 +58,11 @@ test("sync shows progress and the result", async () => {
   await app.find("[data-testid=sync-result]", 120000);
   const [result] = await app.texts("[data-testid=sync-result] .pill");
   assert.equal(result, "Synced");
+  // Progress events reached the window over the IPC channel, to the last one.
+  const phase = await app.driver.executeScript(
+    `return document.querySelector('[data-testid=sync-connection][data-name="${NAME}"]').dataset.phase`,
+  );
+  assert.equal(phase, "done");
   await app.screenshot("sync");
 });
 
