@@ -185,3 +185,22 @@ function parseCsv(text) {
   if (field || row.length) row.push(field), out.push(row);
   return out;
 }
+
+test("a connection can be edited and removed", async () => {
+  const offline = "Flexprice (offline)";
+  await app.open("connections");
+  const card = `[data-testid=connection][data-name="${offline}"]`;
+  await (await app.find(`${card} [data-testid=edit-connection]`)).click();
+  const url = await app.find("[data-testid=field-base_url]");
+  await url.clear();
+  await url.sendKeys("http://127.0.0.1:10/v1");
+  // The stored secret is kept: the field says so and may stay empty.
+  const key = await app.find("[data-testid=field-api_key]");
+  assert.match(await key.getAttribute("placeholder"), /keychain/);
+  await (await app.find("[data-testid=save-connection]")).click();
+  await app.driver.wait(async () => (await app.texts(`${card} .mono`))[0] === "http://127.0.0.1:10/v1", 10000, "new base URL shown");
+  await (await app.find(`${card} [data-testid=remove-connection]`)).click();
+  await (await app.find(`${card} [data-testid=confirm-remove]`)).click();
+  await app.driver.wait(async () => (await app.findAll(card)).length === 0, 10000, "connection removed");
+  assert.deepEqual(await app.texts("[data-testid=connection] h2"), [NAME]);
+});
