@@ -9,19 +9,18 @@
 //!
 //! Files are streamed (rows are never all in memory) into a temporary file
 //! beside the target and renamed at the end; on any error nothing is left.
+//! The history export reads its rows through a raw prepared statement on a
+//! blocking thread ([`stream`]); statements are short and use the driver.
 
 pub mod file;
 pub mod statement;
+mod stream;
 
 use std::path::Path;
 
-use chrono::SecondsFormat;
-use futures::TryStreamExt as _;
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Row};
 use ts_rs::TS;
 use walletbook_core::db::Cache;
-use walletbook_core::time::from_nanos;
 use walletbook_core::Result;
 
 pub use statement::{export_statement, StatementRequest};
@@ -78,61 +77,16 @@ pub async fn export_history(cache: &Cache, filter: &HistoryFilter, target: &Path
     let resolved = Resolved::new(filter, tz, &wallets)?;
     file::check_target(target)?;
 
-    let mut q = QueryBuilder::new(
-        "SELECT t.occurred_at, t.wallet_id, t.currency, t.direction, t.amount, t.fee, t.balance_after, t.status, t.description, t.counterparty, t.reference, t.category, t.record_id, t.id",
-    );
-    resolved.push_from(&mut q);
-    resolved.push_conditions(&mut q);
-    q.push(" ORDER BY t.occurred_at, t.id");
-
     let mut out = CsvFile::create(target, opts)?;
     let mut header = vec!["date", "connection", "wallet", "currency"];
     header.extend(amount_header(opts.amounts));
     header.extend(["fee", "balance_after", "status", "description", "counterparty", "reference", "category", "record_id", "transaction_id"]);
     out.record(header.into_iter().map(Cell::Text))?;
 
-    let labels: std::collections::BTreeMap<i64, (String, String)> = wallets.values().map(|w| (w.id, (w.connection_name.clone(), w.label()))).collect();
-    let mut conn = cache.pool().acquire().await?;
-    // A small page cache keeps memory flat on a long sequential read.
-    sqlx::query("PRAGMA cache_size = -4096").execute(&mut *conn).await?;
-    let mut written = 0u64;
-    let result: Result<()> = async {
-        let mut rows = q.build().fetch(&mut *conn);
-        let mut date = String::with_capacity(40);
-        let mut signed = String::with_capacity(40);
-        let empty = (String::new(), String::new());
-        while let Some(r) = rows.try_next().await? {
-            date.clear();
-            use std::fmt::Write as _;
-            let _ = write!(date, "{}", from_nanos(r.get(0)).with_timezone(&tz).to_rfc3339_opts(SecondsFormat::AutoSi, true));
-            let (connection, wallet) = labels.get(&r.get::<i64, _>(1)).unwrap_or(&empty);
-            let debit = r.get::<&str, _>(3) == "debit";
-            let amount: &str = r.get(4);
-            let id = r.get::<i64, _>(13).to_string();
-            let mut cells = vec![Cell::Number(&date), Cell::Text(connection), Cell::Text(wallet), Cell::Text(r.get(2))];
-            push_amount(&mut cells, opts.amounts, debit, amount, &mut signed);
-            cells.extend([
-                Cell::Number(r.get::<Option<&str>, _>(5).unwrap_or("")),
-                Cell::Number(r.get::<Option<&str>, _>(6).unwrap_or("")),
-                Cell::Text(r.get(7)),
-                Cell::Text(r.get::<Option<&str>, _>(8).unwrap_or("")),
-                Cell::Text(r.get::<Option<&str>, _>(9).unwrap_or("")),
-                Cell::Text(r.get::<Option<&str>, _>(10).unwrap_or("")),
-                Cell::Text(r.get::<Option<&str>, _>(11).unwrap_or("")),
-                Cell::Text(r.get(12)),
-                Cell::Number(&id),
-            ]);
-            out.record(cells)?;
-            written += 1;
-            if written.is_multiple_of(PROGRESS_EVERY) {
-                progress(written);
-            }
-        }
-        Ok(())
-    }
-    .await;
-    let _ = sqlx::query("PRAGMA cache_size = -65536").execute(&mut *conn).await;
-    result?;
+    let labels = wallets.values().map(|w| (w.id, (w.connection_name.clone(), w.label()))).collect();
+    let conn = cache.pool().acquire().await?;
+    let job = stream::Job { resolved, zone: tz, amounts: opts.amounts, labels };
+    let (written, out) = stream::export_rows(conn, job, out, progress).await?;
     out.finish()?;
     progress(written);
     Ok(written)
@@ -146,16 +100,17 @@ pub(crate) fn amount_header(style: AmountStyle) -> Vec<&'static str> {
 }
 
 /// Amount cells for one row; `scratch` holds a negated amount's text.
-pub(crate) fn push_amount<'a>(cells: &mut Vec<Cell<'a>>, style: AmountStyle, debit: bool, amount: &'a str, scratch: &'a mut String) {
-    match (style, debit) {
-        (AmountStyle::Signed, false) => cells.push(Cell::Number(amount)),
+pub(crate) fn amount_cells<'a>(style: AmountStyle, debit: bool, amount: &'a str, scratch: &'a mut String) -> impl Iterator<Item = Cell<'a>> {
+    let (first, second) = match (style, debit) {
+        (AmountStyle::Signed, false) => (Cell::Number(amount), None),
         (AmountStyle::Signed, true) => {
             scratch.clear();
             scratch.push('-');
             scratch.push_str(amount);
-            cells.push(Cell::Number(scratch));
+            (Cell::Number(scratch), None)
         }
-        (AmountStyle::Split, false) => cells.extend([Cell::Number(amount), Cell::Number("")]),
-        (AmountStyle::Split, true) => cells.extend([Cell::Number(""), Cell::Number(amount)]),
-    }
+        (AmountStyle::Split, false) => (Cell::Number(amount), Some(Cell::Number(""))),
+        (AmountStyle::Split, true) => (Cell::Number(""), Some(Cell::Number(amount))),
+    };
+    std::iter::once(first).chain(second)
 }

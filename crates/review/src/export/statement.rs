@@ -21,7 +21,7 @@ use walletbook_core::time::{day_start, from_nanos, to_nanos};
 use walletbook_core::Result;
 
 use super::file::{self, Cell, CsvFile};
-use super::{amount_header, push_amount, ExportOptions, PROGRESS_EVERY};
+use super::{amount_cells, amount_header, ExportOptions, PROGRESS_EVERY};
 use crate::catalog;
 use crate::range::{parse_day_range, zone_or_local};
 use crate::rules::{self, direction_from_db, status_from_db};
@@ -137,7 +137,7 @@ pub async fn export_statement(cache: &Cache, req: &StatementRequest, target: &Pa
             Cell::Text(r.get::<Option<&str>, _>(8).unwrap_or("")),
             Cell::Text(r.get(4)),
         ];
-        push_amount(&mut cells, opts.amounts, direction == walletbook_core::model::Direction::Debit, amount_text, &mut scratch);
+        cells.extend(amount_cells(opts.amounts, direction == walletbook_core::model::Direction::Debit, amount_text, &mut scratch));
         cells.extend([Cell::Number(fee_text.unwrap_or("")), Cell::Number(&running_text), Cell::Number(r.get::<Option<&str>, _>(5).unwrap_or("")), Cell::Text(r.get(9))]);
         out.record(cells)?;
         written += 1;

@@ -4,6 +4,10 @@
 //! ids first (the wallets table is small), so the transaction scan uses the
 //! `(wallet_id, occurred_at, id)` index. Free text becomes an FTS5 MATCH
 //! expression in which every user word is a quoted string.
+//!
+//! The SQL is built once as [`SqlParts`] (static text pieces and typed bound
+//! values); history pages push it onto sqlx's `QueryBuilder`, the export
+//! prepares its text directly and binds the same values in order.
 
 use std::collections::BTreeMap;
 
@@ -82,64 +86,162 @@ impl Resolved {
 
     /// The `FROM` clause: FTS first when searching text with few matches
     /// (sorting them is cheap), else the transactions table.
-    pub fn push_from(&self, q: &mut QueryBuilder<Sqlite>) {
+    pub fn from_sql(&self, q: &mut SqlParts) {
         if self.fts_probe {
             // `+` keeps the planner from driving by the match set, so it
             // walks an index in sort order and stops at the page's end.
-            q.push(" FROM transactions t WHERE +t.id IN (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ");
-            q.push_bind(self.fts.clone().unwrap_or_default()).push(")");
+            q.sql(" FROM transactions t WHERE +t.id IN (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ");
+            q.bind(self.fts.clone().unwrap_or_default()).sql(")");
         } else if self.fts.is_some() {
-            q.push(" FROM transactions_fts CROSS JOIN transactions t ON t.id = transactions_fts.rowid WHERE transactions_fts MATCH ");
-            q.push_bind(self.fts.clone().unwrap_or_default());
+            q.sql(" FROM transactions_fts CROSS JOIN transactions t ON t.id = transactions_fts.rowid WHERE transactions_fts MATCH ");
+            q.bind(self.fts.clone().unwrap_or_default());
         } else {
-            q.push(" FROM transactions t WHERE 1 = 1");
+            q.sql(" FROM transactions t WHERE 1 = 1");
         }
     }
 
     /// `AND ...` conditions for everything but the text.
-    pub fn push_conditions(&self, q: &mut QueryBuilder<Sqlite>) {
+    pub fn conditions_sql(&self, q: &mut SqlParts) {
         if let Some(ids) = &self.wallet_ids {
             if ids.is_empty() {
-                q.push(" AND 0 = 1");
+                q.sql(" AND 0 = 1");
             } else {
-                q.push(" AND t.wallet_id IN (");
-                let mut sep = q.separated(", ");
-                for id in ids {
-                    sep.push_bind(*id);
-                }
-                q.push(")");
+                q.sql(" AND t.wallet_id IN (");
+                q.list(ids.iter().map(|id| BindValue::Int(*id)));
+                q.sql(")");
             }
         }
-        push_in(q, "t.currency", &self.currencies);
+        push_in(q, "t.currency", self.currencies.iter().cloned());
         if let Some(d) = self.direction {
-            q.push(" AND t.direction = ").push_bind(d);
+            q.sql(" AND t.direction = ").bind(d);
         }
-        push_in(q, "t.status", &self.statuses.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        push_in(q, "t.status", self.statuses.iter().map(|s| s.to_string()));
         if let Some(f) = self.range.from {
-            q.push(" AND t.occurred_at >= ").push_bind(f);
+            q.sql(" AND t.occurred_at >= ").bind(f);
         }
         if let Some(t) = self.range.to {
-            q.push(" AND t.occurred_at < ").push_bind(t);
+            q.sql(" AND t.occurred_at < ").bind(t);
         }
         if let Some(k) = &self.min_key {
-            q.push(" AND t.amount_key >= ").push_bind(k.clone());
+            q.sql(" AND t.amount_key >= ").bind(k.clone());
         }
         if let Some(k) = &self.max_key {
-            q.push(" AND t.amount_key <= ").push_bind(k.clone());
+            q.sql(" AND t.amount_key <= ").bind(k.clone());
         }
+    }
+
+    /// [`Resolved::from_sql`] onto a query builder.
+    pub fn push_from(&self, q: &mut QueryBuilder<Sqlite>) {
+        let mut parts = SqlParts::default();
+        self.from_sql(&mut parts);
+        parts.push_onto(q);
+    }
+
+    /// [`Resolved::conditions_sql`] onto a query builder.
+    pub fn push_conditions(&self, q: &mut QueryBuilder<Sqlite>) {
+        let mut parts = SqlParts::default();
+        self.conditions_sql(&mut parts);
+        parts.push_onto(q);
     }
 }
 
-fn push_in(q: &mut QueryBuilder<Sqlite>, column: &str, values: &[String]) {
-    if values.is_empty() {
+fn push_in(q: &mut SqlParts, column: &'static str, values: impl ExactSizeIterator<Item = String>) {
+    if values.len() == 0 {
         return;
     }
-    q.push(" AND ").push(column).push(" IN (");
-    let mut sep = q.separated(", ");
-    for v in values {
-        sep.push_bind(v.clone());
+    q.sql(" AND ").sql(column).sql(" IN (");
+    q.list(values.map(BindValue::Text));
+    q.sql(")");
+}
+
+/// A value bound to one `?` of filter SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindValue {
+    Int(i64),
+    Text(String),
+}
+
+impl From<i64> for BindValue {
+    fn from(v: i64) -> Self {
+        BindValue::Int(v)
     }
-    q.push(")");
+}
+
+impl From<String> for BindValue {
+    fn from(v: String) -> Self {
+        BindValue::Text(v)
+    }
+}
+
+impl From<&'static str> for BindValue {
+    fn from(v: &'static str) -> Self {
+        BindValue::Text(v.to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Sql(&'static str),
+    Bind(BindValue),
+}
+
+/// Filter SQL as static text pieces and bound values, in order: the one
+/// source for both sqlx's [`QueryBuilder`] ([`SqlParts::push_onto`]) and raw
+/// prepared statements ([`SqlParts::text`] with `?` per value, then
+/// [`SqlParts::binds`] in order). Values are never part of the text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SqlParts {
+    parts: Vec<Part>,
+}
+
+impl SqlParts {
+    pub fn sql(&mut self, text: &'static str) -> &mut Self {
+        self.parts.push(Part::Sql(text));
+        self
+    }
+
+    pub fn bind(&mut self, value: impl Into<BindValue>) -> &mut Self {
+        self.parts.push(Part::Bind(value.into()));
+        self
+    }
+
+    /// Values separated by `, `.
+    pub fn list(&mut self, values: impl IntoIterator<Item = BindValue>) -> &mut Self {
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.sql(", ");
+            }
+            self.bind(v);
+        }
+        self
+    }
+
+    /// Append onto a query builder, binding each value there.
+    pub fn push_onto(&self, q: &mut QueryBuilder<Sqlite>) {
+        for p in &self.parts {
+            match p {
+                Part::Sql(s) => {
+                    q.push(*s);
+                }
+                Part::Bind(BindValue::Int(v)) => {
+                    q.push_bind(*v);
+                }
+                Part::Bind(BindValue::Text(v)) => {
+                    q.push_bind(v.clone());
+                }
+            }
+        }
+    }
+
+    /// The SQL text with a `?` for each value.
+    pub fn text(&self) -> String {
+        self.parts.iter().map(|p| if let Part::Sql(s) = p { s } else { "?" }).collect()
+    }
+
+    /// The values, in the order of their `?`.
+    pub fn binds(&self) -> impl Iterator<Item = &BindValue> {
+        self.parts.iter().filter_map(|p| if let Part::Bind(v) = p { Some(v) } else { None })
+    }
 }
 
 /// A safe FTS5 expression for user text: each word becomes a quoted string
@@ -160,12 +262,29 @@ pub fn fts_query(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::*;
 
     #[test]
     fn user_text_is_quoted() {
         assert_eq!(fts_query("Starb").as_deref(), Some("\"Starb\"*"));
         assert_eq!(fts_query("a\"b OR c").as_deref(), Some("\"a\"\"b\" \"OR\" \"c\"*"));
         assert_eq!(fts_query(" -- * "), None);
+    }
+
+    #[test]
+    fn parts_give_text_and_binds_in_order() {
+        let r = Resolved { wallet_ids: Some(vec![3, 4]), currencies: vec!["EUR".into()], direction: Some("debit"), fts: Some("\"x\"*".into()), ..Default::default() };
+        let mut q = SqlParts::default();
+        r.from_sql(&mut q);
+        r.conditions_sql(&mut q);
+        assert_eq!(
+            q.text(),
+            " FROM transactions_fts CROSS JOIN transactions t ON t.id = transactions_fts.rowid WHERE transactions_fts MATCH ? AND t.wallet_id IN (?, ?) AND t.currency IN (?) AND t.direction = ?"
+        );
+        let binds: Vec<_> = q.binds().cloned().collect();
+        assert_eq!(binds, vec![BindValue::Text("\"x\"*".into()), BindValue::Int(3), BindValue::Int(4), BindValue::Text("EUR".into()), BindValue::Text("debit".into())]);
+        let mut b = QueryBuilder::<Sqlite>::new("SELECT 1");
+        q.push_onto(&mut b);
+        assert_eq!(b.sql(), format!("SELECT 1{}", q.text()));
     }
 }
