@@ -26,6 +26,79 @@ async fn rollup_sums(cache: &Cache, zone: &str) -> Vec<(String, String, String, 
     sqlx::query_as("SELECT day, credits, debits, tx_count FROM rollups_daily WHERE zone = ? ORDER BY day").bind(zone).fetch_all(cache.pool()).await.expect("rollups")
 }
 
+async fn monthly_sums(cache: &Cache, zone: &str) -> Vec<(String, String, String, String, String, String, i64)> {
+    sqlx::query_as("SELECT month, first_day, last_day, credits, debits, fees, tx_count FROM rollups_monthly WHERE zone = ? ORDER BY month")
+        .bind(zone)
+        .fetch_all(cache.pool())
+        .await
+        .expect("monthly rollups")
+}
+
+/// The monthly rows computed here from the daily rows (exact decimals).
+async fn months_from_days(cache: &Cache, zone: &str) -> Vec<(String, String, String, String, String, String, i64)> {
+    let days: Vec<(String, String, String, String, i64)> =
+        sqlx::query_as("SELECT day, credits, debits, fees, tx_count FROM rollups_daily WHERE zone = ? ORDER BY day").bind(zone).fetch_all(cache.pool()).await.expect("daily");
+    let mut out: Vec<(String, String, String, Decimal, Decimal, Decimal, i64)> = Vec::new();
+    let dec = |s: &str| Decimal::from_str(s).expect("decimal");
+    for (day, c, d, f, n) in days {
+        let month = day[..7].to_string();
+        match out.last_mut() {
+            Some(m) if m.0 == month => {
+                m.2 = day.clone();
+                (m.3, m.4, m.5, m.6) = (m.3 + dec(&c), m.4 + dec(&d), m.5 + dec(&f), m.6 + n);
+            }
+            _ => out.push((month, day.clone(), day.clone(), dec(&c), dec(&d), dec(&f), n)),
+        }
+    }
+    out.into_iter().map(|m| (m.0, m.1, m.2, m.3.normalize().to_string(), m.4.normalize().to_string(), m.5.normalize().to_string(), m.6)).collect()
+}
+
+#[tokio::test]
+async fn monthly_rollups_are_the_sums_of_their_days_after_updates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (cache, wallet) = cache_with_wallet(&dir).await;
+    cache.ensure_rollup_zone("Europe/Amsterdam").await.expect("zone");
+    let at = |m: u32, d: u32, h: u32| chrono::Utc.with_ymd_and_hms(2025, m, d, h, 30, 0).single().expect("valid date");
+    let row = |id: &str, when, dir, amount: &str, fee: Option<&str>| {
+        let mut t = NewTransaction::new(id, when, dir, Decimal::from_str(amount).expect("decimal"), "EUR", format!("{{\"id\":\"{id}\",\"amount\":\"{amount}\"}}"));
+        t.fee = fee.map(|f| Decimal::from_str(f).expect("fee"));
+        t
+    };
+    // 2025-03-31 23:30 UTC is 1 April in Amsterdam: the zones disagree on the month.
+    let page = vec![
+        Ok(row("a", at(3, 31, 23), Direction::Credit, "10.10", None)),
+        Ok(row("b", at(3, 2, 8), Direction::Debit, "0.30", Some("0.05"))),
+        Ok(row("c", at(4, 15, 8), Direction::Debit, "7", None)),
+        Ok(row("d", at(5, 1, 8), Direction::Credit, "1.5", None)),
+    ];
+    cache.commit_page(wallet, None, page, None).await.expect("commit");
+    cache.ensure_rollup_zone("UTC").await.expect("utc");
+    for zone in ["Europe/Amsterdam", "UTC"] {
+        assert_eq!(monthly_sums(&cache, zone).await, months_from_days(&cache, zone).await, "{zone}");
+    }
+    let utc = monthly_sums(&cache, "UTC").await;
+    assert_eq!(utc[0], ("2025-03".into(), "2025-03-02".into(), "2025-03-31".into(), "10.1".into(), "0.3".into(), "0.05".into(), 2));
+    assert_eq!(monthly_sums(&cache, "Europe/Amsterdam").await[0].0, "2025-03");
+    assert_eq!(monthly_sums(&cache, "Europe/Amsterdam").await[1], ("2025-04".into(), "2025-04-01".into(), "2025-04-15".into(), "10.1".into(), "7".into(), "0".into(), 2));
+
+    // d fails (May empties), c moves its amount, b moves to another day.
+    let mut failed = row("d", at(5, 1, 8), Direction::Credit, "1.5", None);
+    failed.status = TxStatus::Failed;
+    failed.raw.push(' ');
+    let mut moved = row("b", at(3, 20, 8), Direction::Debit, "0.30", Some("0.05"));
+    moved.raw.push(' ');
+    let mut changed = row("c", at(4, 15, 8), Direction::Debit, "7.25", None);
+    changed.raw.push(' ');
+    cache.commit_page(wallet, None, vec![Ok(failed), Ok(moved), Ok(changed)], None).await.expect("update");
+    for zone in ["Europe/Amsterdam", "UTC"] {
+        let months = monthly_sums(&cache, zone).await;
+        assert_eq!(months, months_from_days(&cache, zone).await, "{zone}");
+        assert!(months.iter().all(|m| m.0 != "2025-05"), "{zone}: an empty month has no row");
+    }
+    assert_eq!(monthly_sums(&cache, "UTC").await[0].1, "2025-03-20");
+    assert_eq!(monthly_sums(&cache, "UTC").await[1].4, "7.25");
+}
+
 #[tokio::test]
 async fn migrations_apply_once_and_reopen_changes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");

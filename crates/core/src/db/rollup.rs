@@ -3,11 +3,16 @@
 //! quarter and year summaries are unions of local days, so they read these
 //! rows instead of the raw history.
 //!
+//! Monthly rollups (`rollups_monthly`): the same sums per local month (plus
+//! the month's first and last day with rows), each row rebuilt from its
+//! daily rows whenever one of them changes, so a month row is always
+//! exactly the sum of its days. Summaries on month boundaries read them.
+//!
 //! Rollups change only inside the SQLite transaction that changes the rows
 //! (see [`super::store`]); a zone asked for the first time is built once
 //! with [`Cache::ensure_rollup_zone`] and maintained from then on.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -90,9 +95,12 @@ impl Deltas {
         }
     }
 
-    /// Write the deltas into `rollups_daily` for one wallet.
+    /// Write the deltas into `rollups_daily` for one wallet, then rebuild
+    /// the `rollups_monthly` rows of every month touched.
     pub async fn apply(self, tx: &mut Transaction<'_, Sqlite>, wallet_id: i64) -> Result<()> {
+        let mut months: BTreeSet<(String, String, String)> = BTreeSet::new();
         for ((zone, currency, day), d) in self.by_key {
+            months.insert((zone.clone(), currency.clone(), day.format("%Y-%m").to_string()));
             let day = day.format("%Y-%m-%d").to_string();
             let row = sqlx::query("SELECT credits, debits, fees, tx_count FROM rollups_daily WHERE zone = ? AND wallet_id = ? AND currency = ? AND day = ?")
                 .bind(&zone)
@@ -135,8 +143,60 @@ impl Deltas {
             .execute(&mut **tx)
             .await?;
         }
+        for (zone, currency, month) in months {
+            rebuild_month(tx, &zone, wallet_id, &currency, &month).await?;
+        }
         Ok(())
     }
+}
+
+/// Make the `rollups_monthly` row of `month` (`YYYY-MM`) exactly the sum of
+/// that month's daily rows, or remove it when the month has none.
+async fn rebuild_month(tx: &mut Transaction<'_, Sqlite>, zone: &str, wallet_id: i64, currency: &str, month: &str) -> Result<()> {
+    // Days are `YYYY-MM-DD` text: every day of the month sorts between `-01` and `-32`.
+    let days = sqlx::query("SELECT day, credits, debits, fees, tx_count FROM rollups_daily WHERE zone = ? AND wallet_id = ? AND currency = ? AND day >= ? AND day < ? ORDER BY day")
+        .bind(zone)
+        .bind(wallet_id)
+        .bind(currency)
+        .bind(format!("{month}-01"))
+        .bind(format!("{month}-32"))
+        .fetch_all(&mut **tx)
+        .await?;
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        sqlx::query("DELETE FROM rollups_monthly WHERE zone = ? AND wallet_id = ? AND currency = ? AND month = ?")
+            .bind(zone)
+            .bind(wallet_id)
+            .bind(currency)
+            .bind(month)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(());
+    };
+    let mut s = Sums::default();
+    for r in &days {
+        s.credits += from_text(r.get(1))?;
+        s.debits += from_text(r.get(2))?;
+        s.fees += from_text(r.get(3))?;
+        s.count += r.get::<i64, _>(4);
+    }
+    sqlx::query(
+        "INSERT INTO rollups_monthly (zone, wallet_id, currency, month, first_day, last_day, credits, debits, fees, tx_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (zone, wallet_id, currency, month) DO UPDATE SET first_day = excluded.first_day, last_day = excluded.last_day,
+         credits = excluded.credits, debits = excluded.debits, fees = excluded.fees, tx_count = excluded.tx_count",
+    )
+    .bind(zone)
+    .bind(wallet_id)
+    .bind(currency)
+    .bind(month)
+    .bind(first.get::<String, _>(0))
+    .bind(last.get::<String, _>(0))
+    .bind(to_text(s.credits.normalize()))
+    .bind(to_text(s.debits.normalize()))
+    .bind(to_text(s.fees.normalize()))
+    .bind(s.count)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The zones whose rollups are maintained.
@@ -150,6 +210,11 @@ impl Cache {
     /// first time (one streaming pass, in one transaction).
     pub async fn ensure_rollup_zone(&self, zone: &str) -> Result<()> {
         let tz = parse_zone(zone)?;
+        // Almost always there already: a read, without taking the write lock.
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM rollup_zones WHERE zone = ?").bind(zone).fetch_optional(&self.pool).await?;
+        if known.is_some() {
+            return Ok(());
+        }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let inserted = sqlx::query("INSERT OR IGNORE INTO rollup_zones (zone) VALUES (?)").bind(zone).execute(&mut *tx).await?;
         if inserted.rows_affected() == 0 {
