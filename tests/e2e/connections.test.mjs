@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { Key } from "selenium-webdriver";
 import { cli, start, startFakes } from "./harness.mjs";
 
 let app;
@@ -74,6 +75,26 @@ test("the synced wallets appear with their balances", async () => {
   const pills = await app.texts("[data-testid=wallet-row] .pill");
   assert.ok(pills.every((p) => p === "Synced"), pills.join(","));
   await app.screenshot("wallets-synced");
+});
+
+test("find a synced transaction: filter the history and open its row", async () => {
+  await app.open("history");
+  await app.find("[data-testid=history-row]");
+  await app.select("[data-testid=filter-direction]", "debit");
+  await app.driver.wait(async () => {
+    const amounts = await app.texts("[data-testid=history-row] [data-testid=amount]");
+    return amounts.length > 0 && amounts.every((a) => a.startsWith("-"));
+  }, 15000, "only debits listed");
+  const grid = await app.find("[data-testid=history-grid]");
+  await grid.click();
+  await grid.sendKeys(Key.HOME, Key.ENTER);
+  const raw = await app.find("[data-testid=raw-record]");
+  const [record] = await app.texts("[data-testid=raw-record]");
+  assert.match(record, /"id"|"amount"/, "the provider's own record");
+  assert.ok(await raw.isDisplayed());
+  await app.screenshot("history-synced-detail");
+  await grid.sendKeys(Key.ESCAPE);
+  await app.select("[data-testid=filter-direction]", "");
 });
 
 test("a sync that cannot reach the provider says so", async () => {
