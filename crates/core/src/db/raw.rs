@@ -39,6 +39,32 @@ impl<'c> RawDb<'c> {
         Ok(Stmt { stmt, db: self, _borrow: PhantomData })
     }
 
+    /// Prepare a statement to be run many times with different values: its
+    /// plan is made under SQLite's query-planner stability guarantee, so it
+    /// does not depend on the values bound. Otherwise, with `ANALYZE`
+    /// statistics present, rebinding a range bound makes SQLite re-plan the
+    /// statement at the next step, which costs far more than a short lookup.
+    /// The connection's own setting is restored before returning.
+    pub fn prepare_reusable(&self, sql: &str) -> Result<Stmt<'_>> {
+        let was = self.qpsg(-1)?;
+        self.qpsg(1)?;
+        let stmt = self.prepare(sql);
+        self.qpsg(was)?;
+        stmt
+    }
+
+    /// Set the query-planner stability guarantee (1 on, 0 off, -1 leave);
+    /// returns the setting in force afterwards.
+    fn qpsg(&self, on: c_int) -> Result<c_int> {
+        let mut now: c_int = 0;
+        // SAFETY: db is a valid open handle; SQLITE_DBCONFIG_ENABLE_QPSG takes an int and an int out pointer.
+        let rc = unsafe { ffi::sqlite3_db_config(self.db.as_ptr(), ffi::SQLITE_DBCONFIG_ENABLE_QPSG, on, &mut now as *mut c_int) };
+        if rc != ffi::SQLITE_OK {
+            return Err(self.error(rc));
+        }
+        Ok(now)
+    }
+
     /// The rowid of the last row this connection inserted.
     pub fn last_insert_rowid(&self) -> i64 {
         // SAFETY: db is a valid open handle.

@@ -1,5 +1,6 @@
-//! Period summaries per wallet and currency, read from the daily rollups of
-//! the chosen zone (built on first use, then kept current by every write).
+//! Period summaries per wallet and currency, read from the daily or monthly
+//! rollups of the chosen zone (built on first use, then kept current by
+//! every write; see [`read::Grain`]).
 //!
 //! Terms:
 //! - *credits*, *debits*, *fees*, *count*: sums over the period's rows that
@@ -23,6 +24,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use walletbook_core::db::raw::RawDb;
 use walletbook_core::db::Cache;
 use walletbook_core::model::Provider;
 use walletbook_core::Result;
@@ -167,13 +169,23 @@ pub async fn summarise(cache: &Cache, req: &SummaryRequest) -> Result<Summary> {
         .map(|w| w.id)
         .collect();
     cache.ensure_rollup_zone(&zone_name).await?;
-    let mut groups = read::read_groups(cache, &zone_name, &chosen, &req.currencies, req.period, from, to).await?;
-    // Pending rows are matched to groups by their unclipped span start.
-    let pending = balances::add_pending(cache, &mut groups, &chosen, tz, req.period, from, to).await?;
-    if req.period == Period::Whole {
-        clip_whole(&mut groups);
-    }
-    let figures = balances::figures(cache, &groups, &wallets, &zone_name, tz, &pending).await?;
+    let grain = read::Grain::of(req.period, from, to);
+    let mut conn = cache.pool().acquire().await?;
+    let mut handle = conn.lock_handle().await?;
+    let (groups, figures) = {
+        // Raw statements on the borrowed handle; no await while it is held.
+        let db = RawDb::new(handle.as_raw_handle());
+        let mut groups = read::read_groups(&db, &zone_name, &chosen, &req.currencies, req.period, from, to, grain)?;
+        // Pending rows are matched to groups by their unclipped span start.
+        let pending = balances::add_pending(&db, &mut groups, &chosen, tz, req.period, from, to)?;
+        if req.period == Period::Whole {
+            clip_whole(&mut groups);
+        }
+        let figures = balances::figures(&db, &groups, &wallets, &zone_name, tz, grain, &pending)?;
+        (groups, figures)
+    };
+    drop(handle);
+    drop(conn);
 
     let mut rows = Vec::with_capacity(groups.len());
     let mut totals: BTreeMap<(NaiveDate, String), CurrencyTotal> = BTreeMap::new();

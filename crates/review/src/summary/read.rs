@@ -1,92 +1,139 @@
-//! Reading the daily rollups into summary groups.
+//! Reading the rollups into summary groups.
 //!
-//! SQLite groups the days of each (wallet, currency, period) and hands over
-//! each group's sums as comma-joined decimal texts (`group_concat`); Rust
-//! adds them exactly. SQL never does arithmetic on money, and only one row
-//! per group crosses into Rust, which keeps a three-year month summary fast.
+//! Terms:
+//! - *grain*: which rollup table a summary reads. Month, quarter, year and
+//!   whole summaries whose bounds fall on month boundaries read
+//!   `rollups_monthly` (one row per wallet, currency and month); day and week
+//!   summaries, and any range starting or ending inside a month, read
+//!   `rollups_daily`. A monthly row is exactly the sum of its days (see
+//!   `walletbook_core::db::rollup`), so both give the same figures.
+//! - *key*: a rollup row's first day (the day itself, or the month's first day).
+//!
+//! Rows are read per wallet in `(currency, day)` order through raw prepared
+//! statements and folded into groups in Rust, where the sums are made
+//! exactly: SQL never does arithmetic on money.
 
-use std::collections::HashMap;
-
-use chrono::NaiveDate;
-use futures::TryStreamExt as _;
+use chrono::{Datelike, Duration, NaiveDate};
 use rust_decimal::Decimal;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use walletbook_core::db::raw::RawDb;
 use walletbook_core::money::from_text;
 use walletbook_core::Result;
 
 use super::{period, Group, Period};
 use crate::range::parse_day;
 
-/// The SQL expression naming a day's period (a fixed fragment per period).
-fn period_key(p: Period) -> &'static str {
-    match p {
-        Period::Day => "day",
-        // The Monday of the day's ISO week.
-        Period::Week => "date(day, '-' || ((CAST(strftime('%w', day) AS INTEGER) + 6) % 7) || ' days')",
-        Period::Month => "substr(day, 1, 7)",
-        Period::Quarter => "substr(day, 1, 4) || ((CAST(substr(day, 6, 2) AS INTEGER) + 2) / 3)",
-        Period::Year => "substr(day, 1, 4)",
-        Period::Whole => "''",
+/// Which rollup table a summary reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grain {
+    Day,
+    Month,
+}
+
+impl Grain {
+    /// Months when every period is a union of whole months of the range.
+    pub fn of(period: Period, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Grain {
+        let starts_month = from.is_none_or(|f| f.day() == 1);
+        let ends_month = to.is_none_or(|t| (t + Duration::days(1)).day() == 1);
+        match period {
+            Period::Month | Period::Quarter | Period::Year | Period::Whole if starts_month && ends_month => Grain::Month,
+            _ => Grain::Day,
+        }
+    }
+
+    /// The key of the rollup row holding `day`.
+    pub fn key(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Grain::Day => day,
+            Grain::Month => day.with_day(1).unwrap_or(day),
+        }
+    }
+
+    /// A key as the table stores it (`YYYY-MM-DD` or `YYYY-MM`).
+    pub fn text(self, key: NaiveDate) -> String {
+        match self {
+            Grain::Day => key.format("%Y-%m-%d").to_string(),
+            Grain::Month => key.format("%Y-%m").to_string(),
+        }
+    }
+
+    /// Parse a stored key.
+    pub fn parse(self, text: &str) -> Result<NaiveDate> {
+        match self {
+            Grain::Day => parse_day(text, "rollup day"),
+            Grain::Month => parse_day(&format!("{text}-01"), "rollup month"),
+        }
     }
 }
 
-fn sum_list(list: Option<&str>) -> Result<Decimal> {
-    let mut total = Decimal::ZERO;
-    for part in list.unwrap_or("").split(',').filter(|p| !p.is_empty()) {
-        total += from_text(part)?;
+/// Rows of one wallet between two keys (text, inclusive): currency, first
+/// day, last day, credits, debits, fees, count.
+fn groups_sql(grain: Grain) -> &'static str {
+    match grain {
+        Grain::Day => "SELECT currency, day, day, credits, debits, fees, tx_count FROM rollups_daily WHERE zone = ? AND wallet_id = ? AND day >= ? AND day <= ? ORDER BY currency, day",
+        Grain::Month => {
+            "SELECT currency, first_day, last_day, credits, debits, fees, tx_count FROM rollups_monthly WHERE zone = ? AND wallet_id = ? AND month >= ? AND month <= ? ORDER BY currency, month"
+        }
     }
-    Ok(total)
+}
+
+/// Text bounds for the keys of `from ..= to`; open ends sort before and after every key.
+fn bounds(grain: Grain, from: Option<NaiveDate>, to: Option<NaiveDate>) -> (String, String) {
+    (from.map(|f| grain.text(grain.key(f))).unwrap_or_default(), to.map(|t| grain.text(grain.key(t))).unwrap_or_else(|| "~".to_string()))
+}
+
+fn column<'s>(stmt: &'s walletbook_core::db::raw::Stmt<'_>, i: usize, what: &str) -> Result<&'s str> {
+    stmt.column_text(i).ok_or_else(|| walletbook_core::Error::Corrupt(format!("rollup {what} is missing or not text")))
 }
 
 /// One group per (wallet, currency, period) with rows, in that order.
-pub(crate) async fn read_groups(cache: &walletbook_core::db::Cache, zone: &str, wallet_ids: &[i64], currencies: &[String], period: Period, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Vec<Group>> {
-    if wallet_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = QueryBuilder::<Sqlite>::new("SELECT wallet_id, currency, MIN(day), MAX(day), group_concat(credits), group_concat(debits), group_concat(fees), SUM(tx_count), ");
-    q.push(period_key(period)).push(" AS p FROM rollups_daily WHERE zone = ");
-    q.push_bind(zone.to_string());
-    q.push(" AND wallet_id IN (");
-    let mut sep = q.separated(", ");
-    for id in wallet_ids {
-        sep.push_bind(*id);
-    }
-    q.push(")");
-    if !currencies.is_empty() {
-        q.push(" AND currency IN (");
-        let mut sep = q.separated(", ");
-        for c in currencies {
-            sep.push_bind(c.clone());
-        }
-        q.push(")");
-    }
-    if let Some(f) = from {
-        q.push(" AND day >= ").push_bind(f.to_string());
-    }
-    if let Some(t) = to {
-        q.push(" AND day <= ").push_bind(t.to_string());
-    }
-    q.push(" GROUP BY wallet_id, currency, p ORDER BY wallet_id, currency, MIN(day)");
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn read_groups(db: &RawDb<'_>, zone: &str, wallet_ids: &[i64], currencies: &[String], period: Period, from: Option<NaiveDate>, to: Option<NaiveDate>, grain: Grain) -> Result<Vec<Group>> {
     let mut groups: Vec<Group> = Vec::new();
-    let mut spans: HashMap<NaiveDate, period::Span> = HashMap::new();
-    let mut stream = q.build().fetch(cache.pool());
-    while let Some(r) = stream.try_next().await? {
-        let first_day = parse_day(r.get(2), "rollup day")?;
-        let last_day = parse_day(r.get(3), "rollup day")?;
-        let span = spans.entry(first_day).or_insert_with(|| period::span_of(first_day, period, from, to)).clone();
-        groups.push(Group {
-            wallet_id: r.get(0),
-            currency: r.get(1),
-            span,
-            credits: sum_list(r.get(4))?,
-            debits: sum_list(r.get(5))?,
-            fees: sum_list(r.get(6))?,
-            count: r.get(7),
-            pending: 0,
-            pending_net: Decimal::ZERO,
-            first_day,
-            last_day,
-        });
+    let (lo, hi) = bounds(grain, from, to);
+    let mut stmt = db.prepare_reusable(groups_sql(grain))?;
+    for &wallet_id in wallet_ids {
+        stmt.reset()?;
+        stmt.bind_text(0, zone)?;
+        stmt.bind_i64(1, wallet_id)?;
+        stmt.bind_text(2, &lo)?;
+        stmt.bind_text(3, &hi)?;
+        let first_of_wallet = groups.len();
+        while stmt.step()? {
+            let currency = column(&stmt, 0, "currency")?;
+            if !currencies.is_empty() && !currencies.iter().any(|c| c == currency) {
+                continue;
+            }
+            let first_day = parse_day(column(&stmt, 1, "day")?, "rollup day")?;
+            let last_day = if grain == Grain::Day { first_day } else { parse_day(column(&stmt, 2, "day")?, "rollup day")? };
+            let (credits, debits, fees) = (from_text(column(&stmt, 3, "credits")?)?, from_text(column(&stmt, 4, "debits")?)?, from_text(column(&stmt, 5, "fees")?)?);
+            let count = stmt.column_i64(6);
+            // Rows come by currency then day, so a period's rows are consecutive.
+            let same = groups[first_of_wallet..].last().is_some_and(|g: &Group| g.currency == currency && first_day <= g.span.end);
+            if same {
+                if let Some(g) = groups.last_mut() {
+                    g.credits += credits;
+                    g.debits += debits;
+                    g.fees += fees;
+                    g.count += count;
+                    g.last_day = last_day;
+                }
+                continue;
+            }
+            groups.push(Group {
+                wallet_id,
+                currency: currency.to_string(),
+                span: period::span_of(first_day, period, from, to),
+                credits,
+                debits,
+                fees,
+                count,
+                pending: 0,
+                pending_net: Decimal::ZERO,
+                first_day,
+                last_day,
+            });
+        }
     }
+    stmt.reset()?;
     Ok(groups)
 }
