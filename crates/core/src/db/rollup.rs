@@ -118,13 +118,7 @@ impl Deltas {
             s.fees += d.fees;
             s.count += d.count;
             if s.count == 0 {
-                sqlx::query("DELETE FROM rollups_daily WHERE zone = ? AND wallet_id = ? AND currency = ? AND day = ?")
-                    .bind(&zone)
-                    .bind(wallet_id)
-                    .bind(&currency)
-                    .bind(&day)
-                    .execute(&mut **tx)
-                    .await?;
+                delete_row(tx, "DELETE FROM rollups_daily WHERE zone = ? AND wallet_id = ? AND currency = ? AND day = ?", &zone, wallet_id, &currency, &day).await?;
                 continue;
             }
             sqlx::query(
@@ -150,6 +144,12 @@ impl Deltas {
     }
 }
 
+/// Run a `DELETE` keyed by zone, wallet, currency and day or month.
+async fn delete_row(tx: &mut Transaction<'_, Sqlite>, sql: &'static str, zone: &str, wallet_id: i64, currency: &str, key: &str) -> Result<()> {
+    sqlx::query(sql).bind(zone).bind(wallet_id).bind(currency).bind(key).execute(&mut **tx).await?;
+    Ok(())
+}
+
 /// Make the `rollups_monthly` row of `month` (`YYYY-MM`) exactly the sum of
 /// that month's daily rows, or remove it when the month has none.
 async fn rebuild_month(tx: &mut Transaction<'_, Sqlite>, zone: &str, wallet_id: i64, currency: &str, month: &str) -> Result<()> {
@@ -163,14 +163,7 @@ async fn rebuild_month(tx: &mut Transaction<'_, Sqlite>, zone: &str, wallet_id: 
         .fetch_all(&mut **tx)
         .await?;
     let (Some(first), Some(last)) = (days.first(), days.last()) else {
-        sqlx::query("DELETE FROM rollups_monthly WHERE zone = ? AND wallet_id = ? AND currency = ? AND month = ?")
-            .bind(zone)
-            .bind(wallet_id)
-            .bind(currency)
-            .bind(month)
-            .execute(&mut **tx)
-            .await?;
-        return Ok(());
+        return delete_row(tx, "DELETE FROM rollups_monthly WHERE zone = ? AND wallet_id = ? AND currency = ? AND month = ?", zone, wallet_id, currency, month).await;
     };
     let mut s = Sums::default();
     for r in &days {
