@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::SecondsFormat;
+use chrono::{Datelike, Offset, SecondsFormat, TimeDelta, TimeZone, Timelike};
 use chrono_tz::Tz;
 use sqlx::pool::PoolConnection;
 use sqlx::Sqlite;
@@ -87,7 +87,7 @@ fn write_rows(db: &RawDb<'_>, job: &Job, out: &mut CsvFile, progress: &Unbounded
     while stmt.step()? {
         use std::fmt::Write as _;
         date.clear();
-        let _ = write!(date, "{}", from_nanos(stmt.column_i64(0)).with_timezone(&job.zone).to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        write_date(&mut date, stmt.column_i64(0), job.zone);
         id.clear();
         let _ = write!(id, "{}", stmt.column_i64(13));
         let (connection, wallet) = job.labels.get(&stmt.column_i64(1)).unwrap_or(&empty);
@@ -113,4 +113,87 @@ fn write_rows(db: &RawDb<'_>, job: &Job, out: &mut CsvFile, progress: &Unbounded
         }
     }
     Ok(written)
+}
+
+/// `nanos` as RFC 3339 in `zone`, exactly as chrono's `to_rfc3339_opts(AutoSi,
+/// true)` writes it (fraction of 0, 3, 6 or 9 digits; `Z` for a zero offset),
+/// without its formatting machinery. Offsets with seconds (old local mean
+/// times) and years outside 0 to 9999 are left to chrono.
+fn write_date(out: &mut String, nanos: i64, zone: Tz) {
+    let utc = from_nanos(nanos);
+    let offset = zone.offset_from_utc_datetime(&utc.naive_utc()).fix().local_minus_utc();
+    let local = utc.naive_utc() + TimeDelta::seconds(i64::from(offset));
+    if offset % 60 != 0 || !(0..=9999).contains(&local.year()) {
+        out.push_str(&utc.with_timezone(&zone).to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        return;
+    }
+    let two = |out: &mut String, n: u32| {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    };
+    let year = local.year() as u32;
+    two(out, year / 100);
+    two(out, year % 100);
+    out.push('-');
+    two(out, local.month());
+    out.push('-');
+    two(out, local.day());
+    out.push('T');
+    two(out, local.hour());
+    out.push(':');
+    two(out, local.minute());
+    out.push(':');
+    two(out, local.second());
+    let nano = local.nanosecond();
+    let (digits, value) = match nano {
+        0 => (0, 0),
+        n if n % 1_000_000 == 0 => (3, n / 1_000_000),
+        n if n % 1_000 == 0 => (6, n / 1_000),
+        n => (9, n),
+    };
+    if digits > 0 {
+        out.push('.');
+        for k in (0..digits).rev() {
+            out.push(char::from(b'0' + (value / 10u32.pow(k) % 10) as u8));
+        }
+    }
+    if offset == 0 {
+        out.push('Z');
+        return;
+    }
+    out.push(if offset < 0 { '-' } else { '+' });
+    let minutes = offset.unsigned_abs() / 60;
+    two(out, minutes / 60);
+    out.push(':');
+    two(out, minutes % 60);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        let zones = ["UTC", "Europe/Amsterdam", "Europe/London", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Pacific/Chatham", "America/St_Johns", "Africa/Monrovia"];
+        let mut n: i64 = -2_208_988_800_000_000_000; // 1900-01-01
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut checked = 0;
+        while n < 4_102_444_800_000_000_000 {
+            for z in zones {
+                let zone: Tz = z.parse().expect("zone");
+                for frac in [0, 123_000_000, 123_456_000, 123_456_789, 5_000] {
+                    let t = n + frac;
+                    let mut got = String::new();
+                    write_date(&mut got, t, zone);
+                    assert_eq!(got, from_nanos(t).with_timezone(&zone).to_rfc3339_opts(SecondsFormat::AutoSi, true), "{t} in {z}");
+                    checked += 1;
+                }
+            }
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            n += 86_400_000_000_000 * 30 + (x % 86_400) as i64 * 1_000_000_000;
+        }
+        assert!(checked > 10_000);
+    }
 }
