@@ -40,23 +40,27 @@ pub(super) struct Job {
 /// Write every row of `job` into `out` (header already written), reporting
 /// the running count to `progress`; returns the rows written.
 pub(super) async fn export_rows(mut conn: PoolConnection<Sqlite>, job: Job, mut out: CsvFile, progress: &mut (dyn FnMut(u64) + Send)) -> Result<(u64, CsvFile)> {
-    // A small page cache keeps memory flat on a long sequential read.
-    sqlx::query("PRAGMA cache_size = -4096").execute(&mut *conn).await?;
     let rt = tokio::runtime::Handle::current();
     let (tx, mut rx) = unbounded_channel();
     let task = tokio::task::spawn_blocking(move || {
         let result = rt.block_on(conn.lock_handle()).map_err(Error::from).and_then(|mut handle| {
             let db = RawDb::new(handle.as_raw_handle());
-            write_rows(&db, &job, &mut out, &tx)
+            // A small page cache keeps memory flat on a long sequential read;
+            // the pool's size (see `Cache::open`) is back before the
+            // connection is, even when the export stops early.
+            db.prepare("PRAGMA cache_size = -4096")?.execute()?;
+            let written = write_rows(&db, &job, &mut out, &tx);
+            let restored = db.prepare("PRAGMA cache_size = -65536").and_then(|mut s| s.execute());
+            let written = written?;
+            restored.map(|_| written)
         });
         drop(tx);
-        (conn, out, result)
+        (out, result)
     });
     while let Some(n) = rx.recv().await {
         progress(n);
     }
-    let (mut conn, out, result) = task.await.map_err(|e| Error::Engine(format!("the export stopped: {e}")))?;
-    let _ = sqlx::query("PRAGMA cache_size = -65536").execute(&mut *conn).await;
+    let (out, result) = task.await.map_err(|e| Error::Engine(format!("the export stopped: {e}")))?;
     Ok((result?, out))
 }
 

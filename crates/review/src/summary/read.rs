@@ -137,3 +137,45 @@ pub(crate) fn read_groups(db: &RawDb<'_>, zone: &str, wallet_ids: &[i64], curren
     stmt.reset()?;
     Ok(groups)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use walletbook_core::db::Cache;
+
+    /// What a group says, with sums compared by value (not by scale).
+    fn facts(groups: &[Group]) -> Vec<String> {
+        groups
+            .iter()
+            .map(|g| format!("{} {} {:?} {} {} {} {} {} {}", g.wallet_id, g.currency, g.span, g.credits.normalize(), g.debits.normalize(), g.fees.normalize(), g.count, g.first_day, g.last_day))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn month_grain_gives_the_groups_of_day_grain() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = Cache::open(&dir.path().join("demo.sqlite")).await.expect("open");
+        crate::demo::load_demo(&cache).await.expect("demo");
+        let wallets: Vec<i64> = crate::catalog::wallets(&cache).await.expect("wallets").into_keys().collect();
+        let day = |s: &str| Some(parse_day(s, "test day").expect("day"));
+        let ranges = [(None, None), (day("2024-02-01"), day("2024-11-30")), (day("2023-01-01"), None), (None, day("2024-06-30"))];
+        for zone in ["UTC", "Europe/Amsterdam", "Pacific/Auckland"] {
+            cache.ensure_rollup_zone(zone).await.expect("zone");
+            let mut conn = cache.pool().acquire().await.expect("conn");
+            let mut handle = conn.lock_handle().await.expect("handle");
+            let db = RawDb::new(handle.as_raw_handle());
+            for period in [Period::Month, Period::Quarter, Period::Year, Period::Whole] {
+                for (from, to) in ranges {
+                    assert_eq!(Grain::of(period, from, to), Grain::Month);
+                    let by_month = read_groups(&db, zone, &wallets, &[], period, from, to, Grain::Month).expect("months");
+                    let by_day = read_groups(&db, zone, &wallets, &[], period, from, to, Grain::Day).expect("days");
+                    assert!(!by_day.is_empty());
+                    assert_eq!(facts(&by_month), facts(&by_day), "{zone} {period:?} {from:?} {to:?}");
+                }
+            }
+        }
+        assert_eq!(Grain::of(Period::Month, day("2024-02-02"), None), Grain::Day);
+        assert_eq!(Grain::of(Period::Year, None, day("2024-02-28")), Grain::Day);
+        assert_eq!(Grain::of(Period::Week, None, None), Grain::Day);
+    }
+}
