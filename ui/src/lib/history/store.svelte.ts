@@ -76,11 +76,12 @@ export class HistoryStore {
     return undefined;
   }
 
-  #sync(): void {
+  /** Publish the runs' counts; re-render rows only when `rowsChanged`. */
+  #sync(rowsChanged = true): void {
     this.headCount = this.#head.count;
     this.tailCount = this.#tail.count;
     if (this.#head.done) this.total = this.#head.count;
-    this.#version++;
+    if (rowsChanged) this.#version++;
   }
 
   #query(order: SortOrder, cursor: string | null, withTotal: boolean): HistoryQuery {
@@ -138,7 +139,7 @@ export class HistoryStore {
     const head = this.#head;
     const tail = this.#tail;
     try {
-      for (let i = this.#firstMissing(); i >= 0 && gen === this.#generation; i = this.#firstMissing()) {
+      for (let i = this.#firstMissing(); i >= 0 && gen === this.#generation; ) {
         const total = this.total;
         const j = total === null ? -1 : total - 1 - i;
         if (head.dropped(i)) await head.refetch(i);
@@ -153,7 +154,11 @@ export class HistoryStore {
         if (gen !== this.#generation) break;
         head.trim(this.#want[0], KEEP);
         if (total !== null) tail.trim(total - 1 - this.#want[1], KEEP);
-        this.#sync();
+        // Pages on the way to a far row are not on screen: no re-render for them.
+        this.#sync(false);
+        const next = this.#firstMissing();
+        if (next !== i) this.#version++;
+        i = next;
       }
     } catch (e) {
       if (gen === this.#generation) this.error = showError(e);
