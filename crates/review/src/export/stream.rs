@@ -50,7 +50,7 @@ pub(super) async fn export_rows(mut conn: PoolConnection<Sqlite>, job: Job, mut 
             // connection is, even when the export stops early.
             db.prepare("PRAGMA cache_size = -4096")?.execute()?;
             let written = write_rows(&db, &job, &mut out, &tx);
-            let restored = db.prepare("PRAGMA cache_size = -65536").and_then(|mut s| s.execute());
+            let restored = db.prepare(walletbook_core::db::RESTORE_CACHE_SIZE_SQL).and_then(|mut s| s.execute());
             let written = written?;
             restored.map(|_| written)
         });
