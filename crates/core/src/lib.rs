@@ -10,6 +10,7 @@
 //! - *rollup*: per-day sums of a wallet in one time zone, kept current at write time.
 
 pub mod config;
+pub mod connections;
 pub mod credentials;
 pub mod db;
 pub mod error;

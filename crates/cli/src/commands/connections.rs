@@ -5,7 +5,8 @@
 //! environment; secrets go to the OS keychain, never to the cache.
 
 use clap::Subcommand;
-use walletbook_core::model::{Provider, Secrets, Settings};
+use walletbook_core::connections::{self, ConnectionInput};
+use walletbook_core::model::Provider;
 
 use crate::cli_error::{CliError, CliResult};
 use crate::context::Context;
@@ -41,18 +42,15 @@ pub enum ConnectionsCommand {
 pub async fn run(ctx: &Context, cmd: ConnectionsCommand) -> CliResult {
     match cmd {
         ConnectionsCommand::Add { name, provider, base_url, settings, secrets } => {
-            let provider: Provider = provider.parse()?;
-            let settings: Settings = parse_pairs(&settings, false)?.into_iter().collect();
-            let secrets: Secrets = parse_pairs(&secrets, true)?.into_iter().collect();
-            check_fields(provider, &settings, &secrets)?;
-            let cache = ctx.cache().await?;
-            let base = base_url.unwrap_or_else(|| provider.default_base_url().to_string());
-            let conn = cache.add_connection(&name, provider, &base, &settings).await?;
-            if let Err(e) = ctx.credentials.save(&conn.name, &secrets).await {
-                cache.remove_connection(&conn.name).await?;
-                return Err(e.into());
-            }
-            println!("Added {} connection '{}' ({}).", provider, conn.name, conn.base_url);
+            let input = ConnectionInput {
+                name,
+                provider: provider.parse()?,
+                base_url: base_url.unwrap_or_default(),
+                settings: parse_pairs(&settings, false)?.into_iter().collect(),
+                secrets: parse_pairs(&secrets, true)?.into_iter().collect(),
+            };
+            let conn = connections::add(&ctx.cache().await?, &ctx.credentials, &input).await?;
+            println!("Added {} connection '{}' ({}).", conn.provider, conn.name, conn.base_url);
             Ok(())
         }
         ConnectionsCommand::List => {
@@ -68,9 +66,7 @@ pub async fn run(ctx: &Context, cmd: ConnectionsCommand) -> CliResult {
             Ok(())
         }
         ConnectionsCommand::Remove { name } => {
-            let cache = ctx.cache().await?;
-            cache.remove_connection(&name).await?;
-            ctx.credentials.delete(&name).await?;
+            connections::remove(&ctx.cache().await?, &ctx.credentials, &name).await?;
             println!("Removed connection '{name}' and its cached history.");
             Ok(())
         }
@@ -101,26 +97,4 @@ fn parse_pairs(pairs: &[String], allow_env: bool) -> CliResult<Vec<(String, Stri
             Ok((k.trim().to_string(), v))
         })
         .collect()
-}
-
-fn check_fields(provider: Provider, settings: &Settings, secrets: &Secrets) -> CliResult {
-    let fields = provider.fields();
-    for f in &fields {
-        let present = if f.secret { secrets.contains_key(&f.key) } else { settings.contains_key(&f.key) };
-        if f.required && !present {
-            let flag = if f.secret { "--secret" } else { "--set" };
-            return Err(CliError::Usage(format!("{provider} needs {} ({flag} {}=...): see `walletbook connections fields {}`", f.label, f.key, provider.as_str())));
-        }
-    }
-    for k in secrets.keys() {
-        if !fields.iter().any(|f| f.secret && &f.key == k) {
-            return Err(CliError::Usage(format!("{provider} has no secret field '{k}': see `walletbook connections fields {}`", provider.as_str())));
-        }
-    }
-    for k in settings.keys() {
-        if k != "wallets" && !fields.iter().any(|f| !f.secret && &f.key == k) {
-            return Err(CliError::Usage(format!("{provider} has no setting '{k}': see `walletbook connections fields {}`", provider.as_str())));
-        }
-    }
-    Ok(())
 }

@@ -2,7 +2,7 @@
 import type { Provider } from "./Provider";
 
 /**
- * What the connection form sends.
+ * A connection as a form or the command line gives it.
  */
 export type ConnectionInput = { name: string, provider: Provider, 
 /**
@@ -10,6 +10,6 @@ export type ConnectionInput = { name: string, provider: Provider,
  */
 base_url: string, settings: { [key in string]: string }, 
 /**
- * Secret fields; on edit, an empty map keeps the stored secrets.
+ * Secret fields; on edit, a missing field keeps its stored value.
  */
 secrets: { [key in string]: string }, };
