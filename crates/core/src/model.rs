@@ -196,6 +196,12 @@ impl TxStatus {
     }
 }
 
+/// Currency codes are stored upper-case (`usdc` -> `USDC`), as accountants
+/// write them; the raw record keeps the provider's spelling.
+pub fn normalize_currency(code: &str) -> String {
+    code.trim().to_ascii_uppercase()
+}
+
 /// A wallet found at a provider during discovery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiscoveredWallet {

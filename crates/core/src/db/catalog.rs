@@ -129,7 +129,7 @@ impl Cache {
         .bind(connection_id)
         .bind(&w.provider_wallet_id)
         .bind(&w.kind)
-        .bind(&w.currency)
+        .bind(crate::model::normalize_currency(&w.currency))
         .bind(&w.name)
         .bind(w.current_balance.map(money::to_text))
         .bind(w.current_balance.map(|_| now()))

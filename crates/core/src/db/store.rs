@@ -15,7 +15,7 @@ use super::raw::{RawDb, Stmt};
 use super::rollup::{self, Contribution};
 use super::Cache;
 use crate::error::Result;
-use crate::model::{NewTransaction, ParsedRecord, QuarantinedRecord};
+use crate::model::{normalize_currency, NewTransaction, ParsedRecord, QuarantinedRecord};
 use crate::money::{amount_key, to_text};
 use crate::time::to_nanos;
 
@@ -60,7 +60,9 @@ impl Cache {
         // The same record twice on one page: the later copy wins.
         let mut position: HashMap<String, usize> = HashMap::with_capacity(good.len());
         let mut unique: Vec<NewTransaction> = Vec::with_capacity(good.len());
-        for t in good {
+        for mut t in good {
+            t.currency = normalize_currency(&t.currency);
+            t.original_currency = t.original_currency.as_deref().map(normalize_currency);
             if let Some(&i) = position.get(&t.record_id) {
                 unique[i] = t;
             } else {

@@ -117,7 +117,7 @@ impl Harness {
                 assert_eq!(got.ids, want, "ids of wallet {}", info.id);
             }
             for (cur, t) in &e.by_currency {
-                let g = got.by_currency.get(&cur.to_string()).cloned().unwrap_or_default();
+                let g = got.by_currency.get(&walletbook_core::model::normalize_currency(cur)).cloned().unwrap_or_default();
                 assert_eq!((g.0, g.1, g.2), (t.credits, t.debits, t.fees), "credits/debits/fees of wallet {} in {cur}", info.id);
             }
             assert_eq!(got.by_currency.len(), e.by_currency.len(), "currencies of wallet {}", info.id);
