@@ -129,31 +129,68 @@ const plain = (money) => {
   const s = money.replace(/[^0-9.]/g, "").replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
   return (neg && !/^0$/.test(s) ? "-" : "") + s;
 };
-const norm = (d) => plain(String(d));
 let month;
 
-test("a month's totals on the Summaries screen match the cache's figures", async () => {
+/** A decimal string as an integer of 10^-28 units: exact, no float anywhere. */
+const scaled = (d) => {
+  const [i, f = ""] = d.replace("-", "").split(".");
+  const v = BigInt(i + f.padEnd(28, "0"));
+  return d.startsWith("-") ? -v : v;
+};
+
+/** "YYYY-MM" of an RFC 3339 instant in an IANA zone, as the Summaries screen names months. */
+function monthIn(zone, at) {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit" }).formatToParts(new Date(at));
+  const get = (t) => parts.find((p) => p.type === t).value;
+  return `${get("year")}-${get("month")}`;
+}
+
+test("a month's totals on the Summaries screen match the fake's own data", async () => {
+  // The ground truth comes from the fake (FakeHandle::expected and its
+  // completed rows), not from the cache: the figures are summed here.
+  const [walletExt, truth] = Object.entries(fakes.expected.flexprice)[0];
+  const wallet = JSON.parse(await cli(app.db, "wallets", "--json")).find((w) => w.provider_wallet_id === walletExt);
+  assert.ok(wallet, `the fake's wallet ${walletExt} was synced`);
   await app.open("summaries");
   await app.find("[data-testid=total-row]");
   const zone = await app.driver.executeScript("return document.querySelector('[data-testid=summary-zone]').value");
-  month = await app.driver.executeScript(`
-    const rows = [...document.querySelectorAll('[data-testid=total-row]')];
-    const r = rows[Math.floor(rows.length / 2)];
-    const f = (k) => r.querySelector('[data-field=' + k + ']').textContent.trim();
-    return { period: r.dataset.period, currency: r.dataset.currency, start: r.dataset.start, end: r.dataset.end,
-             credits: f('credits'), debits: f('debits'), fees: f('fees'), net: f('net') };`);
-  const cliSummary = JSON.parse(await cli(app.db, "summary", "--period", "month", "--zone", zone, "--format", "json"));
-  const expected = cliSummary.totals.find((t) => t.period === month.period && t.currency === month.currency);
-  assert.ok(expected, `the CLI has ${month.period} ${month.currency}`);
-  for (const k of ["credits", "debits", "fees", "net"]) assert.equal(plain(month[k]), norm(expected[k]), k);
+  const months = new Map();
+  for (const [at, dir, amount] of truth.completed) {
+    const m = monthIn(zone, at);
+    const t = months.get(m) ?? { credits: 0n, debits: 0n };
+    t[dir === "credit" ? "credits" : "debits"] += scaled(amount);
+    months.set(m, t);
+  }
+  const busy = [...months].filter(([, t]) => t.credits > 0n && t.debits > 0n);
+  const [period, want] = busy[Math.floor(busy.length / 2)];
+  assert.ok(want.credits > 0n && want.debits > 0n, `${period} moves money both ways`);
+  // Sanity: the rows the fake printed add up to its own wallet totals.
+  const all = [...months.values()].reduce((a, t) => ({ credits: a.credits + t.credits, debits: a.debits + t.debits }), { credits: 0n, debits: 0n });
+  assert.equal(all.credits, scaled(truth.credits));
+  assert.equal(all.debits, scaled(truth.debits));
+
+  await app.select("[data-testid=summary-wallet]", String(wallet.id));
+  const read = () =>
+    app.driver.executeScript(`
+      const r = [...document.querySelectorAll('[data-testid=total-row]')].find((r) => r.dataset.period === arguments[0]
+        && r.dataset.currency.toUpperCase() === arguments[1].toUpperCase());
+      if (!r) return null;
+      const f = (k) => r.querySelector('[data-field=' + k + ']').textContent.trim();
+      return { period: r.dataset.period, currency: r.dataset.currency, start: r.dataset.start, end: r.dataset.end,
+               credits: f('credits'), debits: f('debits') };`, period, truth.currency);
+  let shown = null;
+  const matches = (row) => row && scaled(plain(row.credits)) === want.credits && scaled(plain(row.debits)) === want.debits;
+  await app.driver.wait(async () => matches((shown = await read())), 15000).catch(() => {});
+  assert.ok(shown, `the screen lists ${period} ${truth.currency} for wallet ${walletExt}`);
+  assert.equal(scaled(plain(shown.credits)), want.credits, `credits of ${period}: screen ${shown.credits}`);
+  assert.equal(scaled(plain(shown.debits)), want.debits, `debits of ${period}: screen ${shown.debits}`);
+  month = { ...shown, walletId: wallet.id };
   await app.screenshot("summaries");
 });
 
 test("a statement saved through the native dialog has the right rows and totals", async () => {
-  const wallets = JSON.parse(await cli(app.db, "wallets", "--json"));
-  const wallet = wallets.find((w) => w.currency === month.currency) ?? wallets[0];
   await app.open("export");
-  await app.select("[data-testid=export-wallet]", String(wallet.id));
+  await app.select("[data-testid=export-wallet]", String(month.walletId));
   await app.setValue("[data-testid=export-from]", month.start);
   await app.setValue("[data-testid=export-to]", month.end);
   await app.screenshot("export");
@@ -174,11 +211,6 @@ test("a statement saved through the native dialog has the right rows and totals"
   assert.equal(Number(head.Count), written);
   // The amounts add up to the statement's net, exactly (integers of 10^-28).
   const amountAt = records[headerAt].indexOf("amount");
-  const scaled = (d) => {
-    const [i, f = ""] = d.replace("-", "").split(".");
-    const v = BigInt(i + f.padEnd(28, "0"));
-    return d.startsWith("-") ? -v : v;
-  };
   const sum = rows.reduce((acc, r) => acc + scaled(r[amountAt]), 0n);
   const fees = scaled(head.Fees ?? "0");
   assert.equal(sum - fees, scaled(head.Net), "amounts minus fees equal the net");

@@ -34,6 +34,7 @@ pub mod papaya;
 pub mod spaaza;
 pub mod spaaza_export;
 pub mod state;
+pub mod truth;
 
 pub use config::{Credentials, FakeConfig, FakeProvider, FlexErrorShape, SpaazaCsv, SpaazaOutcome};
 pub use data::{Direction, FakeTx, FakeWallet, Fx, TxStatus};

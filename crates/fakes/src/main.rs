@@ -1,7 +1,8 @@
 //! `walletbook-fakes [--port N] [--seed S] [--transactions N]
 //! [--exlr8-large N] [--anchor now|RFC3339]`: serves all five fake providers
 //! on 127.0.0.1, prints one JSON line with each provider's base URL and
-//! credentials, and runs until killed.
+//! credentials and the ground truth per wallet (see `truth`), and runs until
+//! killed.
 
 use walletbook_fakes::json::Obj;
 use walletbook_fakes::{FakeConfig, FakeHandle, FakeProvider, FakeServer};
@@ -35,7 +36,8 @@ fn parse_args(args: &[String]) -> Result<FakeConfig, String> {
     Ok(cfg)
 }
 
-/// The JSON line: `{"root", "seed", "providers": {name: {base_url, ...credentials}}}`.
+/// The JSON line: `{"root", "seed", "providers": {name: {base_url, ...credentials}},
+/// "expected": {name: {wallet_id: ground truth}}}`.
 fn describe(h: &FakeHandle, seed: u64) -> String {
     let c = h.credentials();
     let fields: [(FakeProvider, Vec<(&str, &str)>); 5] = [
@@ -56,7 +58,9 @@ fn describe(h: &FakeHandle, seed: u64) -> String {
         }
         providers = providers.raw(p.name(), &o.finish());
     }
-    Obj::new().str("root", &h.root_url()).int("seed", seed as i64).raw("providers", &providers.finish()).finish()
+    Obj::new().str("root", &h.root_url()).int("seed", seed as i64).raw("providers", &providers.finish())
+        .raw("expected", &walletbook_fakes::truth::ground_truth(h))
+        .finish()
 }
 
 #[tokio::main]
