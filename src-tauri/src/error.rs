@@ -30,4 +30,10 @@ impl From<walletbook_sync::SyncError> for IpcError {
     }
 }
 
+impl From<walletbook_sync::import::ImportError> for IpcError {
+    fn from(e: walletbook_sync::import::ImportError) -> Self {
+        IpcError { code: e.code(), message: e.to_string() }
+    }
+}
+
 pub type IpcResult<T> = Result<T, IpcError>;

@@ -4,6 +4,7 @@ pub mod app;
 pub mod connections;
 pub mod demo;
 pub mod export;
+pub mod import;
 pub mod review;
 pub mod sync;
 pub mod wallets;

@@ -10,6 +10,8 @@ import type { DemoReport } from "./bindings/DemoReport";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { ExportOptions } from "./bindings/ExportOptions";
 import type { HistoryFilter } from "./bindings/HistoryFilter";
+import type { ImportProgress } from "./bindings/ImportProgress";
+import type { ImportReport } from "./bindings/ImportReport";
 import type { HistoryPage } from "./bindings/HistoryPage";
 import type { HistoryQuery } from "./bindings/HistoryQuery";
 import type { Reconciliation } from "./bindings/Reconciliation";
@@ -117,10 +119,14 @@ export const api = {
   listRuns: (limit: number) => call<SyncRunEntry[]>("list_runs", { limit }),
   listQuarantine: (limit: number) => call<QuarantineEntry[]>("list_quarantine", { limit }),
   historyPage: (query: HistoryQuery) => call<HistoryPage>("history_page", { query }),
+  /** The page starting at row `position` of the query's order (a scrollbar jump). */
+  historySeek: (query: HistoryQuery, position: number) => call<HistoryPage>("history_seek", { query, position }),
   historyCount: (filter: HistoryFilter, zone: string | null) => call<number>("history_count", { filter, zone }),
   transactionDetail: (id: number, zone: string | null) => call<TransactionDetail>("transaction_detail", { id, zone }),
   summarise: (request: SummaryRequest) => call<Summary>("summarise", { request }),
   reconcile: (request: ReconcileRequest) => call<Reconciliation>("reconcile", { request }),
+  importFile: (connection: string, path: string, onProgress: (p: ImportProgress) => void) =>
+    call<ImportReport>("import_file", { connection, path, progress: channel(onProgress) }),
   exportHistory: (filter: HistoryFilter, options: ExportOptions, path: string, onRows: (n: number) => void) =>
     call<number>("export_history", { filter, options, path, progress: channel(onRows) }),
   exportStatement: (request: StatementRequest, options: ExportOptions, path: string, onRows: (n: number) => void) =>

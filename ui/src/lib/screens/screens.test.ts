@@ -131,6 +131,37 @@ describe("Connections", () => {
   });
 });
 
+describe("Connections import", () => {
+  it("imports the file picked in the open dialog and reports the counts", async () => {
+    let imported: Record<string, unknown> | null = null;
+    mockCommands({
+      list_connections: () => [connection({ name: "Loyalty", provider: "spaaza" })],
+      "plugin:dialog|open": () => "/home/me/Wallet_Export-12345.csv",
+      import_file: (a) => {
+        imported = a;
+        return { file: "Wallet_Export-12345.csv", connection: "Loyalty", format: "csv", rows: 5, inserted: 4, updated: 0, unchanged: 0, quarantined: 1, skipped: 0, wallets: [] };
+      },
+    });
+    render(Connections);
+    await fireEvent.click(await screen.findByTestId("import-file"));
+    const result = await screen.findByTestId("import-result");
+    expect(imported).toMatchObject({ connection: "Loyalty", path: "/home/me/Wallet_Export-12345.csv" });
+    expect(result.textContent).toContain("4 new");
+    expect(result.textContent).toContain("1 quarantined");
+  });
+
+  it("says why a file could not be imported", async () => {
+    mockCommands({
+      list_connections: () => [connection({ name: "Loyalty", provider: "spaaza" })],
+      "plugin:dialog|open": () => "/tmp/bad.csv",
+      import_file: ipcError("invalid_input", "/tmp/bad.csv has no amount (or credit/debit) column"),
+    });
+    render(Connections);
+    await fireEvent.click(await screen.findByTestId("import-file"));
+    expect((await screen.findByTestId("import-result")).textContent).toContain("has no amount");
+  });
+});
+
 describe("Sync", () => {
   it("streams progress, then shows the result", async () => {
     let release: (v: unknown) => void = () => {};
