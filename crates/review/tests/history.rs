@@ -9,18 +9,6 @@ use common::*;
 use walletbook_core::model::{Direction, Provider, TxStatus};
 use walletbook_review::history::{history_count, history_page, transaction_detail, HistoryFilter, HistoryQuery, SortKey, SortOrder};
 
-async fn all_pages(cache: &walletbook_core::db::Cache, mut q: HistoryQuery) -> Vec<i64> {
-    let mut ids = Vec::new();
-    loop {
-        let page = history_page(cache, &q).await.expect("page");
-        ids.extend(page.rows.iter().map(|r| r.id));
-        match page.next_cursor {
-            Some(c) => q.cursor = Some(c),
-            None => return ids,
-        }
-    }
-}
-
 #[tokio::test]
 async fn keyset_paging_is_stable_on_ties() {
     let (_d, cache) = cache().await;

@@ -14,6 +14,11 @@ pub async fn history_page(state: State<'_, AppState>, query: HistoryQuery) -> Ip
 }
 
 #[tauri::command]
+pub async fn history_seek(state: State<'_, AppState>, query: HistoryQuery, position: u64) -> IpcResult<HistoryPage> {
+    Ok(history::history_seek(state.cache().await?, &query, position).await?)
+}
+
+#[tauri::command]
 pub async fn history_count(state: State<'_, AppState>, filter: HistoryFilter, zone: Option<String>) -> IpcResult<i64> {
     Ok(history::history_count(state.cache().await?, &filter, zone.as_deref()).await?)
 }

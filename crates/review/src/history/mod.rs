@@ -7,7 +7,10 @@
 //!   the row id as the tie-breaker, so the order is total;
 //! - *cursor*: an opaque string naming the last row of a page (its sort key
 //!   and id); the next page starts strictly after it, so paging is stable
-//!   when timestamps or amounts tie and when rows are added meanwhile.
+//!   when timestamps or amounts tie and when rows are added meanwhile;
+//! - *position*: a row's 0-based place in the filtered, sorted order;
+//!   [`history_seek`] starts a page there (a scrollbar jump), and its
+//!   `next_cursor` continues by keyset like any page's.
 
 pub mod filter;
 pub mod row;
@@ -104,8 +107,30 @@ pub struct HistoryPage {
 /// Text matches above which a page walks the sort order instead of sorting all matches.
 const PROBE_ABOVE: i64 = 5_000;
 
+/// Where a page starts.
+enum Start {
+    /// Strictly after this row (keyset), or at the top.
+    After(Option<Cursor>),
+    /// At this position of the order.
+    At(i64),
+}
+
 /// One page of history for `query`.
 pub async fn history_page(cache: &Cache, query: &HistoryQuery) -> Result<HistoryPage> {
+    let after = query.cursor.as_deref().map(|c| Cursor::decode(c, query.sort)).transpose()?;
+    page_from(cache, query, Start::After(after)).await
+}
+
+/// The page of `query` that starts at row `position` (0-based) of its
+/// filtered, sorted order; `query.cursor` is ignored. Past the end the page
+/// is empty. Reads the skipped rows' index entries only (an `OFFSET` over the
+/// same index-backed order as [`history_page`]).
+pub async fn history_seek(cache: &Cache, query: &HistoryQuery, position: u64) -> Result<HistoryPage> {
+    let at = i64::try_from(position).map_err(|_| Error::invalid(format!("position {position} is beyond any history")))?;
+    page_from(cache, query, Start::At(at)).await
+}
+
+async fn page_from(cache: &Cache, query: &HistoryQuery, start: Start) -> Result<HistoryPage> {
     let (zone_name, zone) = zone_or_local(query.zone.as_deref())?;
     let wallets = catalog::wallets(cache).await?;
     let mut resolved = filter::Resolved::new(&query.filter, zone, &wallets)?;
@@ -117,7 +142,6 @@ pub async fn history_page(cache: &Cache, query: &HistoryQuery) -> Result<History
         0 => 50,
         n => n.min(1000),
     } as i64;
-    let after = query.cursor.as_deref().map(|c| Cursor::decode(c, query.sort)).transpose()?;
 
     let mut q = QueryBuilder::new("SELECT ");
     q.push(COLUMNS);
@@ -129,7 +153,7 @@ pub async fn history_page(cache: &Cache, query: &HistoryQuery) -> Result<History
         (SortKey::Amount, SortOrder::Asc) => ("t.amount_key", ">", "ASC"),
         (SortKey::Amount, SortOrder::Desc) => ("t.amount_key", "<", "DESC"),
     };
-    if let Some(c) = &after {
+    if let Start::After(Some(c)) = &start {
         q.push(format_args!(" AND ({key_col}, t.id) {cmp} ("));
         match c {
             Cursor::Time(n, _) => q.push_bind(*n),
@@ -138,6 +162,9 @@ pub async fn history_page(cache: &Cache, query: &HistoryQuery) -> Result<History
         q.push(", ").push_bind(c.id()).push(")");
     }
     q.push(format_args!(" ORDER BY {key_col} {dir}, t.id {dir} LIMIT ")).push_bind(limit + 1);
+    if let Start::At(offset) = start {
+        q.push(" OFFSET ").push_bind(offset);
+    }
     let raw_rows = q.build().fetch_all(cache.pool()).await?;
     let mapper = RowMapper { wallets: &wallets, zone };
     let mut rows = Vec::with_capacity(raw_rows.len());

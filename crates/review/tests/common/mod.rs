@@ -46,3 +46,16 @@ pub fn tx(id: &str, when: &str, dir: Direction, amount: &str, currency: &str, ba
 pub async fn commit(cache: &Cache, wallet: i64, rows: Vec<NewTransaction>) {
     cache.commit_page(wallet, None, rows.into_iter().map(Ok).collect(), None).await.expect("commit");
 }
+
+/// Row ids of every history page of `q`, walked by cursor to the end.
+pub async fn all_pages(cache: &Cache, mut q: walletbook_review::history::HistoryQuery) -> Vec<i64> {
+    let mut ids = Vec::new();
+    loop {
+        let page = walletbook_review::history::history_page(cache, &q).await.expect("page");
+        ids.extend(page.rows.iter().map(|r| r.id));
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => return ids,
+        }
+    }
+}

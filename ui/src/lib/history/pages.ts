@@ -1,65 +1,69 @@
-// One direction of keyset paging (from the top, or from the bottom in the
-// reverse order): fixed-size pages, each with the cursor that follows it, so
-// a page whose rows were dropped to save memory can be fetched again alone.
+// Sparse pages of one history order: page k holds rows [k * size, (k + 1) * size).
+// A page after a known one is fetched by keyset from that page's cursor; any
+// other page (a scrollbar jump) is one seek to its first position. Pages far
+// from the viewport are dropped to bound memory; their cursors are kept, so
+// fetching one again is a keyset request too.
 
 import type { HistoryPage } from "../bindings/HistoryPage";
 import type { HistoryRow } from "../bindings/HistoryRow";
 
+/** The page after `cursor` (null: the first page). */
 export type Fetch = (cursor: string | null) => Promise<HistoryPage>;
+/** The page starting at row `position`. */
+export type Seek = (position: number) => Promise<HistoryPage>;
 
-export class PageRun {
-  #pages: (HistoryRow[] | null)[] = [];
-  /** cursors[k]: the cursor after page k (null after the last page). */
-  #cursors: (string | null)[] = [];
-  /** Rows covered by the pages fetched so far (dropped ones included). */
-  count = 0;
-  done = false;
-  readonly pageSize: number;
+export class PageMap {
+  #rows = new Map<number, HistoryRow[]>();
+  /** next.get(k): the cursor after page k (null after the last page). */
+  #next = new Map<number, string | null>();
+  /** Rows in the list, once a page has come back as the last one. */
+  end: number | null = null;
+  /** One past the furthest row fetched so far. */
+  reach = 0;
+  readonly size: number;
   readonly fetch: Fetch;
+  readonly seek: Seek;
 
-  constructor(pageSize: number, fetch: Fetch) {
-    this.pageSize = pageSize;
+  constructor(size: number, fetch: Fetch, seek: Seek) {
+    this.size = size;
     this.fetch = fetch;
+    this.seek = seek;
   }
 
-  get started(): boolean {
-    return this.#pages.length > 0;
+  /** Row i, if its page is in memory. */
+  row(i: number): HistoryRow | undefined {
+    return this.#rows.get(Math.floor(i / this.size))?.[i % this.size];
   }
 
-  /** Row j of this run, if its page is in memory. */
-  row(j: number): HistoryRow | undefined {
-    return this.#pages[Math.floor(j / this.pageSize)]?.[j % this.pageSize];
+  /** Whether page k is in memory. */
+  has(k: number): boolean {
+    return this.#rows.has(k);
   }
 
-  /** Whether row j is covered by a fetched page whose rows were dropped. */
-  dropped(j: number): boolean {
-    return j < this.count && this.#pages[Math.floor(j / this.pageSize)] === null;
+  /** How page k would be fetched: "first", "after" page k - 1's cursor, or "seek". */
+  route(k: number): "first" | "after" | "seek" {
+    if (k === 0) return "first";
+    return typeof this.#next.get(k - 1) === "string" ? "after" : "seek";
   }
 
-  /** Fetch the next page; false at the end. */
-  async extend(): Promise<boolean> {
-    if (this.done) return false;
-    const page = await this.fetch(this.#cursors.at(-1) ?? null);
-    this.#pages.push(page.rows);
-    this.#cursors.push(page.next_cursor);
-    this.count += page.rows.length;
-    this.done = page.next_cursor === null || page.rows.length === 0;
-    return page.rows.length > 0;
+  /** Fetch page k with one request; returns how many rows it holds. */
+  async load(k: number): Promise<number> {
+    const route = this.route(k);
+    const page =
+      route === "first" ? await this.fetch(null) : route === "after" ? await this.fetch(this.#next.get(k - 1) as string) : await this.seek(k * this.size);
+    this.#rows.set(k, page.rows);
+    this.#next.set(k, page.next_cursor);
+    const stop = k * this.size + page.rows.length;
+    this.reach = Math.max(this.reach, stop);
+    if (page.next_cursor === null && (page.rows.length > 0 || k === 0)) this.end = stop;
+    return page.rows.length;
   }
 
-  /** Fetch again the page that holds row j. */
-  async refetch(j: number): Promise<void> {
-    const k = Math.floor(j / this.pageSize);
-    const page = await this.fetch(k === 0 ? null : this.#cursors[k - 1]);
-    this.#pages[k] = page.rows;
-  }
-
-  /** Keep at most `keep` pages in memory, those nearest row j. */
-  trim(j: number, keep: number): void {
-    const held = this.#pages.map((p, k) => (p ? k : -1)).filter((k) => k >= 0);
-    if (held.length <= keep) return;
-    const centre = Math.floor(j / this.pageSize);
-    held.sort((a, b) => Math.abs(b - centre) - Math.abs(a - centre));
-    for (const k of held.slice(0, held.length - keep)) this.#pages[k] = null;
+  /** Keep at most `keep` pages in memory, those nearest row i. */
+  trim(i: number, keep: number): void {
+    if (this.#rows.size <= keep) return;
+    const centre = Math.floor(i / this.size);
+    const held = [...this.#rows.keys()].sort((a, b) => Math.abs(b - centre) - Math.abs(a - centre));
+    for (const k of held.slice(0, held.length - keep)) this.#rows.delete(k);
   }
 }

@@ -1,7 +1,7 @@
-// The rows of the history table, fetched by keyset pages on demand. Pages are
-// loaded from the top (the chosen order) and from the bottom (the reverse
-// order), so both ends of a million-row list are one page away; rows between
-// are fetched page by page from the nearer end while they are on screen.
+// The rows of the history table, fetched in fixed pages on demand while they
+// are on screen. Any page is one request away: the page after a known one by
+// keyset, any other (a scrollbar jump to the middle of a million rows) by one
+// seek to its position, after which paging continues by keyset.
 
 import type { HistoryFilter } from "../bindings/HistoryFilter";
 import type { HistoryQuery } from "../bindings/HistoryQuery";
@@ -10,10 +10,10 @@ import type { SortKey } from "../bindings/SortKey";
 import type { SortOrder } from "../bindings/SortOrder";
 import { showError } from "../errors.svelte";
 import { api, IpcError } from "../ipc";
-import { PageRun } from "./pages";
+import { PageMap } from "./pages";
 
 export const PAGE = 500;
-/** Pages kept in memory per end (the rest are fetched again when needed). */
+/** Pages kept in memory (the rest are fetched again when needed). */
 const KEEP = 40;
 
 export function emptyFilter(): HistoryFilter {
@@ -38,9 +38,8 @@ export class HistoryStore {
   order = $state<SortOrder>("desc");
   zone = $state<string | null>(null);
 
-  /** Rows covered from the top and from the bottom. */
+  /** One past the furthest row fetched so far. */
   headCount = $state(0);
-  tailCount = $state(0);
   /** Rows matching the filter; null until counted. */
   total = $state<number | null>(null);
   loading = $state(false);
@@ -50,59 +49,54 @@ export class HistoryStore {
   /** Bumped whenever rows arrive or are dropped. */
   #version = $state(0);
 
-  #head = this.#run("head");
-  #tail = this.#run("tail");
+  #pages = this.#map();
   #generation = 0;
   #busy = false;
   #want: [number, number] = [0, 0];
 
-  #run(end: "head" | "tail"): PageRun {
-    return new PageRun(PAGE, async (cursor) => {
-      const order: SortOrder = end === "head" ? this.order : this.order === "desc" ? "asc" : "desc";
-      return api.historyPage(this.#query(order, cursor, false));
-    });
+  #map(): PageMap {
+    return new PageMap(
+      PAGE,
+      (cursor) => api.historyPage(this.#query(cursor)),
+      (position) => api.historySeek(this.#query(null), position),
+    );
   }
 
   /** Rows the table can lay out: the count, or what is known so far. */
   get size(): number {
     if (this.total !== null) return this.total;
-    return this.headCount + (this.#head.done ? 0 : PAGE);
+    return this.#pages.end ?? this.headCount + PAGE;
   }
 
   rowAt(i: number): HistoryRow | undefined {
     void this.#version;
-    if (i < this.headCount) return this.#head.row(i);
-    if (this.total !== null && i >= this.total - this.tailCount) return this.#tail.row(this.total - 1 - i);
-    return undefined;
+    return this.#pages.row(i);
   }
 
-  /** Publish the runs' counts; re-render rows only when `rowsChanged`. */
-  #sync(rowsChanged = true): void {
-    this.headCount = this.#head.count;
-    this.tailCount = this.#tail.count;
-    if (this.#head.done) this.total = this.#head.count;
-    if (rowsChanged) this.#version++;
+  /** Publish what the pages know and re-render the rows. */
+  #sync(): void {
+    this.headCount = this.#pages.reach;
+    if (this.#pages.end !== null) this.total = this.#pages.end;
+    this.#version++;
   }
 
-  #query(order: SortOrder, cursor: string | null, withTotal: boolean): HistoryQuery {
+  #query(cursor: string | null): HistoryQuery {
     return {
       filter: $state.snapshot(this.filter),
       sort: this.sort,
-      order,
+      order: this.order,
       cursor,
       limit: PAGE,
       zone: this.zone,
-      with_total: withTotal,
+      with_total: false,
     };
   }
 
   /** Start over with the current filter and sort. */
   async reload(): Promise<void> {
     const gen = ++this.#generation;
-    this.#head = this.#run("head");
-    this.#tail = this.#run("tail");
+    this.#pages = this.#map();
     this.headCount = 0;
-    this.tailCount = 0;
     this.total = null;
     this.error = null;
     this.loading = true;
@@ -110,14 +104,14 @@ export class HistoryStore {
     try {
       // The first page alone first: it is what the user waits for. The count
       // (a scan of every match) follows.
-      const head = this.#head;
-      await head.extend();
+      const pages = this.#pages;
+      await pages.load(0);
       if (gen !== this.#generation) return;
       this.#sync();
       this.firstPageMs = performance.now() - started;
       // Read by the e2e performance test.
       (globalThis as { __historyFirstPageMs?: number }).__historyFirstPageMs = this.firstPageMs;
-      if (head.done) return;
+      if (pages.end !== null) return;
       const n = await api.historyCount($state.snapshot(this.filter), this.zone);
       if (gen === this.#generation) this.total = n;
     } catch (e) {
@@ -128,37 +122,22 @@ export class HistoryStore {
   }
 
   /**
-   * Make sure rows [from, to) are in memory: fetch dropped pages again, or
-   * extend from the nearer end. At most KEEP pages per end stay in memory.
+   * Make sure rows [from, to) are in memory, one request per missing page
+   * (a far jump is one seek). At most KEEP pages stay in memory.
    */
   async ensure(from: number, to: number): Promise<void> {
     this.#want = [from, to];
     if (this.#busy) return;
     this.#busy = true;
     const gen = this.#generation;
-    const head = this.#head;
-    const tail = this.#tail;
+    const pages = this.#pages;
     try {
-      for (let i = this.#firstMissing(); i >= 0 && gen === this.#generation; ) {
-        const total = this.total;
-        const j = total === null ? -1 : total - 1 - i;
-        if (head.dropped(i)) await head.refetch(i);
-        else if (j >= 0 && tail.dropped(j)) await tail.refetch(j);
-        else {
-          const [wantFrom, wantTo] = this.#want;
-          const fromHead = wantFrom - head.count;
-          const fromTail = total === null ? Infinity : total - tail.count - wantTo;
-          const useHead = total === null || fromHead <= fromTail || tail.done;
-          if (!(await (useHead ? head : tail).extend())) break;
-        }
+      for (let k = this.#firstMissing(); k >= 0 && gen === this.#generation; k = this.#firstMissing()) {
+        const rows = await pages.load(k);
         if (gen !== this.#generation) break;
-        head.trim(this.#want[0], KEEP);
-        if (total !== null) tail.trim(total - 1 - this.#want[1], KEEP);
-        // Pages on the way to a far row are not on screen: no re-render for them.
-        this.#sync(false);
-        const next = this.#firstMissing();
-        if (next !== i) this.#version++;
-        i = next;
+        pages.trim(this.#want[0], KEEP);
+        this.#sync();
+        if (rows === 0) break;
       }
     } catch (e) {
       if (gen === this.#generation) this.error = showError(e);
@@ -167,10 +146,11 @@ export class HistoryStore {
     }
   }
 
+  /** The first page that the wanted rows need and memory lacks, or -1. */
   #firstMissing(): number {
     const [from, to] = this.#want;
     const end = Math.min(to, this.size);
-    for (let i = Math.max(0, from); i < end; i++) if (!this.rowAt(i)) return i;
+    for (let k = Math.floor(Math.max(0, from) / PAGE); k * PAGE < end; k++) if (!this.#pages.has(k)) return k;
     return -1;
   }
 }
