@@ -119,6 +119,12 @@ test("a sync that cannot reach the provider says so", async () => {
   // The cached data is untouched and still readable.
   await app.open("wallets");
   assert.ok((await app.findAll("[data-testid=wallet-row]")).length > 0);
+  // The sync log says why the run failed.
+  await app.open("sync");
+  await app.find("[data-testid=run][data-status=failed] [data-testid=run-message]");
+  const [why] = await app.texts("[data-testid=run][data-status=failed] [data-testid=run-message]");
+  assert.match(why, /could not be reached|network/i, why);
+  await app.screenshot("sync-log-failed");
 });
 
 // --- Reading the synced data: a month's totals, then a statement file. ---

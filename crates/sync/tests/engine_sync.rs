@@ -38,7 +38,10 @@ async fn bad_credentials_stop_only_their_connection() {
     let runs = h.cache.list_runs(10).await.expect("runs");
     let failed = runs.iter().find(|r| r.connection_name.as_deref() == Some("a-exlr8")).expect("run");
     assert_eq!(failed.status, "failed");
-    assert!(failed.message.as_deref().unwrap_or_default().contains("UNAUTHORIZED"));
+    // Its message is the error sentence itself, so the log says why.
+    assert_eq!(failed.message.as_deref(), Some("Exlr8 rejected the credentials (UNAUTHORIZED): check the connection's credentials"));
+    let ok = runs.iter().find(|r| r.connection_name.as_deref() == Some("b-baanx")).expect("run");
+    assert!(ok.message.as_deref().unwrap_or_default().contains("new"), "{ok:?}");
 
     // Fixed credentials: the next sync completes it.
     h.fake.set_credentials_valid(FakeProvider::Exlr8, true);

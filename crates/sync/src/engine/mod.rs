@@ -178,9 +178,9 @@ impl SyncEngine {
         if report.status == SyncStatus::Ok && report.wallets.iter().any(|w| w.status == SyncStatus::Cancelled) {
             report.status = SyncStatus::Cancelled;
         }
-        let message = run_message(&report);
         let status = if report.failed() { SyncStatus::Failed } else { SyncStatus::Ok };
         let status = if report.status == SyncStatus::Cancelled { SyncStatus::Cancelled } else { status };
+        let message = run_message(&report, status);
         if let Some(id) = run_id {
             if let Err(e) = self.cache.finish_run(id, status.as_str(), Some(&message)).await {
                 tracing::warn!(connection = %conn.name, error = %e, "could not log the end of the sync run");
@@ -294,15 +294,19 @@ fn fail(mut report: ConnectionReport, e: SyncError) -> ConnectionReport {
     report
 }
 
-fn run_message(r: &ConnectionReport) -> String {
+/// The run log's message: for a failed run, its first error sentence (why it
+/// failed); otherwise the counts, then any wallet's error.
+fn run_message(r: &ConnectionReport, status: SyncStatus) -> String {
+    let errors = || r.wallets.iter().filter_map(|w| w.error.as_deref()).chain(r.error.as_deref());
+    if status == SyncStatus::Failed {
+        if let Some(first) = errors().next() {
+            return first.to_string();
+        }
+    }
     let sum = |f: fn(&WalletReport) -> i64| r.wallets.iter().map(f).sum::<i64>();
     let mut msg = format!("{} wallet(s): {} new, {} updated, {} unchanged, {} quarantined", r.wallets.len(), sum(|w| w.new), sum(|w| w.updated), sum(|w| w.unchanged), sum(|w| w.quarantined));
-    for w in r.wallets.iter().filter_map(|w| w.error.as_deref()) {
-        msg.push_str("; ");
-        msg.push_str(w);
-    }
-    if let Some(e) = &r.error {
-        if !msg.contains(e.as_str()) {
+    for e in errors() {
+        if !msg.contains(e) {
             msg.push_str("; ");
             msg.push_str(e);
         }

@@ -180,6 +180,24 @@ describe("Sync", () => {
     expect((await screen.findByTestId("sync-result")).textContent).toContain("Synced");
   });
 
+  it("shows why a run failed in the sync log", async () => {
+    const why = "Flexprice (offline) could not be reached at http://127.0.0.1:9/v1: check the network and the base URL";
+    mockCommands({
+      list_connections: () => [connection()],
+      list_wallets: () => [],
+      list_runs: () => [
+        { id: 2, connection_name: "Flex", started_at: "2026-01-02T10:00:00Z", finished_at: "2026-01-02T10:00:01Z", status: "failed", full_refetch: false, message: why },
+        { id: 1, connection_name: "Flex", started_at: "2026-01-01T10:00:00Z", finished_at: "2026-01-01T10:00:09Z", status: "ok", full_refetch: false, message: "1 wallet(s): 3 new, 0 updated, 0 unchanged, 0 quarantined" },
+      ],
+      list_quarantine: () => [],
+    });
+    render(Sync);
+    const [failed, ok] = await screen.findAllByTestId("run-message");
+    expect(failed.textContent).toBe(why);
+    expect(failed.classList.contains("why")).toBe(true);
+    expect(ok.classList.contains("why")).toBe(false);
+  });
+
   it("says what to do with no connections", async () => {
     mockCommands({ list_connections: () => [], list_wallets: () => [], list_runs: () => [], list_quarantine: () => [] });
     render(Sync);
