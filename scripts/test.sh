@@ -84,7 +84,7 @@ if (cd ui && npm run --silent check </dev/null); then count "svelte-check" 1 0; 
 
 # 5. End-to-end: the real app in a real window.
 say "end-to-end tests (Xvfb + tauri-driver)"
-if build_app -p walletbook-fakes </dev/null; then
+if build_app -p walletbook-fakes -p walletbook-bench </dev/null; then
   rm -f "$LOGS/e2e.tap"
   "$ROOT/tests/e2e/run.sh" "$LOGS/e2e.tap" </dev/null
   if [ -f "$LOGS/e2e.tap" ] && grep -qE '^# (pass|fail) ' "$LOGS/e2e.tap"; then

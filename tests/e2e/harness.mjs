@@ -19,6 +19,7 @@ const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target");
 export const APP_BIN = process.env.WALLETBOOK_APP ?? path.join(TARGET, "debug", "walletbook-app");
 export const CLI_BIN = process.env.WALLETBOOK_CLI ?? path.join(TARGET, "debug", "walletbook");
 export const FAKES_BIN = process.env.WALLETBOOK_FAKES ?? path.join(TARGET, "debug", "walletbook-fakes");
+export const BENCH_BIN = process.env.WALLETBOOK_BENCH ?? path.join(TARGET, "debug", "walletbook-bench");
 export const OUTPUT = path.join(here, "output");
 export { By, until };
 

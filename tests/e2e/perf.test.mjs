@@ -2,7 +2,7 @@
 // after the window opens, a scrollbar jump to the middle (one seek), and
 // scrolling to the end without freezing the window. Figures go to tests/e2e/output/perf.json and the test log.
 //
-// The cache comes from `walletbook bench review` (kept in .tmp/ and reused);
+// The cache comes from `walletbook-bench review` (kept in .tmp/ and reused);
 // E2E_PERF_ROWS changes its size.
 
 import assert from "node:assert/strict";
@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { Key } from "selenium-webdriver";
-import { CLI_BIN, OUTPUT, ROOT, start } from "./harness.mjs";
+import { BENCH_BIN, OUTPUT, ROOT, start } from "./harness.mjs";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 
@@ -153,11 +153,11 @@ test("scrolling to the end fetches pages without freezing the window", async () 
   assert.ok(figures.max_frame_gap_ms < FREEZE_MS, `the window froze for ${figures.max_frame_gap_ms} ms`);
 });
 
-/** `walletbook bench review --build-only` builds the synthetic cache and its rollups, then exits. */
+/** `walletbook-bench review --build-only` (the development-only bench binary) builds the synthetic cache and its rollups, then exits. */
 async function buildCache() {
   mkdirSync(path.dirname(CACHE), { recursive: true });
   try {
-    await promisify(execFile)(CLI_BIN, ["bench", "review", "--rows", String(ROWS), "--cache", CACHE, "--build-only"], {
+    await promisify(execFile)(BENCH_BIN, ["review", "--rows", String(ROWS), "--cache", CACHE, "--build-only"], {
       maxBuffer: 16 << 20,
       timeout: 30 * 60 * 1000,
     });

@@ -48,8 +48,6 @@ enum Command {
     Reconcile(commands::reconcile::ReconcileArgs),
     /// Export filtered history or statements to CSV.
     Export(commands::export::ExportArgs),
-    /// Print performance figures (not a timed test).
-    Bench(commands::bench::BenchArgs),
 }
 
 #[tokio::main]
@@ -66,7 +64,6 @@ async fn main() -> ExitCode {
         Command::Summary(a) => commands::summary::run(&ctx, a).await,
         Command::Reconcile(a) => commands::reconcile::run(&ctx, a).await,
         Command::Export(a) => commands::export::run(&ctx, a).await,
-        Command::Bench(a) => commands::bench::run(&ctx, a).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

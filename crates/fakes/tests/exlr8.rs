@@ -147,7 +147,7 @@ async fn large_mode_generates_on_the_fly() {
 }
 
 /// Large mode pages to the end with rows made from their index. The full
-/// million-row figure is printed by `walletbook bench sync`, not asserted here.
+/// million-row figure is printed by `walletbook-bench sync`, not asserted here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_mode_pages_to_the_end() {
     let h = start(FakeConfig { exlr8_large: Some(20_000), ..FakeConfig::default() }).await;

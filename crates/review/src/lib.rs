@@ -6,15 +6,13 @@
 //!   wallet and currency, from the daily rollups;
 //! - [`reconcile`]: continuity checks of provider-reported balances;
 //! - [`export`]: CSV of any history and per-wallet statements, written safely;
-//! - [`demo`]: the deterministic demo workspace;
-//! - [`bench`]: a synthetic cache and timings for `walletbook bench review`.
+//! - [`demo`]: the deterministic demo workspace.
 //!
 //! Terms: a *period* is a span of whole local days in a chosen IANA zone;
 //! *net* is `credits − debits − fees`; balance figures are *reported* or
 //! *derived* (see [`rules`]). Money is `Decimal` and crosses IPC as a string;
 //! currencies are never added together.
 
-pub mod bench;
 pub mod catalog;
 pub mod demo;
 pub mod export;

@@ -1,8 +1,5 @@
 //! One module per subcommand.
 
-pub mod bench;
-pub mod bench_review;
-pub mod bench_sync;
 pub mod connections;
 pub mod demo;
 pub mod export;

@@ -8,7 +8,7 @@
 use walletbook_core::model::{Direction, NewTransaction, ParsedRecord, QuarantinedRecord, TxStatus};
 use walletbook_core::time::parse_timestamp;
 
-use super::wire::Transaction;
+use super::wire::{Transaction, TransactionsPage};
 
 /// Parse one raw row.
 pub fn record(raw: &str) -> ParsedRecord {
@@ -38,6 +38,13 @@ pub fn record(raw: &str) -> ParsedRecord {
         }
     }
     Ok(tx)
+}
+
+/// A transactions page body, each row converted (or quarantined) on its
+/// own, as the connector reads it; for benchmarks and fuzzing.
+pub fn parse_page(body: &[u8]) -> Result<Vec<ParsedRecord>, serde_json::Error> {
+    let page: TransactionsPage = serde_json::from_slice(body)?;
+    Ok(page.transactions.iter().map(|r| record(r.get())).collect())
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! `walletbook bench sync [--records N]`: sync throughput figures, printed,
+//! `walletbook-bench sync [--records N]`: sync throughput figures, printed,
 //! never asserted. Build with `--release` to measure.
 //!
 //! 1. *parse+store*: N Exlr8-shaped rows, 100 per page, parsed by the Exlr8
@@ -18,10 +18,10 @@ use walletbook_core::model::{DiscoveredWallet, ParsedRecord, Provider, Secrets, 
 use walletbook_fakes::{FakeConfig, FakeProvider, FakeServer};
 use walletbook_sync::engine::{SyncEngine, SyncRequest};
 use walletbook_sync::http::RetryPolicy;
-use walletbook_sync::providers::exlr8::{convert, wire};
+use walletbook_sync::providers::exlr8::convert;
 
-use crate::cli_error::{CliError, CliResult};
-use crate::context::Context;
+use crate::error::{BenchError, BenchResult};
+use crate::measure::peak_rss_kb;
 
 #[derive(clap::Args)]
 pub struct BenchSyncArgs {
@@ -34,16 +34,16 @@ const PAGE: u64 = 100;
 /// Pages per commit, as the engine batches them.
 const BATCH_PAGES: usize = walletbook_sync::engine::BATCH_RECORDS / PAGE as usize;
 
-pub async fn run(_ctx: &Context, args: BenchSyncArgs) -> CliResult {
+pub async fn run(args: BenchSyncArgs) -> BenchResult {
     let n = args.records.max(1);
     let dir = std::env::temp_dir().join(format!("walletbook-bench-sync-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| walletbook_core::Error::io(format!("cannot create {}", dir.display()), e))?;
+    std::fs::create_dir_all(&dir).map_err(|source| BenchError::Io { context: format!("cannot create {}", dir.display()), source })?;
     let result = measure(&dir, n).await;
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
-async fn measure(dir: &std::path::Path, n: u64) -> CliResult {
+async fn measure(dir: &std::path::Path, n: u64) -> BenchResult {
     if cfg!(debug_assertions) {
         eprintln!("note: this is a debug build; build with --release for meaningful figures");
     }
@@ -86,13 +86,12 @@ fn page_body(from: u64, n: u64) -> String {
     format!(r#"{{"transactions":[{}],"paginationInfo":{{"nextCursor":"","hasMore":false}}}}"#, rows.join(","))
 }
 
-fn parse_page(body: &str) -> CliResult<Vec<ParsedRecord>> {
-    let page: wire::TransactionsPage = serde_json::from_str(body).map_err(|e| CliError::Usage(format!("benchmark page did not parse: {e}")))?;
-    Ok(page.transactions.iter().map(|r| convert::record(r.get())).collect())
+fn parse_page(body: &str) -> BenchResult<Vec<ParsedRecord>> {
+    convert::parse_page(body.as_bytes()).map_err(|e| BenchError::Failed(format!("benchmark page did not parse: {e}")))
 }
 
 /// Page bodies are generated before the clock starts; parsing and storing are timed.
-async fn parse_and_store(path: PathBuf, n: u64) -> CliResult<(f64, u64)> {
+async fn parse_and_store(path: PathBuf, n: u64) -> BenchResult<(f64, u64)> {
     let cache = Cache::open(&path).await?;
     let conn = cache.add_connection("bench", Provider::Exlr8, "http://127.0.0.1:9", &Settings::new()).await?;
     let wallet = DiscoveredWallet { provider_wallet_id: "bench".into(), kind: "WALLET".into(), currency: "INR".into(), name: None, current_balance: None };
@@ -105,7 +104,7 @@ async fn parse_and_store(path: PathBuf, n: u64) -> CliResult<(f64, u64)> {
         let started = Instant::now();
         // As the engine does: pages are batched (5,000 records a commit), and
         // the next batch is parsed while the current one is stored.
-        let parse_batch = |pages: &[String]| -> CliResult<Vec<ParsedRecord>> {
+        let parse_batch = |pages: &[String]| -> BenchResult<Vec<ParsedRecord>> {
             let mut all = Vec::with_capacity(pages.len() * PAGE as usize);
             for b in pages {
                 all.extend(parse_page(b)?);
@@ -133,7 +132,7 @@ async fn parse_and_store(path: PathBuf, n: u64) -> CliResult<(f64, u64)> {
     Ok((elapsed, stored))
 }
 
-async fn full_sync(path: PathBuf, n: u64) -> CliResult<(f64, i64)> {
+async fn full_sync(path: PathBuf, n: u64) -> BenchResult<(f64, i64)> {
     let fake = FakeServer::start(FakeConfig { exlr8_large: Some(n), ..FakeConfig::default() }).await;
     let cache = Cache::open(&path).await?;
     let creds = fake.credentials();
@@ -149,15 +148,9 @@ async fn full_sync(path: PathBuf, n: u64) -> CliResult<(f64, i64)> {
     let report = engine.sync(&SyncRequest { connection: Some("bench".into()), ..Default::default() }).await?;
     let secs = started.elapsed().as_secs_f64();
     if let Some(e) = report.first_error() {
-        return Err(CliError::Usage(format!("the benchmark sync failed: {e}")));
+        return Err(BenchError::Failed(format!("the benchmark sync failed: {e}")));
     }
     let synced = report.connections.iter().flat_map(|c| c.wallets.iter()).map(|w| w.new).sum();
     cache.close().await;
     Ok((secs, synced))
-}
-
-/// Peak resident memory of this process in KiB (Linux `VmHWM`).
-fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

@@ -1,0 +1,51 @@
+//! `walletbook-bench`: performance figures, printed, never asserted.
+//!
+//! A development tool, never shipped: it serves its histories from the fake
+//! providers (`walletbook-fakes`) and builds synthetic caches, which the
+//! `walletbook` binary must not carry. Build with `--release` to measure:
+//!
+//! ```sh
+//! cargo run --release -p walletbook-bench -- sync --records 1000000
+//! cargo run --release -p walletbook-bench -- review --rows 1000000
+//! ```
+
+mod error;
+mod measure;
+mod review;
+mod sync;
+mod synthetic;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "walletbook-bench", version, about = "Walletbook performance figures (development only; printed, never asserted)")]
+struct Cli {
+    #[command(subcommand)]
+    what: BenchCommand,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Parse+store throughput, and a full sync of N records from a loopback fake.
+    Sync(sync::BenchSyncArgs),
+    /// History pages, text search, summaries and export over a synthetic cache.
+    Review(review::BenchReviewArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.what {
+        BenchCommand::Sync(a) => sync::run(a).await,
+        BenchCommand::Review(a) => review::run(a).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
