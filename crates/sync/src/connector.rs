@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use walletbook_core::db::store::PageOutcome;
 use walletbook_core::model::{DiscoveredWallet, ParsedRecord, Provider};
 
 use crate::error::SyncError;
@@ -38,9 +37,8 @@ pub struct DiscoveryHints {
 pub trait PageSink: Send {
     /// Store the page's records and the checkpoint that follows them,
     /// atomically. The engine's sink batches small pages (the records and
-    /// the last checkpoint still commit together) and answers an empty
-    /// outcome; counts are in the run log. Don't rely on the outcome.
-    async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<PageOutcome, SyncError>;
+    /// the last checkpoint still commit together); counts are in the run log.
+    async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<(), SyncError>;
     /// Which of these record ids the wallet already holds.
     async fn known(&mut self, record_ids: &[String]) -> Result<Vec<String>, SyncError>;
     /// True once the user asked to stop; connectors check it between pages.

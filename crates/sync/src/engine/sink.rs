@@ -6,11 +6,9 @@
 //! checkpoint, which is what a resumed walk needs. A kill loses only pages
 //! whose checkpoint was not stored either, so they are fetched again;
 //! [`CacheSink::flush`] stores the rest when the wallet's walk ends (also
-//! on an error or a cancel). Per-page counts are in the run log, so
-//! `commit` answers an empty [`PageOutcome`].
+//! on an error or a cancel). Per-page counts are in the run log.
 
 use async_trait::async_trait;
-use walletbook_core::db::store::PageOutcome;
 use walletbook_core::db::Cache;
 use walletbook_core::model::ParsedRecord;
 
@@ -55,7 +53,7 @@ impl CacheSink<'_> {
 
 #[async_trait]
 impl PageSink for CacheSink<'_> {
-    async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<PageOutcome, SyncError> {
+    async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<(), SyncError> {
         self.event.pages += 1;
         self.event.records += records.len() as u64;
         if self.held.is_empty() {
@@ -68,7 +66,7 @@ impl PageSink for CacheSink<'_> {
             self.flush().await?;
         }
         self.emit(SyncPhase::Wallet);
-        Ok(PageOutcome::default())
+        Ok(())
     }
 
     async fn known(&mut self, record_ids: &[String]) -> Result<Vec<String>, SyncError> {

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use chrono::TimeZone;
-use walletbook_core::db::store::PageOutcome;
 use walletbook_core::model::{Direction, NewTransaction};
 
 use super::*;
@@ -19,21 +18,16 @@ struct MemSink {
 
 #[async_trait]
 impl PageSink for MemSink {
-    async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<PageOutcome, SyncError> {
+    async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<(), SyncError> {
         self.commits += 1;
         if self.fail_at == Some(self.commits) {
             return Err(SyncError::Internal("injected".into()));
         }
-        let mut out = PageOutcome::default();
         for t in records.into_iter().flatten() {
-            if self.rows.insert(t.record_id.clone(), t).is_some() {
-                out.unchanged += 1;
-            } else {
-                out.inserted += 1;
-            }
+            self.rows.insert(t.record_id.clone(), t);
         }
         self.checkpoint = Some(checkpoint);
-        Ok(out)
+        Ok(())
     }
     async fn known(&mut self, ids: &[String]) -> Result<Vec<String>, SyncError> {
         Ok(ids.iter().filter(|i| self.rows.contains_key(*i)).cloned().collect())

@@ -83,7 +83,7 @@ pub struct CacheSink<'a> {
 
 #[async_trait]
 impl PageSink for CacheSink<'_> {
-    async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<PageOutcome, SyncError> {
+    async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<(), SyncError> {
         if let Some(b) = &self.budget {
             if b.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_err() {
                 return Err(SyncError::Cancelled);
@@ -95,7 +95,7 @@ impl PageSink for CacheSink<'_> {
         self.outcome.updated += o.updated;
         self.outcome.unchanged += o.unchanged;
         self.outcome.quarantined += o.quarantined;
-        Ok(o)
+        Ok(())
     }
 
     async fn known(&mut self, record_ids: &[String]) -> Result<Vec<String>, SyncError> {

@@ -14,7 +14,6 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use walletbook_core::db::store::PageOutcome;
 use walletbook_core::model::{ParsedRecord, TxStatus};
 
 use super::convert;
@@ -94,7 +93,7 @@ pub struct PendingAware<'a> {
 
 #[async_trait]
 impl PageSink for PendingAware<'_> {
-    async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<PageOutcome, SyncError> {
+    async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<(), SyncError> {
         let pending = records.iter().filter_map(|r| r.as_ref().ok()).filter(|t| t.status == TxStatus::Pending).map(|t| t.occurred_at).min();
         self.oldest_pending = match (self.oldest_pending, pending) {
             (Some(a), Some(b)) => Some(a.min(b)),
