@@ -8,8 +8,9 @@
 //!   resumable checkpoints;
 //! - [`providers`]: one folder per provider: wire types that mirror its
 //!   document, kept apart from the conversion into the domain model;
-//! - [`import`]: offline import of an export file, and the ledger file
-//!   parser it shares with the Spaaza connector.
+//! - [`import`]: offline import of an export file, through the Spaaza
+//!   connector's ledger file parser (`import` uses `providers`, never the
+//!   other way round).
 
 pub mod connector;
 pub mod engine;

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use walletbook_core::model::Direction;
-use walletbook_sync::import::ledger_file::{parse, LedgerFormat, ParseOptions};
+use walletbook_sync::providers::spaaza::ledger_file::{parse, LedgerFormat, ParseOptions};
 
 fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -1,6 +1,7 @@
 //! Offline import of a provider export file (a Spaaza wallet-ledger CSV or
-//! JSON export) into a connection's wallets, without any network, and the
-//! ledger file parser it shares with the Spaaza export sync.
+//! JSON export) into a connection's wallets, without any network, through
+//! the Spaaza connector's ledger file parser
+//! ([`crate::providers::spaaza::ledger_file`]).
 //!
 //! Terms: the *target wallet* of a row is the wallet named by `--wallet`, or
 //! else the row's wallet id and currency. Rows go through the same parser and
@@ -10,7 +11,6 @@
 //!
 //! The desktop app calls [`import_file`]; the CLI's `walletbook import` too.
 
-pub mod ledger_file;
 mod report;
 
 use std::collections::BTreeMap;
@@ -20,9 +20,9 @@ use walletbook_core::db::store::PageOutcome;
 use walletbook_core::db::Cache;
 use walletbook_core::model::{DiscoveredWallet, ParsedRecord, QuarantinedRecord, Wallet};
 
-use self::ledger_file::{LedgerFileError, ParseOptions};
 pub use self::report::{ImportError, ImportProgress, ImportReport, ImportedWallet};
 use crate::providers::spaaza::convert::WALLET_KIND;
+use crate::providers::spaaza::ledger_file::{self, LedgerFileError, ParseOptions};
 
 /// What the caller adds to the file.
 #[derive(Debug, Clone, Default)]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use walletbook_core::ErrorCode;
 
-use super::ledger_file::LedgerFileError;
+use crate::providers::spaaza::ledger_file::LedgerFileError;
 
 /// Progress of an import: rows stored so far out of the file's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]

@@ -16,9 +16,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use walletbook_core::model::{DiscoveredWallet, ParsedRecord, QuarantinedRecord};
 
+use super::ledger_file::LedgerFile;
 use crate::connector::PageSink;
 use crate::error::SyncError;
-use crate::import::ledger_file::LedgerFile;
 
 /// The kind every Spaaza wallet gets (offline import uses the same, so an
 /// imported wallet and a synced one are the same cache wallet).

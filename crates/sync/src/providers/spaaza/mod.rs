@@ -8,12 +8,15 @@
 //! each wallet is committed in chunks with a checkpoint per chunk (see
 //! [`convert`]). A wallet the kept export does not cover (a `--full` after an
 //! incremental discovery, a wallet without checkpoint) gets its own export.
+//! The downloaded file is read by [`ledger_file`], which offline import
+//! ([`crate::import`]) uses too.
 //!
 //! Settings: `chain_id` (required), `export_timeout_secs` (how long a task may
 //! run, default 1800). Secrets: `token_id`, `token_secret`.
 
 pub mod convert;
 pub mod export;
+pub mod ledger_file;
 pub mod wire;
 
 use std::collections::BTreeSet;
@@ -29,11 +32,11 @@ use walletbook_core::model::{Connection, DiscoveredWallet, Provider, Secrets};
 
 use self::convert::{commit_wallet, export_start, Checkpoint, Prepared};
 use self::export::{poll_delays, Bearer, ExportFlow};
+use self::ledger_file::ParseOptions;
 use super::{required_secret, required_setting};
 use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
 use crate::error::SyncError;
 use crate::http::{ProviderHttp, RetryPolicy};
-use crate::import::ledger_file::{self, ParseOptions};
 
 const P: Provider = Provider::Spaaza;
 

@@ -1,6 +1,7 @@
-//! The ledger file parser, shared by the Spaaza export sync and offline
-//! import: a wallet-ledger export as CSV or as JSON, into one
-//! [`LedgerEntry`] per row.
+//! The ledger file parser of Spaaza's wallet-ledger export, as CSV or as
+//! JSON, into one [`LedgerEntry`] per row. The export sync reads the file
+//! it downloads with it; offline import ([`crate::import`]) reads a file
+//! the user saved.
 //!
 //! Terms:
 //! - *ledger entry*: one row of the file, a credit or debit of one wallet;
