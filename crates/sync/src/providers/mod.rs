@@ -12,15 +12,11 @@ use crate::connector::Connector;
 use crate::error::SyncError;
 use crate::http::RetryPolicy;
 
-// Papaya, Exlr8, Baanx connectors (sync issue 3).
 pub mod baanx;
 pub mod exlr8;
-pub mod papaya;
-
-// ---- Flexprice / Spaaza modules go here (their issue) ----
 pub mod flexprice;
+pub mod papaya;
 pub mod spaaza;
-// ---- end Flexprice / Spaaza modules ----
 
 /// True for connections made by the demo workspace.
 pub fn is_demo(conn: &Connection) -> bool {
@@ -36,10 +32,8 @@ pub async fn connect(conn: &Connection, secrets: &Secrets, policy: RetryPolicy) 
         Provider::Exlr8 => Ok(Box::new(exlr8::Exlr8::new(conn, secrets, policy)?)),
         Provider::Baanx => Ok(Box::new(baanx::Baanx::new(conn, secrets, policy)?)),
         Provider::Papaya => Ok(Box::new(papaya::Papaya::new(conn, secrets, policy)?)),
-        // ---- Flexprice / Spaaza arms go here (their issue) ----
         Provider::Flexprice => Ok(Box::new(flexprice::FlexpriceConnector::new(conn, secrets, policy)?)),
         Provider::Spaaza => Ok(Box::new(spaaza::SpaazaConnector::new(conn, secrets, policy)?)),
-        // ---- end Flexprice / Spaaza arms ----
     }
 }
 
