@@ -15,7 +15,7 @@
 mod sink;
 mod types;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use walletbook_core::credentials::{secrets_from_env, CredentialStore};
 use walletbook_core::db::Cache;
@@ -200,12 +200,12 @@ impl SyncEngine {
                 hints.checkpoints.insert(w.provider_wallet_id.clone(), cp);
             }
         }
-        let only: BTreeSet<String> = conn.settings.get("wallets").map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default();
+        let only = providers::WalletList::from_settings(conn);
         let mut wallets = Vec::new();
         for d in connector.discover_wallets(&hints).await? {
             let cache_id = self.cache.upsert_wallet(conn.id, &d).await?;
             let w = WalletRef { cache_id, provider_wallet_id: d.provider_wallet_id, kind: d.kind, currency: d.currency };
-            let listed = only.is_empty() || only.contains(&w.provider_wallet_id);
+            let listed = only.includes(&w.provider_wallet_id);
             let picked = pick.is_none_or(|p| p.provider_wallet_id == w.provider_wallet_id && p.kind == w.kind && p.currency == w.currency);
             if listed && picked {
                 wallets.push(w);

@@ -18,7 +18,7 @@ use walletbook_core::model::{Connection, DiscoveredWallet, Provider, Secrets};
 
 use self::walk::{Checkpoint, PendingAware, TxSource};
 use self::wire::{ListPage, Wallet, WalletSearch};
-use super::required_secret;
+use super::{incremental_overlap, required_secret};
 use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
 use crate::error::SyncError;
 use crate::http::{ProviderHttp, RetryPolicy};
@@ -58,7 +58,7 @@ impl FlexpriceConnector {
             })?,
         };
         let http = ProviderHttp::new(P, policy, wire::read_error)?;
-        let walk = AscendingWalk { limit, overlap: chrono::Duration::minutes(10) };
+        let walk = AscendingWalk { limit, overlap: incremental_overlap(P) };
         Ok(FlexpriceConnector { http, base: conn.base_url.trim_end_matches('/').to_string(), api_key, walk })
     }
 

@@ -21,13 +21,11 @@ use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
 use crate::error::SyncError;
 use crate::http::{ProviderHttp, RetryPolicy};
 use crate::paging::{AscendingWalk, RangePage};
-use crate::providers::required_secret;
+use crate::providers::{incremental_overlap, required_secret};
 
 const P: Provider = Provider::Papaya;
 /// Items per page (the maximum is *unknown*; 100 is what the fake caps at).
 pub const TAKE: usize = 100;
-/// An incremental walk restarts this long before the newest stored item.
-pub const OVERLAP_MINUTES: i64 = 60;
 
 pub struct Papaya {
     http: ProviderHttp,
@@ -131,7 +129,7 @@ impl Connector for Papaya {
     }
 
     async fn sync_wallet(&self, wallet: &WalletRef, checkpoint: Option<String>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError> {
-        let walk = AscendingWalk { limit: TAKE, overlap: Duration::minutes(OVERLAP_MINUTES) };
+        let walk = AscendingWalk { limit: TAKE, overlap: incremental_overlap(P) };
         let id = wallet.provider_wallet_id.as_str();
         let mut source = |start, offset, limit| self.statement_page(id, start, offset, limit);
         walk.run(&mut source, checkpoint.as_deref(), full, sink).await

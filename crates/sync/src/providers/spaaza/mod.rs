@@ -19,7 +19,6 @@ pub mod export;
 pub mod ledger_file;
 pub mod wire;
 
-use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,7 +32,7 @@ use walletbook_core::model::{Connection, DiscoveredWallet, Provider, Secrets};
 use self::convert::{commit_wallet, export_start, Checkpoint, Prepared};
 use self::export::{poll_delays, Bearer, ExportFlow};
 use self::ledger_file::ParseOptions;
-use super::{required_secret, required_setting};
+use super::{incremental_overlap, required_secret, required_setting, WalletList};
 use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
 use crate::error::SyncError;
 use crate::http::{ProviderHttp, RetryPolicy};
@@ -61,7 +60,7 @@ pub struct SpaazaOptions {
 impl SpaazaOptions {
     pub fn from_policy(policy: &RetryPolicy) -> Self {
         let (poll_first, poll_max) = poll_delays(policy.base_delay, policy.max_delay);
-        SpaazaOptions { poll_first, poll_max, timeout: Duration::from_secs(1800), task_attempts: 2, url_renewals: 2, overlap: chrono::Duration::hours(1), chunk: 1000 }
+        SpaazaOptions { poll_first, poll_max, timeout: Duration::from_secs(1800), task_attempts: 2, url_renewals: 2, overlap: incremental_overlap(P), chunk: 1000 }
     }
 }
 
@@ -75,8 +74,8 @@ pub struct SpaazaConnector {
     prepared: Mutex<Option<Arc<Prepared>>>,
     /// Whether the export's orphan rows were already committed.
     orphans_done: AtomicBool,
-    /// The `wallets` setting: the only wallets synced (empty: all).
-    only: BTreeSet<String>,
+    /// The `wallets` setting: the only wallets synced.
+    only: WalletList,
 }
 
 impl SpaazaConnector {
@@ -95,7 +94,7 @@ impl SpaazaConnector {
             })?;
             options.timeout = Duration::from_millis(millis);
         }
-        let only = conn.settings.get("wallets").map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default();
+        let only = WalletList::from_settings(conn);
         let http = ProviderHttp::new(P, policy, wire::read_error)?;
         Ok(SpaazaConnector { http, base: conn.base_url.trim_end_matches('/').to_string(), bearer: Bearer(token), chain, options, prepared: Mutex::new(None), orphans_done: AtomicBool::new(false), only })
     }
@@ -107,7 +106,7 @@ impl SpaazaConnector {
 
     /// Whether the connection's `wallets` setting (empty: all) includes this wallet.
     fn listed(&self, id: &str) -> bool {
-        self.only.is_empty() || self.only.contains(id)
+        self.only.includes(id)
     }
 
     fn flow(&self) -> ExportFlow<'_> {
