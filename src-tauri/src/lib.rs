@@ -12,6 +12,11 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        // Put back what a sync killed half-way left changed at a provider (Exlr8's selected wallet).
+        .setup(|app| {
+            state::restore_interrupted_syncs(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::app::list_providers,

@@ -8,7 +8,8 @@ use std::sync::Mutex;
 use tokio::sync::OnceCell;
 use walletbook_core::credentials::CredentialStore;
 use walletbook_core::db::{default_cache_path, Cache};
-use walletbook_sync::engine::CancelToken;
+use tauri::Manager;
+use walletbook_sync::engine::{CancelToken, SyncEngine};
 
 use crate::error::IpcResult;
 
@@ -31,6 +32,18 @@ impl AppState {
     pub async fn cache(&self) -> IpcResult<&Cache> {
         Ok(self.cache.get_or_try_init(|| Cache::open(&self.db_path)).await?)
     }
+}
+
+/// In the background at start-up: put back provider state that syncs
+/// killed half-way left changed (failures are logged; the next sync or test
+/// of that connection tries again).
+pub fn restore_interrupted_syncs(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        if let Ok(cache) = state.cache().await {
+            SyncEngine::new(cache.clone(), state.credentials.clone()).restore_interrupted().await;
+        }
+    });
 }
 
 /// The cache path: `--db PATH` (or `--db=PATH`), else `WALLETBOOK_DB`, else

@@ -56,8 +56,21 @@ pub trait Connector: Send + Sync {
     /// The connection's wallets, with their current balances where given.
     async fn discover_wallets(&self, hints: &DiscoveryHints) -> Result<Vec<DiscoveredWallet>, SyncError>;
 
-    /// Runs once before the wallets are walked (e.g. note the selected wallet).
-    async fn before_wallets(&self) -> Result<(), SyncError> {
+    /// Runs once before the wallets are walked. Returns the provider's live
+    /// state that the walk is about to change (e.g. Exlr8's selected
+    /// wallet), as the connector's own text; the engine saves it in the
+    /// cache before any wallet is walked and forgets it once
+    /// `after_wallets` succeeded, so a run after a crash can
+    /// [`restore`](Connector::restore) it. None: the walk changes nothing.
+    async fn before_wallets(&self) -> Result<Option<String>, SyncError> {
+        Ok(None)
+    }
+
+    /// Puts back state that `before_wallets` returned in an earlier run whose
+    /// walk never finished (the process died). Runs before anything else
+    /// the connection does. Must be idempotent: a crash right after it
+    /// succeeded makes the next run call it again.
+    async fn restore(&self, _saved: &str) -> Result<(), SyncError> {
         Ok(())
     }
 

@@ -31,6 +31,11 @@ pub enum SyncError {
     /// A demo connection: it has no provider behind it.
     #[error("'{connection}' is a demo connection; there is nothing to sync")]
     Demo { connection: String },
+    /// An earlier sync of this connection died half-way and left the
+    /// provider changed (Exlr8's selected wallet); putting it back failed,
+    /// so nothing else is done with the connection until it succeeds.
+    #[error("the last sync of '{connection}' was interrupted and left the {provider} account changed; putting it back failed, so this connection waits: {source}")]
+    Interrupted { provider: Provider, connection: String, #[source] source: Box<SyncError> },
     /// A bug in Walletbook itself.
     #[error("Walletbook hit an internal error ({0}): please report it")]
     Internal(String),
@@ -47,11 +52,12 @@ impl SyncError {
             SyncError::Cancelled => ErrorCode::Cancelled,
             SyncError::Demo { .. } => ErrorCode::InvalidInput,
             SyncError::Internal(_) => ErrorCode::Internal,
+            SyncError::Interrupted { source, .. } => source.code(),
         }
     }
 
     /// Whether the whole connection must stop (as opposed to one wallet).
     pub fn stops_connection(&self) -> bool {
-        matches!(self, SyncError::Auth { .. } | SyncError::Network { .. } | SyncError::Config { .. } | SyncError::Cancelled | SyncError::Cache(_) | SyncError::Demo { .. })
+        matches!(self, SyncError::Auth { .. } | SyncError::Network { .. } | SyncError::Config { .. } | SyncError::Cancelled | SyncError::Cache(_) | SyncError::Demo { .. } | SyncError::Interrupted { .. })
     }
 }

@@ -2,10 +2,12 @@
 //! file), migrations, and the typed queries the other crates use.
 //!
 //! Submodules: [`catalog`] (connections, wallets, checkpoints, runs),
-//! [`store`] (committing a page of records), [`rollup`] (per-day sums).
+//! [`store`] (committing a page of records), [`rollup`] (per-day sums),
+//! [`restores`] (provider state a crashed sync must put back).
 
 pub mod catalog;
 pub mod raw;
+pub mod restores;
 pub mod rollup;
 pub mod store;
 

@@ -1,10 +1,11 @@
 //! The sync engine: brings every wallet's history into the cache.
 //!
 //! For each selected connection: load its secrets, build its connector,
-//! discover and upsert its wallets (honouring the `wallets` setting), run
-//! `before_wallets`, sync each wallet from its checkpoint through a
-//! [`sink::CacheSink`] (one SQLite transaction per page), and always run
-//! `after_wallets`. Every connection gets a logged *run* (start, end,
+//! put back what an interrupted earlier walk left changed at the provider
+//! ([`restore`]), discover and upsert its wallets (honouring the `wallets`
+//! setting), run `before_wallets` (saving what it returns), sync each
+//! wallet from its checkpoint through a [`sink::CacheSink`] (one SQLite
+//! transaction per page), and always run `after_wallets`. Every connection gets a logged *run* (start, end,
 //! per-wallet counts, errors). A 401/403 (or any error that
 //! [stops the connection](SyncError::stops_connection)) ends that connection
 //! only; the others go on. Cancelling stops between pages.
@@ -12,6 +13,7 @@
 //! The desktop app and the CLI call [`SyncEngine::sync`] and read the
 //! [`SyncReport`]; progress arrives through [`ProgressFn`].
 
+mod restore;
 mod sink;
 mod types;
 
@@ -21,6 +23,7 @@ use walletbook_core::credentials::{secrets_from_env, CredentialStore};
 use walletbook_core::db::Cache;
 use walletbook_core::model::{Connection, Secrets};
 
+pub use restore::RestoreOutcome;
 pub use sink::BATCH_RECORDS;
 pub use types::{CancelToken, ConnectionReport, ProgressFn, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus, WalletReport};
 
@@ -96,6 +99,7 @@ impl SyncEngine {
     pub async fn test_connection(&self, name: &str) -> Result<String, SyncError> {
         let conn = self.cache.connection_by_name(name).await?;
         let connector = self.connect(&conn).await?;
+        self.restore_if_pending(&conn, connector.as_ref()).await?;
         connector.test().await
     }
 
@@ -192,6 +196,8 @@ impl SyncEngine {
 
     async fn walk_connection(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, run_id: Option<i64>, out: &mut Vec<WalletReport>) -> Result<(), SyncError> {
         let connector = self.connect(conn).await?;
+        let _walk = self.walk_lock(conn.id).await;
+        self.restore_pending(conn, connector.as_ref()).await?;
         self.emit(conn, None, 0, 0, SyncPhase::Discovering);
         let cached = self.cache.list_wallets().await?;
         let mut hints = DiscoveryHints { full, checkpoints: HashMap::new() };
@@ -211,9 +217,16 @@ impl SyncEngine {
                 wallets.push(w);
             }
         }
-        connector.before_wallets().await?;
+        // Saved before the first change, forgotten once put back (see `restore`).
+        let saved = connector.before_wallets().await?;
+        if let Some(state) = &saved {
+            self.cache.save_restore(conn.id, state).await?;
+        }
         let walked = self.walk_wallets(conn, connector.as_ref(), &wallets, full, run_id, out).await;
-        let restored = connector.after_wallets().await;
+        let mut restored = connector.after_wallets().await;
+        if restored.is_ok() && saved.is_some() {
+            restored = self.cache.clear_restore(conn.id).await.map_err(SyncError::from);
+        }
         walked?;
         restored
     }

@@ -4,9 +4,11 @@
 //! *selected wallet* is the one wallet whose history the account shows.
 //! Walking several wallets selects each in turn (`PATCH …/wallet/select`)
 //! and puts the original selection back afterwards, also when the walk
-//! failed. History pages come newest first, 100 per page, by cursor; the
-//! checkpoint is a [`NewestFirstState`](crate::paging::NewestFirstState)
-//! over cursors.
+//! failed. The original selection is saved in the cache before the first
+//! change (see [`Connector::before_wallets`]), so a run after a crash puts
+//! it back first ([`Connector::restore`]). History pages come newest
+//! first, 100 per page, by cursor; the checkpoint is a
+//! [`NewestFirstState`](crate::paging::NewestFirstState) over cursors.
 
 pub mod convert;
 pub mod wire;
@@ -86,6 +88,23 @@ impl Exlr8 {
         *lock(&self.selected) = Some(wallet_id.to_string());
         Ok(())
     }
+
+    /// Selects `wallet_id` even if we believe it is selected: a failed
+    /// PATCH may have half-happened, and another process may have changed it.
+    async fn reselect(&self, wallet_id: &str) -> Result<(), SyncError> {
+        *lock(&self.selected) = None;
+        self.select(wallet_id).await
+    }
+}
+
+/// The saved form of a selection: `{"selected_wallet": ID}`.
+fn saved_selection(wallet_id: &str) -> String {
+    serde_json::json!({ "selected_wallet": wallet_id }).to_string()
+}
+
+fn read_saved_selection(saved: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(saved).ok()?;
+    value.get("selected_wallet")?.as_str().filter(|id| !id.is_empty()).map(str::to_string)
 }
 
 /// Percent-encode a path segment.
@@ -113,22 +132,35 @@ impl Connector for Exlr8 {
             .collect())
     }
 
-    async fn before_wallets(&self) -> Result<(), SyncError> {
+    /// Notes the account's selection; it is what `after_wallets` (or, after
+    /// a crash, `restore`) puts back.
+    async fn before_wallets(&self) -> Result<Option<String>, SyncError> {
         let selected = self.balances(true).await?.into_iter().next().map(|w| w.wallet_id);
         *lock(&self.original) = selected.clone();
-        *lock(&self.selected) = selected;
-        Ok(())
+        *lock(&self.selected) = selected.clone();
+        Ok(selected.map(|wallet_id| saved_selection(&wallet_id)))
     }
 
     async fn after_wallets(&self) -> Result<(), SyncError> {
         let original = lock(&self.original).clone();
         match original {
-            Some(id) => {
-                // Select it even if we believe it is selected: a failed PATCH may have half-happened.
-                *lock(&self.selected) = None;
-                self.select(&id).await
-            }
+            Some(id) => self.reselect(&id).await,
             None => Ok(()),
+        }
+    }
+
+    /// Selects the wallet an interrupted walk found selected. A wallet the
+    /// account no longer has (404) cannot be selected again: nothing to do.
+    async fn restore(&self, saved: &str) -> Result<(), SyncError> {
+        let Some(id) = read_saved_selection(saved) else {
+            return Err(SyncError::Internal(format!("the saved Exlr8 selection '{saved}' could not be read")));
+        };
+        match self.reselect(&id).await {
+            Err(SyncError::Rejected { status: 404, detail, .. }) => {
+                tracing::warn!(wallet = %id, %detail, "Exlr8 no longer has the wallet that was selected before an interrupted sync");
+                Ok(())
+            }
+            other => other,
         }
     }
 
