@@ -2,12 +2,16 @@
 //! file), migrations, and the typed queries the other crates use.
 //!
 //! Submodules: [`catalog`] (connections, wallets, checkpoints, runs),
-//! [`store`] (committing a page of records), [`rollup`] (per-day sums).
+//! [`store`] (committing a page of records, with `instant` placing rows
+//! within their instants and `writer` running the per-row statements),
+//! [`rollup`] (per-day sums).
 
 pub mod catalog;
+mod instant;
 pub mod raw;
 pub mod rollup;
 pub mod store;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

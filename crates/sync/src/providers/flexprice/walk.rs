@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use walletbook_core::db::store::PageOutcome;
 use walletbook_core::model::{ParsedRecord, TxStatus};
+use walletbook_core::order::Listing;
 
 use super::convert;
 use super::wire::{IdOnly, ListPage, SortBy, TxSearch};
@@ -121,5 +122,9 @@ impl PageSink for PendingAware<'_> {
 
     fn is_cancelled(&self) -> bool {
         self.inner.is_cancelled()
+    }
+
+    async fn begin_listing(&mut self, listing: Listing) -> Result<(), SyncError> {
+        self.inner.begin_listing(listing).await
     }
 }
