@@ -16,6 +16,7 @@ pub mod db;
 pub mod error;
 pub mod model;
 pub mod money;
+pub mod order;
 pub mod time;
 
 pub use error::{Error, ErrorCode, Result};

@@ -106,9 +106,33 @@ pub enum SpaazaCsv {
     UppercaseHeaders,
 }
 
+/// A group of rows that share one instant (a payment and its fee, a batch),
+/// made in every wallet of every provider that has enough rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tie {
+    /// Position of the group's oldest row in the wallet's history (0 = oldest).
+    pub first: usize,
+    /// Rows in the group; they all get the oldest row's timestamp.
+    pub len: usize,
+    /// The provider lists the group's rows in the reverse of the order in
+    /// which they happened; the balances still chain in the true order.
+    pub listed_reversed: bool,
+    /// A planted real break: the group's row at this index (0 = oldest) is
+    /// lost by the provider (never served), so the balance chain breaks
+    /// there whatever the order.
+    pub missing: Option<usize>,
+}
+
+impl Tie {
+    /// `len` rows from position `first`, listed in their true order.
+    pub fn new(first: usize, len: usize) -> Tie {
+        Tie { first, len, ..Tie::default() }
+    }
+}
+
 /// Everything the fake server is started with. All fields can be changed
 /// later through [`crate::FakeHandle::configure`] except `port`, `seed`,
-/// the transaction counts, `anchor` and `exlr8_large`, which shape the data.
+/// the transaction counts, `anchor`, `exlr8_large` and `ties`, which shape the data.
 #[derive(Clone, Debug)]
 pub struct FakeConfig {
     /// 0 picks a free port.
@@ -138,6 +162,8 @@ pub struct FakeConfig {
     /// Benchmark mode: Exlr8 serves ONE wallet of this many transactions,
     /// generated on the fly from the index.
     pub exlr8_large: Option<u64>,
+    /// Same-instant groups (none by default); see [`Tie`].
+    pub ties: Vec<Tie>,
 }
 
 impl Default for FakeConfig {
@@ -158,6 +184,7 @@ impl Default for FakeConfig {
             spaaza_url_ttl: Duration::from_secs(3600),
             spaaza_csv: SpaazaCsv::Standard,
             exlr8_large: None,
+            ties: Vec::new(),
         }
     }
 }

@@ -161,6 +161,9 @@ pub fn wallets(p: FakeProvider, cfg: &FakeConfig, gen: &mut Generator) -> Vec<Fa
                 }
                 w.rechain();
             }
+            for tie in &cfg.ties {
+                w.make_tie(tie);
+            }
             w
         })
         .collect()

@@ -249,7 +249,8 @@ fn tx_page(sh: &Shared, q: TxQuery, malformed: Option<Malformed>) -> Response {
         .filter(|(_, t)| q.transaction_status.as_deref().is_none_or(|s| s == status_name(t.status)))
         .filter(|(_, t)| q.transaction_reason.as_deref().is_none_or(|r| r == t.category))
         .collect();
-    rows.sort_by(|a, b| (a.1.at, &a.1.id).cmp(&(b.1.at, &b.1.id)));
+    // Rows of one instant keep the wallet's listing order.
+    rows.sort_by(|a, b| (a.1.at, a.1.seq, &a.1.id).cmp(&(b.1.at, b.1.seq, &b.1.id)));
     if desc {
         rows.reverse();
     }

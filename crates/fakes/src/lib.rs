@@ -34,9 +34,10 @@ pub mod papaya;
 pub mod spaaza;
 pub mod spaaza_export;
 pub mod state;
+pub mod ties;
 pub mod truth;
 
-pub use config::{Credentials, FakeConfig, FakeProvider, FlexErrorShape, SpaazaCsv, SpaazaOutcome};
+pub use config::{Credentials, FakeConfig, FakeProvider, FlexErrorShape, SpaazaCsv, SpaazaOutcome, Tie};
 pub use data::{Direction, FakeTx, FakeWallet, Fx, TxStatus};
 pub use expected::{CurrencyTotals, Expected};
 pub use fault::{Fault, FaultRule, Malformed};

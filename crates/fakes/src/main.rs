@@ -1,5 +1,5 @@
 //! `walletbook-fakes [--port N] [--seed S] [--transactions N]
-//! [--exlr8-large N] [--anchor now|RFC3339]`: serves all five fake providers
+//! [--exlr8-large N] [--anchor now|RFC3339] [--tie FIRST:LEN ...]`: serves all five fake providers
 //! on 127.0.0.1, prints one JSON line with each provider's base URL and
 //! credentials and the ground truth per wallet (see `truth`), and runs until
 //! killed.
@@ -8,7 +8,7 @@ use walletbook_fakes::json::Obj;
 use walletbook_fakes::{FakeConfig, FakeHandle, FakeProvider, FakeServer};
 
 const USAGE: &str =
-    "usage: walletbook-fakes [--port N] [--seed S] [--transactions N] [--exlr8-large N] [--anchor now|RFC3339]";
+    "usage: walletbook-fakes [--port N] [--seed S] [--transactions N] [--exlr8-large N] [--anchor now|RFC3339] [--tie FIRST:LEN ...]";
 
 fn parse_args(args: &[String]) -> Result<FakeConfig, String> {
     let mut cfg = FakeConfig::default();
@@ -29,6 +29,10 @@ fn parse_args(args: &[String]) -> Result<FakeConfig, String> {
                 cfg.anchor = chrono::DateTime::parse_from_rfc3339(value)
                     .map_err(|_| format!("invalid value for --anchor: {value}\n{USAGE}"))?
                     .with_timezone(&chrono::Utc)
+            }
+            "--tie" => {
+                let tie = value.split_once(':').and_then(|(first, len)| Some(walletbook_fakes::Tie::new(first.parse().ok()?, len.parse().ok()?)));
+                cfg.ties.push(tie.ok_or_else(|| format!("invalid value for --tie: {value} (give FIRST:LEN)\n{USAGE}"))?);
             }
             _ => return Err(format!("unknown argument {flag}\n{USAGE}")),
         }

@@ -121,7 +121,8 @@ pub fn select(wallets: &[FakeWallet], filter: &Filter, now: DateTime<Utc>) -> Ve
         .filter(|(_, t)| filter.keeps(t.at, now))
         .map(|(w, t)| ExportRow { wallet_id: w.id.clone(), user_id: w.owner.clone(), tx: t.clone() })
         .collect();
-    rows.sort_by(|a, b| (a.tx.at, &a.tx.id).cmp(&(b.tx.at, &b.tx.id)));
+    // A wallet's rows of one instant keep its listing order.
+    rows.sort_by(|a, b| (a.tx.at, a.tx.seq, &a.tx.id).cmp(&(b.tx.at, b.tx.seq, &b.tx.id)));
     rows
 }
 

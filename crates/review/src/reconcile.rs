@@ -12,7 +12,10 @@
 //! - *gap*: for providers that number their rows (record ids that are
 //!   consecutive integers), a jump in the numbering: rows the cache lacks.
 //!
-//! Rows are streamed in `(occurred_at, id)` order; only a window of rows and
+//! Rows are streamed in the canonical order (time, place within the
+//! instant, id: see `walletbook_core::order`); rows that share an instant are
+//! checked in the order that breaks the fewest links, so a break that some
+//! order of them resolves is never reported. Only one instant's rows and
 //! the listed breaks are held in memory.
 
 use futures::TryStreamExt as _;
@@ -22,6 +25,7 @@ use sqlx::Row;
 use ts_rs::TS;
 use walletbook_core::db::Cache;
 use walletbook_core::model::Provider;
+use walletbook_core::order::{chain_order, Link};
 use walletbook_core::Result;
 
 use crate::catalog::{self, WalletInfo};
@@ -141,93 +145,155 @@ struct Seen {
     number: Option<i64>,
 }
 
+impl Seen {
+    fn link(&self) -> Link {
+        let t = &self.row;
+        Link { before: t.balance_before, after: t.balance_after, delta: rules::delta(t.direction, t.amount, t.fee.unwrap_or_default(), t.status) }
+    }
+}
+
 async fn check_wallet(cache: &Cache, w: &WalletInfo, mapper: &RowMapper<'_>, max: usize) -> Result<WalletReconciliation> {
-    let reported = rules::reports_balances(w.provider);
-    let mut r = WalletReconciliation {
-        wallet_id: w.id,
-        wallet_name: w.label(),
-        connection_name: w.connection_name.clone(),
-        provider: w.provider,
-        currency: w.currency.clone(),
-        balances_reported: reported,
-        fee_rule: rules::fee_rule(w.provider).to_string(),
-        rows_checked: 0,
-        breaks_found: 0,
-        breaks: Vec::new(),
-        gaps_found: 0,
-        gaps: Vec::new(),
-        current_balance: w.current_balance,
-        last_reported_balance: None,
-    };
     let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT ");
-    q.push(COLUMNS).push(", t.first_run_id FROM transactions t WHERE t.wallet_id = ").push_bind(w.id).push(" ORDER BY t.occurred_at, t.id");
+    q.push(COLUMNS).push(", t.first_run_id FROM transactions t WHERE t.wallet_id = ").push_bind(w.id).push(" ORDER BY t.occurred_at, t.instant_order, t.id");
     let mut stream = q.build().fetch(cache.pool());
-    let mut prev: Option<Seen> = None;
-    // Breaks listed but still waiting for their "next" row.
-    let mut waiting: Vec<usize> = Vec::new();
-    let (mut numbered_steps, mut unit_steps) = (0i64, 0i64);
-    let mut candidate_gaps: Vec<Gap> = Vec::new();
-    let mut gap_count = 0i64;
+    let mut check = Checker::new(w, max);
+    // An instant is checked once the next one is read: its rows may come in
+    // any order there, and the order of this one must lead on to one of them.
+    let (mut waiting, mut reading): (Vec<Seen>, Vec<Seen>) = (Vec::new(), Vec::new());
     while let Some(sql_row) = stream.try_next().await? {
         let (row, _) = mapper.map(&sql_row, SortKey::Time)?;
-        let seen = Seen { run: sql_row.get(16), number: row.record_id.parse::<i64>().ok(), row };
-        for i in waiting.drain(..) {
-            r.breaks[i].rows.push(seen.row.clone());
+        if reading.last().is_some_and(|p| p.row.occurred_at_utc != row.occurred_at_utc) {
+            check.instant(std::mem::take(&mut waiting), &links(&reading));
+            waiting = std::mem::take(&mut reading);
         }
-        r.rows_checked += 1;
-        if let (Some(p), Some(n)) = (prev.as_ref().and_then(|p| p.number), seen.number) {
-            numbered_steps += 1;
-            match n - p {
-                1 => unit_steps += 1,
-                step if step > 1 => {
-                    gap_count += 1;
-                    if candidate_gaps.len() < max {
-                        let pr = &prev.as_ref().map(|p| &p.row).cloned();
-                        if let Some(pr) = pr {
-                            candidate_gaps.push(Gap {
-                                after_record: pr.record_id.clone(),
-                                before_record: seen.row.record_id.clone(),
-                                after_time: pr.occurred_at.clone(),
-                                before_time: seen.row.occurred_at.clone(),
-                                missing: step - 1,
-                            });
-                        }
-                    }
-                }
-                _ => {}
+        reading.push(Seen { run: sql_row.get(17), number: row.record_id.parse::<i64>().ok(), row });
+    }
+    check.instant(waiting, &links(&reading));
+    check.instant(reading, &[]);
+    Ok(check.finish(w))
+}
+
+fn links(rows: &[Seen]) -> Vec<Link> {
+    rows.iter().map(Seen::link).collect()
+}
+
+/// One wallet's check, fed its rows instant by instant.
+struct Checker {
+    r: WalletReconciliation,
+    max: usize,
+    prev: Option<Seen>,
+    /// Breaks listed but still waiting for their "next" row.
+    waiting: Vec<usize>,
+    numbered_steps: i64,
+    unit_steps: i64,
+    candidate_gaps: Vec<Gap>,
+    gap_count: i64,
+}
+
+impl Checker {
+    fn new(w: &WalletInfo, max: usize) -> Checker {
+        let r = WalletReconciliation {
+            wallet_id: w.id,
+            wallet_name: w.label(),
+            connection_name: w.connection_name.clone(),
+            provider: w.provider,
+            currency: w.currency.clone(),
+            balances_reported: rules::reports_balances(w.provider),
+            fee_rule: rules::fee_rule(w.provider).to_string(),
+            rows_checked: 0,
+            breaks_found: 0,
+            breaks: Vec::new(),
+            gaps_found: 0,
+            gaps: Vec::new(),
+            current_balance: w.current_balance,
+            last_reported_balance: None,
+        };
+        Checker { r, max, prev: None, waiting: Vec::new(), numbered_steps: 0, unit_steps: 0, candidate_gaps: Vec::new(), gap_count: 0 }
+    }
+
+    /// Check the rows of one instant (in canonical order), in the order that
+    /// breaks the fewest links from the row before and on to the `next`
+    /// instant: a break that some order of the instant resolves is not one.
+    /// The cache stores that order already whenever it could tell; this only
+    /// matters for rows it could not.
+    fn instant(&mut self, rows: Vec<Seen>, next: &[Link]) {
+        let mut rows: Vec<Option<Seen>> = rows.into_iter().map(Some).collect();
+        let order = if self.r.balances_reported && rows.len() > 1 {
+            let links: Vec<Link> = rows.iter().flatten().map(Seen::link).collect();
+            chain_order(&links, self.prev.as_ref().and_then(|p| p.row.balance_after), next)
+        } else {
+            (0..rows.len()).collect()
+        };
+        for i in order {
+            if let Some(seen) = rows[i].take() {
+                self.row(seen);
             }
         }
-        if reported {
-            for b in chain_breaks(prev.as_ref(), &seen) {
-                r.breaks_found += 1;
-                if r.breaks.len() < max {
-                    let mut rows: Vec<HistoryRow> = prev.iter().map(|p| p.row.clone()).collect();
+    }
+
+    fn row(&mut self, seen: Seen) {
+        for i in self.waiting.drain(..) {
+            self.r.breaks[i].rows.push(seen.row.clone());
+        }
+        self.r.rows_checked += 1;
+        self.count_step(&seen);
+        if self.r.balances_reported {
+            for b in chain_breaks(self.prev.as_ref(), &seen) {
+                self.r.breaks_found += 1;
+                if self.r.breaks.len() < self.max {
+                    let mut rows: Vec<HistoryRow> = self.prev.iter().map(|p| p.row.clone()).collect();
                     rows.push(seen.row.clone());
-                    r.breaks.push(BalanceBreak { rows, ..b });
-                    waiting.push(r.breaks.len() - 1);
+                    self.r.breaks.push(BalanceBreak { rows, ..b });
+                    self.waiting.push(self.r.breaks.len() - 1);
                 }
             }
             if seen.row.balance_after.is_some() {
-                r.last_reported_balance = seen.row.balance_after;
+                self.r.last_reported_balance = seen.row.balance_after;
             }
         }
-        prev = Some(seen);
+        self.prev = Some(seen);
     }
-    // A wallet "numbers its rows" when nearly every step is exactly one.
-    if numbered_steps > 0 && unit_steps * 10 >= numbered_steps * 9 {
-        r.gaps_found = gap_count;
-        r.gaps = candidate_gaps;
-    }
-    if let (true, Some(cur), Some(last), Some(p)) = (reported, w.current_balance, r.last_reported_balance, prev) {
-        if cur != last {
-            r.breaks_found += 1;
-            if r.breaks.len() < max {
-                let difference = (cur - last).normalize();
-                r.breaks.push(BalanceBreak { kind: BreakKind::CurrentBalance, expected: last, found: cur, difference, at_sync_boundary: false, rows: vec![p.row] });
+
+    /// Count the step in record numbering from the previous row (gaps).
+    fn count_step(&mut self, seen: &Seen) {
+        let (Some(p), Some(n)) = (self.prev.as_ref().and_then(|p| p.number), seen.number) else { return };
+        self.numbered_steps += 1;
+        match n - p {
+            1 => self.unit_steps += 1,
+            step if step > 1 => {
+                self.gap_count += 1;
+                if let Some(pr) = self.prev.as_ref().map(|p| &p.row).filter(|_| self.candidate_gaps.len() < self.max) {
+                    self.candidate_gaps.push(Gap {
+                        after_record: pr.record_id.clone(),
+                        before_record: seen.row.record_id.clone(),
+                        after_time: pr.occurred_at.clone(),
+                        before_time: seen.row.occurred_at.clone(),
+                        missing: step - 1,
+                    });
+                }
             }
+            _ => {}
         }
     }
-    Ok(r)
+
+    fn finish(mut self, w: &WalletInfo) -> WalletReconciliation {
+        let r = &mut self.r;
+        // A wallet "numbers its rows" when nearly every step is exactly one.
+        if self.numbered_steps > 0 && self.unit_steps * 10 >= self.numbered_steps * 9 {
+            r.gaps_found = self.gap_count;
+            r.gaps = self.candidate_gaps;
+        }
+        if let (true, Some(cur), Some(last), Some(p)) = (r.balances_reported, w.current_balance, r.last_reported_balance, self.prev) {
+            if cur != last {
+                r.breaks_found += 1;
+                if r.breaks.len() < self.max {
+                    let difference = (cur - last).normalize();
+                    r.breaks.push(BalanceBreak { kind: BreakKind::CurrentBalance, expected: last, found: cur, difference, at_sync_boundary: false, rows: vec![p.row] });
+                }
+            }
+        }
+        self.r
+    }
 }
 
 /// The breaks between `prev` and `this`, and within `this`.

@@ -16,7 +16,6 @@
 //!   *derived* balances are computed from the wallet's current balance and
 //!   the history, backwards (Baanx reports no per-row balances).
 
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use walletbook_core::model::{Direction, Provider, TxStatus};
@@ -47,21 +46,9 @@ pub fn fee_rule(provider: Provider) -> &'static str {
     }
 }
 
-/// Whether a row with this status moves the balance.
-pub fn moves_balance(status: TxStatus) -> bool {
-    !matches!(status, TxStatus::Pending | TxStatus::Failed)
-}
-
-/// The change a row makes to the balance under the fee rule.
-pub fn delta(direction: Direction, amount: Decimal, fee: Decimal, status: TxStatus) -> Decimal {
-    if !moves_balance(status) {
-        return Decimal::ZERO;
-    }
-    match direction {
-        Direction::Credit => amount - fee,
-        Direction::Debit => -(amount + fee),
-    }
-}
+/// Whether a row moves the balance, and by how much: the one rule, kept
+/// in the core because the store orders same-instant rows by it too.
+pub use walletbook_core::order::{delta, moves_balance};
 
 /// Parse a stored status word (as written by the store).
 pub fn status_from_db(s: &str) -> TxStatus {
@@ -85,6 +72,7 @@ pub fn direction_from_db(s: &str) -> Direction {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
 
     #[test]
     fn fee_on_top_and_non_moving_rows() {

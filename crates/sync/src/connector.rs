@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use walletbook_core::model::{DiscoveredWallet, ParsedRecord, Provider};
+use walletbook_core::order::Listing;
 
 use crate::error::SyncError;
 
@@ -43,6 +44,14 @@ pub trait PageSink: Send {
     async fn known(&mut self, record_ids: &[String]) -> Result<Vec<String>, SyncError>;
     /// True once the user asked to stop; connectors check it between pages.
     fn is_cancelled(&self) -> bool;
+    /// A walk starts listing the wallet's rows in this order; the pages
+    /// committed next come in it (see `walletbook_core::order`). Until
+    /// told otherwise a sink takes pages as listed oldest first. A sink
+    /// that wraps another passes this on.
+    async fn begin_listing(&mut self, listing: Listing) -> Result<(), SyncError> {
+        let _ = listing;
+        Ok(())
+    }
 }
 
 /// One provider connection, ready to talk to the provider.

@@ -14,6 +14,10 @@
 //!   ascending walk restarts. Re-seen records are upserted, so they are
 //!   counted as unchanged, never doubled.
 //!
+//! Each walk tells the sink how it lists rows ([`PageSink::begin_listing`]):
+//! newest first, or oldest first; the sink stores rows that share an
+//! instant in the provider's order made ascending.
+//!
 //! Both walkers *pipeline*: when the next position is known before the
 //! current page is stored, the next page is fetched while the current one is
 //! committed. The checkpoint stored with a page always points at a position
@@ -26,6 +30,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use walletbook_core::model::ParsedRecord;
+use walletbook_core::order::Listing;
 
 use crate::connector::PageSink;
 use crate::error::SyncError;
@@ -82,6 +87,8 @@ pub async fn walk_newest_first<S: NewestFirstSource>(source: &mut S, checkpoint:
         Some(NewestFirstState::Walking { next, stop, head }) => (next, stop, head, true),
     };
     loop {
+        // Each pass lists from its start position towards older rows.
+        sink.begin_listing(Listing::NewestFirst).await?;
         let mut page = source.fetch(&next).await?;
         loop {
             if sink.is_cancelled() {
@@ -180,6 +187,7 @@ impl AscendingWalk {
     /// `Walking { start, offset }`, the last with `Done { last }`.
     pub async fn run<S: RangeSource + ?Sized>(&self, source: &mut S, checkpoint: Option<&str>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError> {
         let limit = self.limit.max(1);
+        sink.begin_listing(Listing::Ascending).await?;
         let saved: Option<AscendingState> = if full { None } else { checkpoint.and_then(|c| serde_json::from_str(c).ok()) };
         let (start, mut offset, mut last) = match saved {
             None | Some(AscendingState::Done { last: None }) => (None, 0, None),

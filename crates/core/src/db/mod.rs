@@ -2,14 +2,18 @@
 //! file), migrations, and the typed queries the other crates use.
 //!
 //! Submodules: [`catalog`] (connections, wallets, checkpoints, runs),
-//! [`store`] (committing a page of records), [`rollup`] (per-day sums),
-//! [`restores`] (provider state a crashed sync must put back).
+//! [`store`] (committing a page of records, with `instant` placing rows
+//! within their instants and `writer` running the per-row statements),
+//! [`rollup`] (per-day sums), [`restores`] (provider state a crashed sync
+//! must put back).
 
 pub mod catalog;
+mod instant;
 pub mod raw;
 pub mod restores;
 pub mod rollup;
 pub mod store;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -112,7 +112,7 @@ pub async fn export_statement(cache: &Cache, req: &StatementRequest, target: &Pa
     let end = to_nanos(day_start(to + Duration::days(1), tz));
     let mut rows = sqlx::query(
         "SELECT occurred_at, direction, amount, fee, status, balance_after, description, counterparty, reference, record_id
-         FROM transactions WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at, id",
+         FROM transactions WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at, instant_order, id",
     )
     .bind(w.id)
     .bind(start)

@@ -79,7 +79,7 @@ fn write_rows(db: &RawDb<'_>, job: &Job, out: &mut CsvFile, progress: &Unbounded
     sql.sql(SELECT);
     job.resolved.from_sql(&mut sql);
     job.resolved.conditions_sql(&mut sql);
-    sql.sql(" ORDER BY t.occurred_at, t.id");
+    sql.sql(" ORDER BY t.occurred_at, t.instant_order, t.id");
     let mut stmt = db.prepare(&sql.text())?;
     bind_all(&mut stmt, sql.binds())?;
 

@@ -3,10 +3,11 @@
 //! Terms:
 //! - *filter* ([`HistoryFilter`]): which rows; every field is optional and
 //!   the fields combine with AND (lists inside a field with OR);
-//! - *sort*: by time (`occurred_at`) or by amount (its magnitude), each with
-//!   the row id as the tie-breaker, so the order is total;
-//! - *cursor*: an opaque string naming the last row of a page (its sort key
-//!   and id); the next page starts strictly after it, so paging is stable
+//! - *sort*: by time in the canonical order (`occurred_at`, the row's place
+//!   within its instant, the row id: see `walletbook_core::order`) or by
+//!   amount (its magnitude, then the row id), so the order is total;
+//! - *cursor*: an opaque string naming the last row of a page (its sort key,
+//!   by time with its place in the instant, and id); the next page starts strictly after it, so paging is stable
 //!   when timestamps or amounts tie and when rows are added meanwhile;
 //! - *position*: a row's 0-based place in the filtered, sorted order;
 //!   [`history_seek`] starts a page there (a scrollbar jump), and its
@@ -147,21 +148,23 @@ async fn page_from(cache: &Cache, query: &HistoryQuery, start: Start) -> Result<
     q.push(COLUMNS);
     resolved.push_from(&mut q);
     resolved.push_conditions(&mut q);
-    let (key_col, cmp, dir) = match (query.sort, query.order) {
-        (SortKey::Time, SortOrder::Asc) => ("t.occurred_at", ">", "ASC"),
-        (SortKey::Time, SortOrder::Desc) => ("t.occurred_at", "<", "DESC"),
-        (SortKey::Amount, SortOrder::Asc) => ("t.amount_key", ">", "ASC"),
-        (SortKey::Amount, SortOrder::Desc) => ("t.amount_key", "<", "DESC"),
+    // Static SQL for each sort: by time the canonical order (instant, place
+    // in the instant, id), by amount (amount key, id); index-backed both.
+    let (after, order_by) = match (query.sort, query.order) {
+        (SortKey::Time, SortOrder::Asc) => (" AND (t.occurred_at, t.instant_order, t.id) > (", " ORDER BY t.occurred_at ASC, t.instant_order ASC, t.id ASC LIMIT "),
+        (SortKey::Time, SortOrder::Desc) => (" AND (t.occurred_at, t.instant_order, t.id) < (", " ORDER BY t.occurred_at DESC, t.instant_order DESC, t.id DESC LIMIT "),
+        (SortKey::Amount, SortOrder::Asc) => (" AND (t.amount_key, t.id) > (", " ORDER BY t.amount_key ASC, t.id ASC LIMIT "),
+        (SortKey::Amount, SortOrder::Desc) => (" AND (t.amount_key, t.id) < (", " ORDER BY t.amount_key DESC, t.id DESC LIMIT "),
     };
     if let Start::After(Some(c)) = &start {
-        q.push(format_args!(" AND ({key_col}, t.id) {cmp} ("));
+        q.push(after);
         match c {
-            Cursor::Time(n, _) => q.push_bind(*n),
+            Cursor::Time(n, o, _) => q.push_bind(*n).push(", ").push_bind(*o),
             Cursor::Amount(k, _) => q.push_bind(k.clone()),
         };
         q.push(", ").push_bind(c.id()).push(")");
     }
-    q.push(format_args!(" ORDER BY {key_col} {dir}, t.id {dir} LIMIT ")).push_bind(limit + 1);
+    q.push(order_by).push_bind(limit + 1);
     if let Start::At(offset) = start {
         q.push(" OFFSET ").push_bind(offset);
     }

@@ -20,7 +20,7 @@ use crate::rules::{direction_from_db, status_from_db};
 
 /// The transaction columns every history query selects, in this order.
 pub const COLUMNS: &str = "t.id, t.wallet_id, t.record_id, t.occurred_at, t.direction, t.amount, t.currency, t.fee, t.balance_before, \
-     t.balance_after, t.description, t.counterparty, t.reference, t.category, t.status, t.amount_key";
+     t.balance_after, t.description, t.counterparty, t.reference, t.category, t.status, t.amount_key, t.instant_order";
 
 /// One transaction in a history list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -75,24 +75,25 @@ pub struct TransactionDetail {
     pub raw: Option<String>,
 }
 
-/// Where a page ended: the sort key and id of its last row.
+/// Where a page ended: the sort key and id of its last row. By time the
+/// key is the instant and the row's place in it (the canonical order).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cursor {
-    Time(i64, i64),
+    Time(i64, i64, i64),
     Amount(String, i64),
 }
 
 impl Cursor {
     pub fn id(&self) -> i64 {
         match self {
-            Cursor::Time(_, id) | Cursor::Amount(_, id) => *id,
+            Cursor::Time(_, _, id) | Cursor::Amount(_, id) => *id,
         }
     }
 
-    /// Opaque text: hex of `t:<nanos>:<id>` or `a:<amount key>:<id>`.
+    /// Opaque text: hex of `t:<nanos>:<instant order>:<id>` or `a:<amount key>:<id>`.
     pub fn encode(&self) -> String {
         let plain = match self {
-            Cursor::Time(n, id) => format!("t:{n}:{id}"),
+            Cursor::Time(n, o, id) => format!("t:{n}:{o}:{id}"),
             Cursor::Amount(k, id) => format!("a:{k}:{id}"),
         };
         plain.bytes().map(|b| format!("{b:02x}")).collect()
@@ -105,11 +106,10 @@ impl Cursor {
         }
         let bytes: Vec<u8> = (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16)).collect::<std::result::Result<_, _>>().map_err(|_| bad())?;
         let plain = String::from_utf8(bytes).map_err(|_| bad())?;
-        let mut parts = plain.splitn(3, ':');
-        let (kind, key, id) = (parts.next(), parts.next(), parts.next().and_then(|i| i.parse::<i64>().ok()));
-        match (kind, key, id, sort) {
-            (Some("t"), Some(k), Some(id), SortKey::Time) => Ok(Cursor::Time(k.parse().map_err(|_| bad())?, id)),
-            (Some("a"), Some(k), Some(id), SortKey::Amount) if !k.is_empty() && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Cursor::Amount(k.to_string(), id)),
+        let int = |s: &str| s.parse::<i64>().map_err(|_| bad());
+        match (plain.split(':').collect::<Vec<_>>().as_slice(), sort) {
+            (["t", n, o, id], SortKey::Time) => Ok(Cursor::Time(int(n)?, int(o)?, int(id)?)),
+            (["a", k, id], SortKey::Amount) if !k.is_empty() && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Cursor::Amount(k.to_string(), int(id)?)),
             _ => Err(bad()),
         }
     }
@@ -157,7 +157,7 @@ impl RowMapper<'_> {
             status: status_from_db(r.get(14)),
         };
         let cursor = match sort {
-            SortKey::Time => Cursor::Time(at_ns, id),
+            SortKey::Time => Cursor::Time(at_ns, r.get(16), id),
             SortKey::Amount => Cursor::Amount(r.get(15), id),
         };
         Ok((row, cursor))
@@ -169,13 +169,13 @@ impl RowMapper<'_> {
         let (row, _) = self.map(r, SortKey::Time)?;
         Ok(TransactionDetail {
             row,
-            id_derived: r.get(16),
-            fx_rate: opt_dec(r, 17)?,
-            original_amount: opt_dec(r, 18)?,
-            original_currency: r.get(19),
-            first_run_id: r.get(20),
-            last_run_id: r.get(21),
-            raw: r.get(22),
+            id_derived: r.get(17),
+            fx_rate: opt_dec(r, 18)?,
+            original_amount: opt_dec(r, 19)?,
+            original_currency: r.get(20),
+            first_run_id: r.get(21),
+            last_run_id: r.get(22),
+            raw: r.get(23),
         })
     }
 }
@@ -186,9 +186,11 @@ mod tests {
 
     #[test]
     fn cursor_round_trip_and_rejects_other_sort() {
-        let c = Cursor::Time(1_700_000_000_000_000_000, 42);
+        let c = Cursor::Time(1_700_000_000_000_000_000, 2, 42);
         assert_eq!(Cursor::decode(&c.encode(), SortKey::Time).unwrap(), c);
         assert!(Cursor::decode(&c.encode(), SortKey::Amount).is_err());
         assert!(Cursor::decode("zz", SortKey::Time).is_err());
+        let without_place: String = "t:1700000000000000000:42".bytes().map(|b| format!("{b:02x}")).collect();
+        assert!(Cursor::decode(&without_place, SortKey::Time).is_err(), "a cursor must name the row's place in its instant");
     }
 }

@@ -3,8 +3,10 @@
 //! - *Reported* (the provider puts balances on its rows): opening is the
 //!   first row's `balance_before` (or its `balance_after` minus its delta when
 //!   the provider reports only the after-balance), closing is the last row's
-//!   `balance_after`. Both rows are found through the `(wallet_id,
-//!   occurred_at, id)` index, by two prepared statements reused for every group.
+//!   `balance_after`, first and last in the canonical order (see
+//!   `walletbook_core::order`). Both rows are found through the `(wallet_id,
+//!   occurred_at, instant_order, id)` index, by two prepared statements
+//!   reused for every group.
 //! - *Derived* (Baanx): closing is the wallet's current balance minus the
 //!   moving net of every later day (or month, at month grain: see
 //!   [`super::read::Grain`]); opening is closing minus the period's moving
@@ -108,13 +110,13 @@ pub(crate) fn figures(db: &RawDb<'_>, groups: &[Group], wallets: &BTreeMap<i64, 
 }
 
 /// The first and last row of each group's span, each found through the
-/// `(wallet_id, occurred_at, id)` index by a prepared statement.
+/// `(wallet_id, occurred_at, instant_order, id)` index by a prepared statement.
 fn reported_figures(db: &RawDb<'_>, groups: &[Group], reported: &[usize], tz: Tz, out: &mut [Figures]) -> Result<()> {
     let mut first = db.prepare_reusable(
         "SELECT balance_before, balance_after, direction, amount, fee, status FROM transactions
-         WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at, id LIMIT 1",
+         WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at, instant_order, id LIMIT 1",
     )?;
-    let mut last = db.prepare_reusable("SELECT balance_after FROM transactions WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at DESC, id DESC LIMIT 1")?;
+    let mut last = db.prepare_reusable("SELECT balance_after FROM transactions WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at DESC, instant_order DESC, id DESC LIMIT 1")?;
     for &i in reported {
         let g = &groups[i];
         let s = to_nanos(day_start(g.span.start, tz));

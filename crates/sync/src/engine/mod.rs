@@ -245,12 +245,13 @@ impl SyncEngine {
                 progress: self.progress.as_ref(),
                 event: SyncProgress { connection: conn.name.clone(), provider: conn.provider, wallet: Some(w.provider_wallet_id.clone()), wallet_index: i as u32 + 1, wallet_count: wallets.len() as u32, phase: SyncPhase::Wallet, pages: 0, records: 0 },
                 held: Vec::new(),
-                held_checkpoint: None,
+                listing: Default::default(),
             };
             sink.emit(SyncPhase::Wallet);
             let walked = connector.sync_wallet(w, checkpoint, full, &mut sink).await;
-            // Store held pages whatever happened: their checkpoint is valid.
-            let flushed = sink.flush().await;
+            // Store held pages whatever happened (after a failure with the
+            // checkpoint of the last whole instant: see the sink).
+            let flushed = if walked.is_ok() { sink.flush().await } else { sink.flush_after_failure().await };
             let result = walked.and(flushed);
             sink.emit(SyncPhase::WalletDone);
             let counts = match run_id {

@@ -1,20 +1,41 @@
-//! The engine's [`PageSink`]: pages go to `Cache::commit_page` with their
+//! The engine's [`PageSink`]: pages go to `Cache::commit_listed` with their
 //! checkpoint, in one SQLite transaction, and are reported as progress.
 //!
 //! Small pages are *batched*: consecutive pages are held in memory (up to
-//! [`BATCH_RECORDS`]) and committed together with the last page's
+//! [`BATCH_RECORDS`]) and committed together with the last committed page's
 //! checkpoint, which is what a resumed walk needs. A kill loses only pages
-//! whose checkpoint was not stored either, so they are fetched again;
-//! [`CacheSink::flush`] stores the rest when the wallet's walk ends (also
-//! on an error or a cancel). Per-page counts are in the run log.
+//! whose checkpoint was not stored either, so they are fetched again.
+//!
+//! A batch never ends inside an *instant* (rows sharing one timestamp):
+//! pages are committed up to the last page boundary between two instants
+//! and the rest stays held, so every row of an instant that one walk lists
+//! reaches the cache in one commit, in the listing's order, and its place
+//! within the instant is known (see `walletbook_core::order`). When the walk
+//! ends, [`CacheSink::flush`] stores the rest; after an error or a cancel,
+//! [`CacheSink::flush_after_failure`] stores the rest with the checkpoint of
+//! the last instant boundary. Per-page counts are in the run log.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use walletbook_core::db::Cache;
 use walletbook_core::model::ParsedRecord;
+use walletbook_core::order::Listing;
 
 use super::types::{CancelToken, ProgressFn, SyncPhase, SyncProgress};
 use crate::connector::PageSink;
 use crate::error::SyncError;
+
+/// A fetched page not yet committed, and the checkpoint that follows it.
+pub(crate) struct HeldPage {
+    records: Vec<ParsedRecord>,
+    checkpoint: String,
+}
+
+impl HeldPage {
+    fn instants(&self) -> impl DoubleEndedIterator<Item = DateTime<Utc>> + '_ {
+        self.records.iter().filter_map(|r| r.as_ref().ok()).map(|t| t.occurred_at)
+    }
+}
 
 pub(crate) struct CacheSink<'a> {
     pub cache: &'a Cache,
@@ -24,22 +45,61 @@ pub(crate) struct CacheSink<'a> {
     pub progress: Option<&'a ProgressFn>,
     /// The event sent after each page (pages/records updated in place).
     pub event: SyncProgress,
-    /// Pages not yet committed, and the checkpoint that follows them.
-    pub held: Vec<ParsedRecord>,
-    pub held_checkpoint: Option<String>,
+    /// Pages not yet committed, in the order fetched.
+    pub held: Vec<HeldPage>,
+    /// How the current walk lists rows.
+    pub listing: Listing,
 }
 
 /// Records held before a commit.
 pub const BATCH_RECORDS: usize = 5_000;
+/// Records held at most while waiting for an instant to end: a batch that
+/// is one instant this long is committed anyway.
+const HOLD_MAX: usize = 4 * BATCH_RECORDS;
 
 impl CacheSink<'_> {
-    /// Commit what is held, with its checkpoint.
+    /// Commit everything held, with the last checkpoint (the walk ended, so
+    /// its last instant is whole).
     pub async fn flush(&mut self) -> Result<(), SyncError> {
-        if let Some(checkpoint) = self.held_checkpoint.take() {
-            let records = std::mem::take(&mut self.held);
-            self.cache.commit_page(self.wallet_id, self.run_id, records, Some(&checkpoint)).await?;
+        self.commit_held(self.held.len()).await
+    }
+
+    /// Commit the held pages up to the last boundary between two instants;
+    /// keep the rest held.
+    async fn flush_whole_instants(&mut self) -> Result<(), SyncError> {
+        self.commit_held(whole_instants(&self.held)).await
+    }
+
+    /// After an error or a cancel: store every held record, with the
+    /// checkpoint of the last page that ends between two instants (none:
+    /// the stored checkpoint stays). A resumed walk then lists again, whole,
+    /// any instant whose end this walk did not see, so the rows it stored
+    /// there are anchors for the rest (see `walletbook_core::db::instant`).
+    pub async fn flush_after_failure(&mut self) -> Result<(), SyncError> {
+        let whole = whole_instants(&self.held);
+        let checkpoint = whole.checked_sub(1).map(|i| self.held[i].checkpoint.clone());
+        let records: Vec<ParsedRecord> = std::mem::take(&mut self.held).into_iter().flat_map(|p| p.records).collect();
+        if records.is_empty() && checkpoint.is_none() {
+            return Ok(());
         }
+        self.cache.commit_listed(self.wallet_id, self.run_id, records, checkpoint.as_deref(), self.listing).await?;
         Ok(())
+    }
+
+    async fn commit_held(&mut self, pages: usize) -> Result<(), SyncError> {
+        if pages == 0 {
+            return Ok(());
+        }
+        let rest = self.held.split_off(pages);
+        let done = std::mem::replace(&mut self.held, rest);
+        let checkpoint = done.last().map(|p| p.checkpoint.clone());
+        let records: Vec<ParsedRecord> = done.into_iter().flat_map(|p| p.records).collect();
+        self.cache.commit_listed(self.wallet_id, self.run_id, records, checkpoint.as_deref(), self.listing).await?;
+        Ok(())
+    }
+
+    fn held_records(&self) -> usize {
+        self.held.iter().map(|p| p.records.len()).sum()
     }
 
     pub fn emit(&self, phase: SyncPhase) {
@@ -51,19 +111,30 @@ impl CacheSink<'_> {
     }
 }
 
+/// How many of the held pages end on a boundary between two instants (the
+/// last held page's end is not known to be one: the next page may go on).
+fn whole_instants(held: &[HeldPage]) -> usize {
+    (1..held.len())
+        .rev()
+        .find(|&k| {
+            let last = held[..k].iter().rev().find_map(|p| p.instants().next_back());
+            let first = held[k..].iter().find_map(|p| p.instants().next());
+            last.is_none() || first.is_none() || last != first
+        })
+        .unwrap_or(0)
+}
+
 #[async_trait]
 impl PageSink for CacheSink<'_> {
     async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<(), SyncError> {
         self.event.pages += 1;
         self.event.records += records.len() as u64;
-        if self.held.is_empty() {
-            self.held = records;
-        } else {
-            self.held.extend(records);
-        }
-        self.held_checkpoint = Some(checkpoint);
-        if self.held.len() >= BATCH_RECORDS {
+        self.held.push(HeldPage { records, checkpoint });
+        let held = self.held_records();
+        if held >= HOLD_MAX {
             self.flush().await?;
+        } else if held >= BATCH_RECORDS {
+            self.flush_whole_instants().await?;
         }
         self.emit(SyncPhase::Wallet);
         Ok(())
@@ -76,5 +147,35 @@ impl PageSink for CacheSink<'_> {
 
     fn is_cancelled(&self) -> bool {
         self.cancel.is_cancelled()
+    }
+
+    /// A new pass: what the previous one held ends whole (it reached its end).
+    async fn begin_listing(&mut self, listing: Listing) -> Result<(), SyncError> {
+        self.flush().await?;
+        self.listing = listing;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use walletbook_core::model::{Direction, NewTransaction};
+
+    use super::*;
+
+    fn page(secs: &[i64]) -> HeldPage {
+        let at = |s: i64| Utc.timestamp_opt(s, 0).single().unwrap_or_default();
+        let records = secs.iter().map(|s| Ok(NewTransaction::new(format!("r{s}"), at(*s), Direction::Credit, rust_decimal::Decimal::ONE, "EUR", "{}"))).collect();
+        HeldPage { records, checkpoint: String::new() }
+    }
+
+    #[test]
+    fn batches_end_between_instants() {
+        assert_eq!(whole_instants(&[page(&[1, 2]), page(&[3, 4])]), 1);
+        assert_eq!(whole_instants(&[page(&[1, 2]), page(&[2, 3]), page(&[3, 3])]), 0, "every boundary is inside an instant");
+        assert_eq!(whole_instants(&[page(&[1]), page(&[2, 2]), page(&[2]), page(&[5])]), 3);
+        assert_eq!(whole_instants(&[page(&[5, 4]), page(&[]), page(&[4, 3])]), 0, "an empty page does not end an instant");
+        assert_eq!(whole_instants(&[page(&[1])]), 0);
     }
 }

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use walletbook_core::model::{ParsedRecord, TxStatus};
+use walletbook_core::order::Listing;
 
 use super::convert;
 use super::wire::{IdOnly, ListPage, SortBy, TxSearch};
@@ -120,5 +121,9 @@ impl PageSink for PendingAware<'_> {
 
     fn is_cancelled(&self) -> bool {
         self.inner.is_cancelled()
+    }
+
+    async fn begin_listing(&mut self, listing: Listing) -> Result<(), SyncError> {
+        self.inner.begin_listing(listing).await
     }
 }

@@ -1,0 +1,247 @@
+//! Placing a page's rows within their instants (`transactions.instant_order`,
+//! see [`crate::order`]) while the page is committed.
+//!
+//! Terms:
+//! - *stored rows* of an instant: the wallet's rows already in the cache
+//!   there, in their current order;
+//! - *page rows* of an instant: the page's rows there, in the listing's
+//!   order normalised to ascending time;
+//! - *anchor*: a row that is both; it keeps its stored place, so a re-synced
+//!   row never moves because of the listing alone. A new page row goes right
+//!   after the page row before it, or right before the first anchor after
+//!   it; with no anchor at all, after the stored rows (rows arriving later
+//!   at an instant are the newer ones: the engine never splits an instant
+//!   between two commits of one walk, see `sync::engine::sink`).
+//!
+//! Then, when the rows report balances, the instant is put in chain order
+//! from the row before it ([`chain_order`]). Only instants inside the
+//! wallet's stored time span can have stored rows, so a first sync reads
+//! nothing here.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use super::raw::{RawDb, Stmt};
+use crate::error::Result;
+use crate::model::{Direction, NewTransaction, TxStatus};
+use crate::money::from_text;
+use crate::order::{chain_order, delta, Link};
+use crate::time::to_nanos;
+
+/// A stored row of the instant being placed.
+struct Stored {
+    id: i64,
+    record_id: String,
+    order: i64,
+    link: Link,
+}
+
+/// One row of an instant's merged order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    Stored(usize),
+    Page(usize),
+}
+
+/// Prepared statements for placing rows in their instants.
+pub(super) struct Instants<'d> {
+    wallet_id: i64,
+    /// The wallet's stored `(oldest, newest)` instants when the page began.
+    span: Option<(i64, i64)>,
+    at: Stmt<'d>,
+    before: Stmt<'d>,
+    after: Stmt<'d>,
+    set_order: Stmt<'d>,
+}
+
+/// The page's rows just before an instant: that instant and the
+/// after-balance of its last row (in its final order).
+type Before = Option<(i64, Option<Decimal>)>;
+/// The page's rows of the next instant: that instant and their links.
+type Next = Option<(i64, Vec<Link>)>;
+
+impl<'d> Instants<'d> {
+    pub fn new(db: &'d RawDb<'d>, wallet_id: i64) -> Result<Self> {
+        let mut span = db.prepare(
+            "SELECT (SELECT MIN(occurred_at) FROM transactions WHERE wallet_id = ?1), (SELECT MAX(occurred_at) FROM transactions WHERE wallet_id = ?1)",
+        )?;
+        span.bind_i64(0, wallet_id)?;
+        let found = if span.step()? && span.column_text(0).is_some() { Some((span.column_i64(0), span.column_i64(1))) } else { None };
+        span.reset()?;
+        Ok(Instants {
+            wallet_id,
+            span: found,
+            at: db.prepare(
+                "SELECT id, record_id, instant_order, balance_before, balance_after, direction, amount, fee, status FROM transactions
+                 WHERE wallet_id = ? AND occurred_at = ? ORDER BY instant_order, id",
+            )?,
+            before: db.prepare(
+                "SELECT occurred_at, balance_after FROM transactions WHERE wallet_id = ? AND occurred_at < ? ORDER BY occurred_at DESC, instant_order DESC, id DESC LIMIT 1",
+            )?,
+            after: db.prepare("SELECT occurred_at FROM transactions WHERE wallet_id = ? AND occurred_at > ? ORDER BY occurred_at, instant_order, id LIMIT 1")?,
+            set_order: db.prepare("UPDATE transactions SET instant_order = ? WHERE id = ?")?,
+        })
+    }
+
+    /// The instant order of each of `rows` (a page, in ascending listing
+    /// order, not yet written); stored rows of their instants are moved as
+    /// needed.
+    pub fn plan(&mut self, rows: &[NewTransaction]) -> Result<Vec<i64>> {
+        let mut by_time: Vec<usize> = (0..rows.len()).collect();
+        by_time.sort_by_key(|&i| rows[i].occurred_at);
+        let groups: Vec<&[usize]> = by_time.chunk_by(|&a, &b| rows[a].occurred_at == rows[b].occurred_at).collect();
+        let mut orders = vec![0; rows.len()];
+        let mut before: Before = None;
+        for (g, group) in groups.iter().enumerate() {
+            let at = to_nanos(rows[group[0]].occurred_at);
+            let page: Vec<&NewTransaction> = group.iter().map(|&i| &rows[i]).collect();
+            let next = groups.get(g + 1).map(|n| (to_nanos(rows[n[0]].occurred_at), n.iter().map(|&i| link_of(&rows[i])).collect()));
+            let (placed, last_after) = self.place(at, &page, before, next)?;
+            for (&i, order) in group.iter().zip(placed) {
+                orders[i] = order;
+            }
+            before = Some((at, last_after));
+        }
+        Ok(orders)
+    }
+
+    /// Place the stored instant that follows `at` again, once the page is
+    /// written: the row before it may have just arrived (a newest-first walk
+    /// stores older rows later).
+    pub fn replace_next(&mut self, at: i64) -> Result<()> {
+        if let Some(next) = self.instant_after(at)? {
+            // The page is written now: the span read before it is stale.
+            self.span = Some((i64::MIN, i64::MAX));
+            self.place(next, &[], None, None)?;
+        }
+        Ok(())
+    }
+
+    /// Orders for `page` (rows at instant `at`) and the after-balance of the
+    /// instant's last row; stored rows there are moved as needed.
+    fn place(&mut self, at: i64, page: &[&NewTransaction], page_before: Before, page_next: Next) -> Result<(Vec<i64>, Option<Decimal>)> {
+        let inside = self.span.is_some_and(|(lo, hi)| lo <= at && at <= hi);
+        let stored = if inside { self.stored_at(at)? } else { Vec::new() };
+        if stored.is_empty() && page.len() < 2 {
+            return Ok((vec![0; page.len()], page.first().and_then(|t| t.balance_after)));
+        }
+        let mut entries = merge(&stored, page);
+        let link = |e: &Entry| match *e {
+            Entry::Stored(i) => stored[i].link,
+            Entry::Page(i) => link_of(page[i]),
+        };
+        let links: Vec<Link> = entries.iter().map(link).collect();
+        if links.len() > 1 && links.iter().any(|l| l.before.is_some() || l.after.is_some()) {
+            let prev = self.after_before(at, page_before)?;
+            let next = self.links_after(at, page_next)?;
+            entries = chain_order(&links, prev, &next).into_iter().map(|i| entries[i]).collect();
+        }
+        let last_after = entries.last().and_then(|e| link(e).after);
+        let mut orders = vec![0; page.len()];
+        let by_record: HashMap<&str, &Stored> = stored.iter().map(|s| (s.record_id.as_str(), s)).collect();
+        for (pos, e) in entries.iter().enumerate() {
+            let pos = pos as i64;
+            let held = match *e {
+                Entry::Stored(i) => Some(&stored[i]),
+                Entry::Page(i) => {
+                    orders[i] = pos;
+                    by_record.get(page[i].record_id.as_str()).copied()
+                }
+            };
+            if let Some(s) = held.filter(|s| s.order != pos) {
+                self.set_order.bind_i64(0, pos)?;
+                self.set_order.bind_i64(1, s.id)?;
+                self.set_order.execute()?;
+            }
+        }
+        Ok((orders, last_after))
+    }
+
+    /// The after-balance of the row just before instant `at`: the stored
+    /// one, or the page's when the page's previous instant is later.
+    fn after_before(&mut self, at: i64, page_before: Before) -> Result<Option<Decimal>> {
+        let mut stored = None;
+        if self.span.is_some_and(|(lo, _)| lo < at) {
+            let s = &mut self.before;
+            s.bind_i64(0, self.wallet_id)?;
+            s.bind_i64(1, at)?;
+            stored = if s.step()? { Some((s.column_i64(0), s.column_text(1).map(from_text).transpose()?)) } else { None };
+            s.reset()?;
+        }
+        Ok(match (stored, page_before) {
+            (Some((st, sa)), Some((pt, _))) if st > pt => sa,
+            (_, Some((_, pa))) => pa,
+            (Some((_, sa)), None) => sa,
+            (None, None) => None,
+        })
+    }
+
+    /// The links of the rows of the next instant after `at`: stored, or the
+    /// page's when the page's next instant comes first (both when the same).
+    fn links_after(&mut self, at: i64, page_next: Next) -> Result<Vec<Link>> {
+        let stored_at = if self.span.is_some_and(|(_, hi)| at < hi) { self.instant_after(at)? } else { None };
+        let stored = |me: &mut Self, t: i64| -> Result<Vec<Link>> { Ok(me.stored_at(t)?.into_iter().map(|s| s.link).collect()) };
+        Ok(match (stored_at, page_next) {
+            (Some(st), Some((pt, links))) if st == pt => stored(self, st)?.into_iter().chain(links).collect(),
+            (Some(st), Some((pt, _))) if st < pt => stored(self, st)?,
+            (_, Some((_, links))) => links,
+            (Some(st), None) => stored(self, st)?,
+            (None, None) => Vec::new(),
+        })
+    }
+
+    /// The first stored instant after `at`.
+    fn instant_after(&mut self, at: i64) -> Result<Option<i64>> {
+        let s = &mut self.after;
+        s.bind_i64(0, self.wallet_id)?;
+        s.bind_i64(1, at)?;
+        let next = if s.step()? { Some(s.column_i64(0)) } else { None };
+        s.reset()?;
+        Ok(next)
+    }
+
+    fn stored_at(&mut self, at: i64) -> Result<Vec<Stored>> {
+        let s = &mut self.at;
+        s.bind_i64(0, self.wallet_id)?;
+        s.bind_i64(1, at)?;
+        let mut out = Vec::new();
+        while s.step()? {
+            let dec = |i: usize| s.column_text(i).map(from_text).transpose();
+            let fee = dec(7)?.unwrap_or_default();
+            let amount = dec(6)?.unwrap_or_default();
+            let direction = Direction::parse(s.column_text(5).unwrap_or_default()).unwrap_or(Direction::Credit);
+            let moved = delta(direction, amount, fee, TxStatus::parse_lenient(s.column_text(8).unwrap_or_default()));
+            let link = Link { before: dec(3)?, after: dec(4)?, delta: moved };
+            out.push(Stored { id: s.column_i64(0), record_id: s.column_text(1).unwrap_or_default().to_string(), order: s.column_i64(2), link });
+        }
+        s.reset()?;
+        Ok(out)
+    }
+}
+
+fn link_of(t: &NewTransaction) -> Link {
+    Link { before: t.balance_before, after: t.balance_after, delta: delta(t.direction, t.amount, t.fee.unwrap_or_default(), t.status) }
+}
+
+/// Stored rows in their order with the page rows placed among them (see the module docs).
+fn merge(stored: &[Stored], page: &[&NewTransaction]) -> Vec<Entry> {
+    let index: HashMap<&str, usize> = page.iter().enumerate().map(|(i, t)| (t.record_id.as_str(), i)).collect();
+    let mut out: Vec<Entry> = stored.iter().enumerate().map(|(i, s)| index.get(s.record_id.as_str()).map_or(Entry::Stored(i), |&p| Entry::Page(p))).collect();
+    let mut placed: Vec<bool> = (0..page.len()).map(|p| out.contains(&Entry::Page(p))).collect();
+    for p in 0..page.len() {
+        if placed[p] {
+            continue;
+        }
+        let at = if let Some(q) = (0..p).rev().find(|&q| placed[q]) {
+            out.iter().position(|e| *e == Entry::Page(q)).map_or(out.len(), |i| i + 1)
+        } else if let Some(a) = (p + 1..page.len()).find(|&a| placed[a]) {
+            out.iter().position(|e| *e == Entry::Page(a)).unwrap_or(out.len())
+        } else {
+            out.len()
+        };
+        out.insert(at, Entry::Page(p));
+        placed[p] = true;
+    }
+    out
+}
