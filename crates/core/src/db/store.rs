@@ -91,7 +91,7 @@ impl Cache {
                     outcome.inserted += 1;
                     continue;
                 }
-                let old = writer.existing(wallet_id, &t.record_id)?.ok_or_else(|| crate::Error::Engine(format!("record {} vanished during the page", t.record_id)))?;
+                let old = writer.existing(wallet_id, &t.record_id)?.ok_or_else(|| crate::Error::Internal(format!("record {} vanished during the page", t.record_id)))?;
                 if old.raw == t.raw {
                     outcome.unchanged += 1;
                 } else {
