@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod error;
 pub mod state;
+pub mod sync_slot;
 
 use state::{db_path_from_args, AppState};
 

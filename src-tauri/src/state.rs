@@ -3,28 +3,27 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use std::sync::Mutex;
-
 use tokio::sync::OnceCell;
 use walletbook_core::credentials::CredentialStore;
 use walletbook_core::db::{default_cache_path, Cache};
 use tauri::Manager;
-use walletbook_sync::engine::{CancelToken, SyncEngine};
+use walletbook_sync::engine::SyncEngine;
 
 use crate::error::IpcResult;
+use crate::sync_slot::SyncSlot;
 
 pub struct AppState {
     pub db_path: PathBuf,
     /// The OS keychain (or `WALLETBOOK_KEYRING=memory` for tests).
     pub credentials: CredentialStore,
     /// The running sync's cancel token, if a sync is running.
-    pub sync: Mutex<Option<CancelToken>>,
+    pub sync: SyncSlot,
     cache: OnceCell<Cache>,
 }
 
 impl AppState {
     pub fn new(db_path: PathBuf) -> Self {
-        AppState { db_path, credentials: CredentialStore::from_env(), sync: Mutex::new(None), cache: OnceCell::new() }
+        AppState { db_path, credentials: CredentialStore::from_env(), sync: SyncSlot::default(), cache: OnceCell::new() }
     }
 
     /// The cache, opened (and migrated) on first use. A failed open is not

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use walletbook_core::config::{self, DeclaredConnection};
+use walletbook_core::connections;
 use walletbook_core::credentials::CredentialStore;
 use walletbook_core::db::{default_cache_path, Cache};
 
@@ -24,12 +25,7 @@ impl Context {
     pub async fn cache(&self) -> CliResult<Cache> {
         let cache = Cache::open(&self.db_path).await?;
         for d in self.declared()? {
-            match cache.connection_by_name(&d.name).await {
-                Ok(existing) => cache.update_connection(existing.id, &d.base_url, &d.settings).await?,
-                Err(_) => {
-                    cache.add_connection(&d.name, d.provider, &d.base_url, &d.settings).await?;
-                }
-            }
+            connections::apply_declared(&cache, &d).await?;
         }
         Ok(cache)
     }

@@ -15,8 +15,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::connections::check_fields;
 use crate::error::{Error, Result};
-use crate::model::{Provider, Settings};
+use crate::model::{Provider, Secrets, Settings};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,7 +51,7 @@ pub struct DeclaredConnection {
 
 /// Read and check a connections file. Errors name the file and the line.
 pub fn load(path: &Path) -> Result<Vec<DeclaredConnection>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Config(format!("cannot read the config file {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|source| Error::ConfigFile { path: path.to_path_buf(), source })?;
     parse(&text, &path.display().to_string())
 }
 
@@ -63,6 +64,10 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<DeclaredConnection>> {
     let mut out = Vec::new();
     for c in raw.connection {
         let provider: Provider = c.provider.get_ref().parse().map_err(|e: Error| Error::Config(format!("{origin} at line {}: {e}", line_of(text, c.provider.span().start))))?;
+        // The same field rules as connections added by hand; the secrets are
+        // checked by the variables that will hold them.
+        let secret_fields: Secrets = c.secret_env.iter().map(|(k, var)| (k.clone(), var.clone())).collect();
+        check_fields(provider, &c.settings, &secret_fields).map_err(|e| Error::Config(format!("{origin}: connection '{}': {e}", c.name)))?;
         if out.iter().any(|d: &DeclaredConnection| d.name == c.name) {
             return Err(Error::Config(format!("{origin}: connection '{}' is declared twice", c.name)));
         }
@@ -87,15 +92,36 @@ mod tests {
 
     #[test]
     fn parses_and_defaults_base_url() {
-        let c = parse("[[connection]]\nname = \"a\"\nprovider = \"Papaya Global\"\nsecret_env = { api_key = \"K\" }\n", "x.toml").unwrap();
+        let c = parse("[[connection]]\nname = \"a\"\nprovider = \"Papaya Global\"\nsecret_env = { api_key = \"K\", client_secret = \"S\" }\n", "x.toml").unwrap();
         assert_eq!(c[0].provider, Provider::Papaya);
         assert_eq!(c[0].base_url, Provider::Papaya.default_base_url());
+    }
+
+    #[test]
+    fn declared_fields_get_the_checks_of_added_connections() {
+        let unknown = parse("[[connection]]\nname = \"f\"\nprovider = \"flexprice\"\nsettings = { colour = \"blue\" }\nsecret_env = { api_key = \"K\" }\n", "x.toml").unwrap_err().to_string();
+        assert!(unknown.contains("x.toml") && unknown.contains("'f'") && unknown.contains("'colour'"), "{unknown}");
+        let no_secret = parse("[[connection]]\nname = \"f\"\nprovider = \"flexprice\"\n", "x.toml").unwrap_err().to_string();
+        assert!(no_secret.contains("api_key"), "{no_secret}");
+        let not_secret = parse("[[connection]]\nname = \"e\"\nprovider = \"exlr8\"\nsettings = { client_id = \"d\" }\nsecret_env = { client_id = \"K\", client_secret = \"S\" }\n", "x.toml").unwrap_err().to_string();
+        assert!(not_secret.contains("no secret field 'client_id'"), "{not_secret}");
     }
 
     #[test]
     fn unknown_provider_names_the_line() {
         let err = parse("[[connection]]\nname = \"a\"\nprovider = \"paypal\"\n", "x.toml").unwrap_err().to_string();
         assert!(err.contains("x.toml at line 3") && err.contains("paypal"), "{err}");
+    }
+
+    #[test]
+    fn unreadable_file_keeps_the_io_error() {
+        use std::error::Error as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let err = load(&dir.path().join("missing.toml")).expect_err("no file");
+        assert!(err.to_string().contains("missing.toml"), "{err}");
+        let source = err.source().and_then(|s| s.downcast_ref::<std::io::Error>()).expect("the I/O error is the source");
+        assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        assert_eq!(err.code(), crate::ErrorCode::Config);
     }
 
     #[test]

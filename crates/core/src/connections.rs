@@ -5,6 +5,7 @@
 use serde::Deserialize;
 use ts_rs::TS;
 
+use crate::config::DeclaredConnection;
 use crate::credentials::CredentialStore;
 use crate::db::Cache;
 use crate::error::{Error, Result};
@@ -75,17 +76,45 @@ pub async fn add(cache: &Cache, credentials: &CredentialStore, input: &Connectio
 }
 
 /// Change a connection's base URL, settings and any secrets given; secrets
-/// left out keep their stored values.
+/// left out keep their stored values. The cache is written first; if the
+/// keychain then refuses the secrets, the cache gets its old values back, so
+/// the two never disagree.
 pub async fn update(cache: &Cache, credentials: &CredentialStore, id: i64, input: &ConnectionInput) -> Result<()> {
     let stored = cache.list_connections().await?.into_iter().find(|c| c.id == id).ok_or_else(|| Error::NotFound(format!("connection {id} does not exist")))?;
     let mut secrets = credentials.load(&stored.name).await?.unwrap_or_default();
     secrets.extend(input.secrets.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())));
     check_fields(stored.provider, &input.settings, &secrets)?;
     cache.update_connection(id, &input.base_url(), &input.settings).await?;
-    if !input.secrets.is_empty() {
-        credentials.save(&stored.name, &secrets).await?;
+    if input.secrets.is_empty() {
+        return Ok(());
+    }
+    if let Err(refused) = credentials.save(&stored.name, &secrets).await {
+        if let Err(e) = cache.update_connection(id, &stored.base_url, &stored.settings).await {
+            tracing::warn!(connection = %stored.name, error = %e, "the connection's old settings could not be restored");
+        }
+        return Err(refused);
     }
     Ok(())
+}
+
+/// Put a connection declared in a `--config` file into the cache: added when
+/// the cache has none of that name, else its base URL and settings updated.
+/// Its fields were checked when the file was read ([`crate::config::parse`]).
+/// A lookup that fails for another reason than "not found" is reported, not
+/// taken as a missing connection.
+pub async fn apply_declared(cache: &Cache, declared: &DeclaredConnection) -> Result<Connection> {
+    match cache.connection_by_name(&declared.name).await {
+        Ok(existing) if existing.provider != declared.provider => Err(Error::Config(format!(
+            "connection '{}' is a {} connection in the cache but {} in the config file: give the config entry another name, or remove the cached one with `walletbook connections remove {}`",
+            declared.name, existing.provider, declared.provider, declared.name
+        ))),
+        Ok(existing) => {
+            cache.update_connection(existing.id, &declared.base_url, &declared.settings).await?;
+            cache.connection_by_name(&declared.name).await
+        }
+        Err(Error::NotFound(_)) => cache.add_connection(&declared.name, declared.provider, &declared.base_url, &declared.settings).await,
+        Err(e) => Err(e),
+    }
 }
 
 /// Remove a connection, everything cached under it, and its secrets.
@@ -126,6 +155,45 @@ mod tests {
         assert_eq!(stored_secret_keys(&creds, "ex").await.expect("keys"), vec!["client_secret".to_string()]);
         remove(&cache, &creds, "ex").await.expect("remove");
         assert_eq!(creds.load("ex").await.expect("load"), None);
+    }
+
+    #[tokio::test]
+    async fn a_refused_secret_leaves_the_cached_connection_as_it_was() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = Cache::open(&dir.path().join("c.sqlite")).await.expect("cache");
+        let conn = add(&cache, &CredentialStore::memory(), &input(&[("client_secret", "s1")])).await.expect("add");
+        let mut held = std::collections::HashMap::new();
+        held.insert("ex".to_string(), input(&[("client_secret", "s1")]).secrets);
+        let locked = CredentialStore::Refusing(std::sync::Arc::new(std::sync::Mutex::new(held)));
+        let mut edit = input(&[("client_secret", "s2")]);
+        edit.base_url = "https://elsewhere.example/v1".into();
+        edit.settings.insert("wallets".into(), "w1".into());
+        let err = update(&cache, &locked, conn.id, &edit).await.expect_err("the keychain refuses");
+        assert!(matches!(err, Error::Keychain { .. }), "{err:?}");
+        let after = cache.connection_by_name("ex").await.expect("still there");
+        assert_eq!((after.base_url.as_str(), &after.settings), (conn.base_url.as_str(), &conn.settings), "the cache was restored");
+        update(&cache, &locked, conn.id, &ConnectionInput { secrets: Secrets::new(), ..edit }).await.expect("no secret to write: the cache alone changes");
+        assert_eq!(cache.connection_by_name("ex").await.expect("ex").base_url, "https://elsewhere.example/v1");
+    }
+
+    #[tokio::test]
+    async fn declared_connections_are_added_updated_and_lookup_errors_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = Cache::open(&dir.path().join("c.sqlite")).await.expect("cache");
+        let text = "[[connection]]\nname = \"ex\"\nprovider = \"exlr8\"\nsettings = { client_id = \"dp-1\" }\nsecret_env = { client_secret = \"EX_SECRET\" }\n";
+        let declared = crate::config::parse(text, "jobs.toml").expect("parse").remove(0);
+        let added = apply_declared(&cache, &declared).await.expect("added");
+        let again = apply_declared(&cache, &declared).await.expect("updated");
+        assert_eq!(added.id, again.id);
+
+        let other = DeclaredConnection { provider: Provider::Baanx, ..declared.clone() };
+        let err = apply_declared(&cache, &other).await.expect_err("another provider under the same name");
+        assert!(err.to_string().contains("exlr8") || err.to_string().contains("Exlr8"), "{err}");
+
+        // A row the cache cannot read is an error of its own, not "not found" (which would try to add it twice).
+        sqlx::query("UPDATE connections SET provider = 'paypal' WHERE name = 'ex'").execute(cache.pool()).await.expect("spoil");
+        let err = apply_declared(&cache, &declared).await.expect_err("unreadable row");
+        assert!(err.to_string().contains("paypal"), "{err}");
     }
 
     #[test]

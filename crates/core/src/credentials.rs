@@ -19,6 +19,10 @@ pub enum CredentialStore {
     Os,
     /// A process-local map, for tests.
     Memory(Arc<Mutex<HashMap<String, Secrets>>>),
+    /// A map that can be read but refuses every write, as a locked keychain
+    /// does: for tests of what happens when the keychain says no.
+    #[cfg(test)]
+    Refusing(Arc<Mutex<HashMap<String, Secrets>>>),
 }
 
 impl CredentialStore {
@@ -41,8 +45,10 @@ impl CredentialStore {
                 lock(m)?.insert(connection.to_string(), secrets.clone());
                 Ok(())
             }
+            #[cfg(test)]
+            CredentialStore::Refusing(_) => Err(refused(connection)),
             CredentialStore::Os => {
-                let json = serde_json::to_string(secrets).map_err(|e| Error::Corrupt(e.to_string()))?;
+                let json = serde_json::to_string(secrets).map_err(|e| Error::CredentialFormat { connection: connection.to_string(), source: (&e).into() })?;
                 let name = connection.to_string();
                 blocking(connection, move || keyring::Entry::new(SERVICE, &name)?.set_password(&json)).await
             }
@@ -53,6 +59,8 @@ impl CredentialStore {
     pub async fn load(&self, connection: &str) -> Result<Option<Secrets>> {
         match self {
             CredentialStore::Memory(m) => Ok(lock(m)?.get(connection).cloned()),
+            #[cfg(test)]
+            CredentialStore::Refusing(m) => Ok(lock(m)?.get(connection).cloned()),
             CredentialStore::Os => {
                 let name = connection.to_string();
                 let found = blocking(connection, move || match keyring::Entry::new(SERVICE, &name)?.get_password() {
@@ -61,9 +69,7 @@ impl CredentialStore {
                     Err(e) => Err(e),
                 })
                 .await?;
-                found
-                    .map(|json| serde_json::from_str(&json).map_err(|_| Error::Corrupt(format!("the keychain entry for connection '{connection}' is not readable; re-enter its credentials"))))
-                    .transpose()
+                found.map(|json| parse_secrets(connection, &json)).transpose()
             }
         }
     }
@@ -74,6 +80,8 @@ impl CredentialStore {
                 lock(m)?.remove(connection);
                 Ok(())
             }
+            #[cfg(test)]
+            CredentialStore::Refusing(_) => Err(refused(connection)),
             CredentialStore::Os => {
                 let name = connection.to_string();
                 blocking(connection, move || match keyring::Entry::new(SERVICE, &name)?.delete_credential() {
@@ -84,6 +92,11 @@ impl CredentialStore {
             }
         }
     }
+}
+
+#[cfg(test)]
+fn refused(connection: &str) -> Error {
+    Error::Keychain { connection: connection.to_string(), source: keyring::Error::NoStorageAccess("the keychain is locked".into()) }
 }
 
 /// Read secrets named by environment variables: field key -> variable name.
@@ -100,6 +113,12 @@ pub fn secrets_from_env(connection: &str, vars: &HashMap<String, String>) -> Res
     Ok(out)
 }
 
+/// A keychain entry's JSON as a secrets map; the error says where it broke,
+/// never what it holds.
+fn parse_secrets(connection: &str, json: &str) -> Result<Secrets> {
+    serde_json::from_str(json).map_err(|e| Error::CredentialFormat { connection: connection.to_string(), source: (&e).into() })
+}
+
 fn lock(m: &Mutex<HashMap<String, Secrets>>) -> Result<std::sync::MutexGuard<'_, HashMap<String, Secrets>>> {
     m.lock().map_err(|_| Error::Corrupt("credential store lock poisoned".into()))
 }
@@ -107,7 +126,7 @@ fn lock(m: &Mutex<HashMap<String, Secrets>>) -> Result<std::sync::MutexGuard<'_,
 /// keyring's backends block (and some start their own runtime): run them off
 /// the async workers.
 async fn blocking<T: Send + 'static>(connection: &str, f: impl FnOnce() -> keyring::Result<T> + Send + 'static) -> Result<T> {
-    let joined = tokio::task::spawn_blocking(f).await.map_err(|e| Error::Corrupt(format!("keychain task failed: {e}")))?;
+    let joined = tokio::task::spawn_blocking(f).await.map_err(|source| Error::Task { what: format!("the keychain call for connection '{connection}'"), source })?;
     joined.map_err(|source| Error::Keychain { connection: connection.to_string(), source })
 }
 
@@ -124,6 +143,18 @@ mod tests {
         assert_eq!(store.load("main").await.unwrap(), Some(s));
         store.delete("main").await.unwrap();
         assert_eq!(store.load("main").await.unwrap(), None);
+    }
+
+    #[test]
+    fn unreadable_entry_keeps_where_it_broke_but_not_what_it_holds() {
+        use std::error::Error as _;
+        let err = parse_secrets("main", r#"{"api_key": "hunter2""#).expect_err("cut off");
+        assert!(matches!(err, Error::CredentialFormat { .. }), "{err:?}");
+        let source = err.source().expect("the JSON error is kept as the source").to_string();
+        assert!(source.contains("line 1"), "{source}");
+        let err = parse_secrets("main", r#""hunter2""#).expect_err("not a map");
+        let chain = format!("{err} {}", err.source().map(ToString::to_string).unwrap_or_default());
+        assert!(chain.contains("'main'") && !chain.contains("hunter2"), "{chain}");
     }
 
     #[test]

@@ -4,9 +4,11 @@
 use std::path::PathBuf;
 
 /// A stable, machine-readable error category. Crosses IPC as `code`.
+/// Exported to TypeScript as an `enum` (a value as well as a type), so the
+/// UI checks codes against this list instead of keeping its own copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
+#[ts(export, repr(enum = name))]
 pub enum ErrorCode {
     InvalidInput,
     NotFound,
@@ -33,16 +35,29 @@ pub enum Error {
     Open { path: PathBuf, #[source] source: sqlx::Error },
     #[error("cache query failed: {0}")]
     Sql(#[from] sqlx::Error),
-    #[error("cache query failed: {0}")]
-    Engine(String),
+    /// A statement run on the raw SQLite handle (see `db::raw`) failed.
+    #[error("cache query failed: {message}")]
+    Sqlite { message: String, #[source] source: libsqlite3_sys::Error },
+    /// A blocking task (keychain call, export, summary) stopped before it finished.
+    #[error("{what} stopped before it finished ({source}): try again, and report it if it persists")]
+    Task { what: String, #[source] source: tokio::task::JoinError },
+    /// An invariant of Walletbook itself does not hold (a bug, not bad input).
+    #[error("Walletbook hit an internal error ({0}): please report it")]
+    Internal(String),
     #[error("{0}")]
     InvalidInput(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     Config(String),
+    #[error("cannot read the config file {path}: {source}; check the --config path")]
+    ConfigFile { path: PathBuf, #[source] source: std::io::Error },
     #[error("the OS keychain refused the secret for connection '{connection}': {source}; unlock the keychain or re-enter the credentials")]
     Keychain { connection: String, #[source] source: keyring::Error },
+    /// The keychain holds something that is not a secrets map. The source
+    /// says where the JSON broke, never what it holds (it may be secret).
+    #[error("the keychain entry for connection '{connection}' is not readable: re-enter its credentials")]
+    CredentialFormat { connection: String, #[source] source: JsonFault },
     #[error("no secret is stored for connection '{connection}': add it with `walletbook connections add` or set {env_hint}")]
     MissingSecret { connection: String, env_hint: String },
     #[error("{context}: {source}")]
@@ -51,17 +66,40 @@ pub enum Error {
     Corrupt(String),
 }
 
+/// Where a JSON text broke, without any of its content: the source of
+/// errors about text that may hold secrets.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} at line {line}, column {column}")]
+pub struct JsonFault {
+    pub kind: &'static str,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl From<&serde_json::Error> for JsonFault {
+    fn from(e: &serde_json::Error) -> Self {
+        let kind = match e.classify() {
+            serde_json::error::Category::Io => "read error",
+            serde_json::error::Category::Syntax => "syntax error",
+            serde_json::error::Category::Data => "unexpected shape",
+            serde_json::error::Category::Eof => "unexpected end",
+        };
+        JsonFault { kind, line: e.line(), column: e.column() }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::NotACache { .. } | Error::NewerSchema { .. } | Error::Open { .. } | Error::Sql(_) | Error::Engine(_) | Error::Corrupt(_) => ErrorCode::Cache,
+            Error::NotACache { .. } | Error::NewerSchema { .. } | Error::Open { .. } | Error::Sql(_) | Error::Sqlite { .. } | Error::Corrupt(_) => ErrorCode::Cache,
+            Error::Task { .. } | Error::Internal(_) => ErrorCode::Internal,
             Error::Unwritable { .. } | Error::Io { .. } => ErrorCode::Io,
             Error::InvalidInput(_) => ErrorCode::InvalidInput,
             Error::NotFound(_) => ErrorCode::NotFound,
-            Error::Config(_) => ErrorCode::Config,
-            Error::Keychain { .. } | Error::MissingSecret { .. } => ErrorCode::Credentials,
+            Error::Config(_) | Error::ConfigFile { .. } => ErrorCode::Config,
+            Error::Keychain { .. } | Error::MissingSecret { .. } | Error::CredentialFormat { .. } => ErrorCode::Credentials,
         }
     }
 

@@ -213,6 +213,37 @@ pub struct DiscoveredWallet {
     pub current_balance: Option<Decimal>,
 }
 
+/// How one connection (or wallet) ended. A wallet's last sync keeps one of
+/// these (see [`Wallet::last_sync_status`]); nothing else is ever stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncStatus {
+    Ok,
+    Failed,
+    Cancelled,
+    /// Not synced on purpose (a demo connection).
+    Skipped,
+}
+
+impl SyncStatus {
+    pub const ALL: [SyncStatus; 4] = [SyncStatus::Ok, SyncStatus::Failed, SyncStatus::Cancelled, SyncStatus::Skipped];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncStatus::Ok => "ok",
+            SyncStatus::Failed => "failed",
+            SyncStatus::Cancelled => "cancelled",
+            SyncStatus::Skipped => "skipped",
+        }
+    }
+
+    /// The stored text back; `None` for text Walletbook never writes.
+    pub fn parse(text: &str) -> Option<SyncStatus> {
+        SyncStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
 /// A wallet as stored in the cache.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -230,7 +261,8 @@ pub struct Wallet {
     /// RFC 3339 UTC.
     pub balance_as_of: Option<String>,
     pub last_sync_at: Option<String>,
-    pub last_sync_status: Option<String>,
+    /// How the wallet's last sync ended; `None` before its first sync.
+    pub last_sync_status: Option<SyncStatus>,
     pub last_sync_message: Option<String>,
     pub transaction_count: i64,
 }

@@ -35,6 +35,21 @@ pub fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, String> {
     Err(format!("'{t}' is not a date or timestamp"))
 }
 
+/// Parse a record's timestamp: as [`parse_timestamp`], but an instant the
+/// cache cannot store (outside about 1677-09-21 to 2262-04-11, the range of
+/// Unix nanoseconds in an `i64`) is an error, so the record is quarantined
+/// with the reason instead of being moved silently to the edge of the range.
+/// Go's zero time (`0001-01-01T00:00:00Z`, an unset date) is named as such.
+pub fn parse_record_timestamp(text: &str) -> Result<DateTime<Utc>, String> {
+    let t = parse_timestamp(text)?;
+    if t.timestamp_nanos_opt().is_some() {
+        return Ok(t);
+    }
+    let go_zero_time = Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).single();
+    let unset = if go_zero_time == Some(t) { " (Go's zero time: the provider left the date unset)" } else { "" };
+    Err(format!("date '{}' is outside 1677-09-21 to 2262-04-11, the dates the cache can hold{unset}", text.trim()))
+}
+
 fn split_offset(s: &str) -> (&str, Option<&str>) {
     if let Some(body) = s.strip_suffix('Z').or_else(|| s.strip_suffix('z')) {
         return (body, Some("+00:00"));
@@ -126,6 +141,19 @@ mod tests {
         }
         assert!(parse_timestamp("yesterday").is_err());
         assert!(parse_timestamp("2023-02-30").is_err());
+    }
+
+    #[test]
+    fn record_dates_the_cache_cannot_hold_are_errors_not_clamped() {
+        let zero = parse_record_timestamp("0001-01-01T00:00:00Z").expect_err("Go's zero time");
+        assert!(zero.contains("0001-01-01T00:00:00Z") && zero.contains("Go's zero time"), "{zero}");
+        let far = parse_record_timestamp("9999-12-31").expect_err("too late");
+        assert!(far.contains("outside") && !far.contains("Go's"), "{far}");
+        assert!(parse_record_timestamp("1677-09-20T00:00:00Z").is_err());
+        assert!(parse_record_timestamp("1677-09-22T00:00:00Z").is_ok());
+        assert!(parse_record_timestamp("2262-04-11T00:00:00Z").is_ok());
+        assert!(parse_record_timestamp("2262-04-12T00:00:00Z").is_err());
+        assert_eq!(parse_record_timestamp("2024-02-29T09:10:06Z"), parse_timestamp("2024-02-29T09:10:06Z"));
     }
 
     #[test]

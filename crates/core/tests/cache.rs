@@ -205,3 +205,32 @@ async fn bad_records_are_quarantined_once_and_the_rest_is_kept() {
     assert_eq!(q[0].connection_name.as_deref(), Some("main"));
     assert!(q[0].reason.contains("12,5x"));
 }
+
+#[tokio::test]
+async fn a_record_without_a_wallet_is_quarantined_once_per_connection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (cache, _) = cache_with_wallet(&dir).await;
+    let main = cache.connection_by_name("main").await.expect("main").id;
+    let other = cache.add_connection("other", Provider::Flexprice, "http://127.0.0.1:1", &Settings::new()).await.expect("other").id;
+    let raw = "{\"wallet\":null}";
+    assert!(cache.quarantine_for_connection(main, None, raw, "names no wallet").await.expect("first"));
+    assert!(!cache.quarantine_for_connection(main, None, raw, "names no wallet").await.expect("again"), "the same raw text is kept once");
+    assert!(cache.quarantine_for_connection(other, None, raw, "names no wallet").await.expect("other connection"));
+    let q = cache.list_quarantine(10).await.expect("list");
+    assert_eq!(q.iter().filter(|e| e.wallet_id.is_none()).count(), 2, "{q:?}");
+}
+
+#[tokio::test]
+async fn a_wallets_last_sync_status_is_one_of_the_statuses_rust_writes() {
+    use walletbook_core::model::SyncStatus;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (cache, wallet) = cache_with_wallet(&dir).await;
+    assert_eq!(cache.wallet(wallet).await.expect("wallet").last_sync_status, None, "never synced");
+    for status in SyncStatus::ALL {
+        cache.set_wallet_sync_result(wallet, status, None).await.expect("set");
+        assert_eq!(cache.wallet(wallet).await.expect("wallet").last_sync_status, Some(status));
+    }
+    sqlx::query("UPDATE wallets SET last_sync_status = 'partial' WHERE id = ?").bind(wallet).execute(cache.pool()).await.expect("spoil");
+    let err = cache.wallet(wallet).await.expect_err("a status Walletbook never writes");
+    assert!(err.to_string().contains("'partial'"), "{err}");
+}

@@ -21,6 +21,10 @@ pub enum SyncError {
     /// The provider answered something this client cannot read.
     #[error("{provider} sent a response that could not be read ({detail}): try again, and report it if it persists")]
     Protocol { provider: Provider, detail: String },
+    /// A well-formed answer whose JSON does not have the documented shape:
+    /// not an outage, so it is not retried.
+    #[error("{provider} answered in a shape Walletbook does not know ({detail}, at {field}): the provider's API may have changed; report this message")]
+    Shape { provider: Provider, field: String, detail: String },
     /// The connection is missing a setting or secret.
     #[error("{provider} connection is not set up: {detail}")]
     Config { provider: Provider, detail: String },
@@ -45,7 +49,7 @@ impl SyncError {
     pub fn code(&self) -> ErrorCode {
         match self {
             SyncError::Auth { .. } => ErrorCode::Auth,
-            SyncError::Rejected { .. } | SyncError::Protocol { .. } => ErrorCode::Provider,
+            SyncError::Rejected { .. } | SyncError::Protocol { .. } | SyncError::Shape { .. } => ErrorCode::Provider,
             SyncError::Unavailable { .. } | SyncError::Network { .. } => ErrorCode::Network,
             SyncError::Config { .. } => ErrorCode::Config,
             SyncError::Cache(e) => e.code(),

@@ -2,6 +2,12 @@
 //! exponential backoff and jitter on 429, 5xx, timeouts, connection errors
 //! and unreadable bodies, honouring `Retry-After`, with a bounded total.
 //!
+//! A 2xx body is *unreadable* when it is cut off or is not JSON at all (a
+//! proxy's page): that is retried like an outage. A well-formed JSON body
+//! of the wrong *shape* (a missing field, a string where a list belongs) is
+//! a protocol error, reported at once with the field's path, never retried:
+//! asking again gets the same answer.
+//!
 //! Providers differ only in how their error bodies read; each passes an
 //! [`ErrorReader`] that turns a body into a short detail string.
 
@@ -97,19 +103,20 @@ impl ProviderHttp {
         self.send_checked(build, |_| Ok(())).await
     }
 
-    /// Send with retries and parse the body as JSON. A body that does not
-    /// parse (e.g. cut off mid-way) is retried like a 5xx.
+    /// Send with retries and parse the body as JSON. A body that is cut off
+    /// or not JSON is retried like a 5xx; JSON of the wrong shape is a
+    /// [`SyncError::Shape`] at once.
     pub async fn json<T: DeserializeOwned>(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder) -> Result<T, SyncError> {
         let mut parsed = None;
         self.send_checked(build, |answer| {
-            parsed = Some(serde_json::from_str::<T>(&answer.body).map_err(|e| format!("unreadable JSON body: {e}"))?);
+            parsed = Some(read_json::<T>(self.provider, &answer.body)?);
             Ok(())
         })
         .await?;
         parsed.ok_or(SyncError::Protocol { provider: self.provider, detail: "empty answer".into() })
     }
 
-    async fn send_checked(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder, mut check: impl FnMut(&Answer) -> Result<(), String>) -> Result<Answer, SyncError> {
+    async fn send_checked(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder, mut check: impl FnMut(&Answer) -> Result<(), BodyFault>) -> Result<Answer, SyncError> {
         let started = Instant::now();
         let mut attempt = 0u32;
         loop {
@@ -118,7 +125,8 @@ impl ProviderHttp {
             let (retry_after, detail) = match outcome {
                 Attempt::Done(answer) => match check(&answer) {
                     Ok(()) => return Ok(answer),
-                    Err(detail) => (None, detail),
+                    Err(BodyFault::Unreadable(detail)) => (None, detail),
+                    Err(BodyFault::Fatal(e)) => return Err(e),
                 },
                 Attempt::Fatal(e) => return Err(e),
                 Attempt::Transient { retry_after, detail } => (retry_after, detail),
@@ -162,6 +170,36 @@ impl ProviderHttp {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Attempt::Fatal(SyncError::Auth { provider: self.provider, detail }),
             s => Attempt::Fatal(SyncError::Rejected { provider: self.provider, status: s.as_u16(), detail }),
         }
+    }
+}
+
+/// Why a 2xx body was not accepted.
+enum BodyFault {
+    /// Cut off or not JSON: worth another try.
+    Unreadable(String),
+    /// Asking again gets the same answer.
+    Fatal(SyncError),
+}
+
+/// Parse a 2xx body; a shape error names the field by its path in the document.
+fn read_json<T: DeserializeOwned>(provider: Provider, body: &str) -> Result<T, BodyFault> {
+    let mut de = serde_json::Deserializer::from_str(body);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        let field = match e.path().to_string() {
+            p if p == "." => "the top level".to_string(),
+            p => format!("`{p}`"),
+        };
+        body_fault(provider, field, e.into_inner())
+    })?;
+    de.end().map_err(|e| body_fault(provider, "the end".into(), e))?;
+    Ok(value)
+}
+
+fn body_fault(provider: Provider, field: String, e: serde_json::Error) -> BodyFault {
+    match e.classify() {
+        serde_json::error::Category::Data => BodyFault::Fatal(SyncError::Shape { provider, field, detail: e.to_string() }),
+        serde_json::error::Category::Eof => BodyFault::Unreadable(format!("the answer was cut off ({e})")),
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => BodyFault::Unreadable(format!("unreadable JSON body: {e}")),
     }
 }
 

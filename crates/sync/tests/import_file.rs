@@ -114,3 +114,17 @@ async fn an_imported_export_and_a_later_sync_make_one_history() {
     assert_eq!(env.cache.list_wallets().await.unwrap().len(), 3, "the import and the sync share wallets");
     assert_eq!(totals(&env, None).await, expected(&env, Spaaza, None));
 }
+
+#[tokio::test]
+async fn rows_that_name_no_wallet_are_quarantined_once_across_imports() {
+    let (_dir, cache) = cache_with_connection().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no_wallets.csv");
+    std::fs::write(&path, "entry_id,wallet_id,currency,date,credit,debit\r\nB1,,EUR,2024-01-02,5.00,\r\nB2,,,2024-01-03,,1.25\r\n").unwrap();
+    let first = import_file(&cache, "loyalty", &path, &ImportOptions::default(), |_| {}).await.unwrap();
+    assert_eq!((first.inserted, first.quarantined), (0, 2));
+    let second = import_file(&cache, "loyalty", &path, &ImportOptions::default(), |_| {}).await.unwrap();
+    assert_eq!((second.inserted, second.quarantined), (0, 0), "the same rows are not quarantined twice");
+    let held = cache.list_quarantine(100).await.unwrap();
+    assert_eq!(held.iter().filter(|q| q.wallet_id.is_none()).count(), 2, "{held:?}");
+}

@@ -97,3 +97,14 @@ fn empty_and_header_only_files() {
     assert!(parse("[]", ParseOptions::default()).unwrap().entries.is_empty());
     assert!(parse("{\"nothing\": 1}", ParseOptions::default()).is_err());
 }
+
+#[test]
+fn a_date_the_cache_cannot_hold_is_quarantined_not_clamped() {
+    let text = "entry_id,wallet_id,currency,date,credit,debit\r\nZ1,501,EUR,0001-01-01T00:00:00Z,5.00,\r\nZ2,501,EUR,2300-01-01,5.00,\r\nZ3,501,EUR,2024-01-02,5.00,\r\n";
+    let file = parse(text, ParseOptions { need_wallet: true, default_currency: None }).unwrap();
+    let reasons: Vec<&str> = file.entries.iter().filter_map(|e| e.record.as_ref().err()).map(|q| q.reason.as_str()).collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].contains("0001-01-01T00:00:00Z") && reasons[0].contains("zero time"), "{}", reasons[0]);
+    assert!(reasons[1].contains("2300-01-01") && reasons[1].contains("outside"), "{}", reasons[1]);
+    assert!(file.entries[2].record.is_ok());
+}

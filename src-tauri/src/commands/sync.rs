@@ -16,38 +16,20 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn sync_run(state: State<'_, AppState>, request: SyncRequest, progress: Channel<SyncProgress>) -> IpcResult<SyncReport> {
     let cancel = CancelToken::new();
-    {
-        let mut running = state.sync.lock().map_err(|_| IpcError::new(ErrorCode::Internal, "sync state is poisoned"))?;
-        if running.is_some() {
-            return Err(IpcError::new(ErrorCode::InvalidInput, "a sync is already running: wait for it or cancel it"));
-        }
-        *running = Some(cancel.clone());
-    }
-    let result = async {
-        let engine = SyncEngine::new(state.cache().await?.clone(), state.credentials.clone())
-            .with_cancel(cancel)
-            .with_progress(Arc::new(move |p| {
-                let _ = progress.send(p);
-            }));
-        Ok::<_, IpcError>(engine.sync(&request).await?)
-    }
-    .await;
-    if let Ok(mut running) = state.sync.lock() {
-        *running = None;
-    }
-    result
+    // Freed when this command ends, however it ends (a panic included).
+    let _running = state.sync.claim(cancel.clone()).map_err(|_| IpcError::new(ErrorCode::InvalidInput, "a sync is already running: wait for it or cancel it"))?;
+    let engine = SyncEngine::new(state.cache().await?.clone(), state.credentials.clone())
+        .with_cancel(cancel)
+        .with_progress(Arc::new(move |p| {
+            let _ = progress.send(p);
+        }));
+    Ok(engine.sync(&request).await?)
 }
 
 /// Ask the running sync to stop between pages; false when none runs.
 #[tauri::command]
 pub fn sync_cancel(state: State<'_, AppState>) -> bool {
-    match state.sync.lock().ok().and_then(|r| r.clone()) {
-        Some(token) => {
-            token.cancel();
-            true
-        }
-        None => false,
-    }
+    state.sync.cancel()
 }
 
 /// One cheap call to the provider; its answer in plain words.

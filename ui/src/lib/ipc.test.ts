@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mockCommands } from "../test/ipc";
+import { ErrorCode } from "./bindings/ErrorCode";
 import { IpcError, call } from "./ipc";
 
 describe("call", () => {
@@ -22,5 +23,15 @@ describe("call", () => {
     expect(err.code).toBe("internal");
     expect(err.message).toContain("missing");
     expect(IpcError.from({ code: "weird", message: "x" }).code).toBe("internal");
+  });
+
+  it("accepts every code Rust defines, each with a title", () => {
+    const codes = Object.values(ErrorCode);
+    expect(codes.length).toBeGreaterThan(10);
+    for (const code of codes) {
+      const err = IpcError.from({ code, message: "m" });
+      expect(err.code).toBe(code);
+      expect(err.title.length).toBeGreaterThan(0);
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { Connection } from "./bindings/Connection";
 import type { ConnectionInput } from "./bindings/ConnectionInput";
 import type { DemoReport } from "./bindings/DemoReport";
-import type { ErrorCode } from "./bindings/ErrorCode";
+import { ErrorCode } from "./bindings/ErrorCode";
 import type { ExportOptions } from "./bindings/ExportOptions";
 import type { HistoryFilter } from "./bindings/HistoryFilter";
 import type { ImportProgress } from "./bindings/ImportProgress";
@@ -29,24 +29,13 @@ import type { ProviderInfo } from "./bindings/ProviderInfo";
 import type { QuarantineEntry } from "./bindings/QuarantineEntry";
 import type { Wallet } from "./bindings/Wallet";
 
-const CODES: readonly ErrorCode[] = [
-  "invalid_input",
-  "not_found",
-  "cache",
-  "config",
-  "credentials",
-  "auth",
-  "network",
-  "provider",
-  "io",
-  "cancelled",
-  "internal",
-];
+/** Every code Rust sends, from the generated enum (never a copy kept here). */
+const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 
 function isShape(e: unknown): e is IpcErrorShape {
   if (typeof e !== "object" || e === null) return false;
   const o = e as Record<string, unknown>;
-  return typeof o.message === "string" && typeof o.code === "string" && (CODES as readonly string[]).includes(o.code);
+  return typeof o.message === "string" && typeof o.code === "string" && CODES.has(o.code);
 }
 
 export class IpcError extends Error {
@@ -62,8 +51,8 @@ export class IpcError extends Error {
   static from(e: unknown): IpcError {
     if (e instanceof IpcError) return e;
     if (isShape(e)) return new IpcError(e.code, e.message);
-    if (e instanceof Error) return new IpcError("internal", e.message);
-    return new IpcError("internal", typeof e === "string" ? e : "Unexpected error from the app");
+    if (e instanceof Error) return new IpcError(ErrorCode.internal, e.message);
+    return new IpcError(ErrorCode.internal, typeof e === "string" ? e : "Unexpected error from the app");
   }
 
   /** A short heading for banners. */

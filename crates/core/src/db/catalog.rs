@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use super::Cache;
 use crate::error::{Error, Result};
-use crate::model::{Connection, DiscoveredWallet, Provider, Settings, Wallet};
+use crate::model::{Connection, DiscoveredWallet, Provider, Settings, SyncStatus, Wallet};
 use crate::money;
 use crate::time::{from_nanos, to_nanos, to_rfc3339};
 
@@ -156,10 +156,10 @@ impl Cache {
         self.list_wallets().await?.into_iter().find(|w| w.id == id).ok_or_else(|| Error::NotFound(format!("wallet {id} is not in the cache: see `walletbook wallets`")))
     }
 
-    pub async fn set_wallet_sync_result(&self, wallet_id: i64, status: &str, message: Option<&str>) -> Result<()> {
+    pub async fn set_wallet_sync_result(&self, wallet_id: i64, status: SyncStatus, message: Option<&str>) -> Result<()> {
         sqlx::query("UPDATE wallets SET last_sync_at = ?, last_sync_status = ?, last_sync_message = ? WHERE id = ?")
             .bind(now())
-            .bind(status)
+            .bind(status.as_str())
             .bind(message)
             .bind(wallet_id)
             .execute(&self.pool)
@@ -238,9 +238,11 @@ impl Cache {
             .collect())
     }
 
-    /// Quarantine a record that belongs to no wallet yet (e.g. a bad wallet entry).
-    pub async fn quarantine_for_connection(&self, connection_id: i64, run_id: Option<i64>, raw: &str, reason: &str) -> Result<()> {
-        sqlx::query("INSERT OR IGNORE INTO quarantine (connection_id, run_id, raw, reason, created_at) VALUES (?, ?, ?, ?, ?)")
+    /// Quarantine a record that belongs to no wallet yet (e.g. a bad wallet
+    /// entry). Each raw text is kept once per connection; returns whether
+    /// this one was new.
+    pub async fn quarantine_for_connection(&self, connection_id: i64, run_id: Option<i64>, raw: &str, reason: &str) -> Result<bool> {
+        let done = sqlx::query("INSERT OR IGNORE INTO quarantine (connection_id, run_id, raw, reason, created_at) VALUES (?, ?, ?, ?, ?)")
             .bind(connection_id)
             .bind(run_id)
             .bind(raw)
@@ -248,7 +250,7 @@ impl Cache {
             .bind(now())
             .execute(&self.pool)
             .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn list_quarantine(&self, limit: i64) -> Result<Vec<QuarantineEntry>> {
@@ -293,6 +295,11 @@ fn connection_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Connection> {
 fn wallet_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Wallet> {
     let provider: String = r.get("provider");
     let balance: Option<String> = r.get("current_balance");
+    let status: Option<String> = r.get("last_sync_status");
+    let last_sync_status = match status.as_deref() {
+        None => None,
+        Some(text) => Some(SyncStatus::parse(text).ok_or_else(|| Error::Corrupt(format!("wallet {} has an unknown last sync status '{text}'", r.get::<i64, _>("id"))))?),
+    };
     Ok(Wallet {
         id: r.get("id"),
         connection_id: r.get("connection_id"),
@@ -305,7 +312,7 @@ fn wallet_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Wallet> {
         current_balance: balance.as_deref().map(money::from_text).transpose()?,
         balance_as_of: opt_time(r.get("balance_as_of")),
         last_sync_at: opt_time(r.get("last_sync_at")),
-        last_sync_status: r.get("last_sync_status"),
+        last_sync_status,
         last_sync_message: r.get("last_sync_message"),
         transaction_count: r.get("tx_count"),
     })

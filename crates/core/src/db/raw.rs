@@ -29,7 +29,7 @@ impl<'c> RawDb<'c> {
     }
 
     pub fn prepare(&self, sql: &str) -> Result<Stmt<'_>> {
-        let text = CString::new(sql).map_err(|_| Error::Engine("SQL text contains a NUL byte".into()))?;
+        let text = CString::new(sql).map_err(|_| Error::Internal("SQL text contains a NUL byte".into()))?;
         let mut stmt = std::ptr::null_mut();
         // SAFETY: db is a valid open handle for 'c; text is NUL-terminated; stmt is an out pointer.
         let rc = unsafe { ffi::sqlite3_prepare_v2(self.db.as_ptr(), text.as_ptr(), -1, &mut stmt, std::ptr::null_mut()) };
@@ -80,7 +80,9 @@ impl<'c> RawDb<'c> {
     fn error(&self, rc: c_int) -> Error {
         // SAFETY: db is valid; sqlite3_errmsg returns a NUL-terminated string owned by SQLite.
         let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(self.db.as_ptr())) }.to_string_lossy().into_owned();
-        Error::Engine(format!("SQLite error {rc}: {msg}"))
+        // SAFETY: db is valid; the extended code belongs to the failed call.
+        let extended = unsafe { ffi::sqlite3_extended_errcode(self.db.as_ptr()) };
+        Error::Sqlite { message: msg, source: ffi::Error::new(if extended == 0 { rc } else { extended }) }
     }
 }
 
@@ -181,5 +183,24 @@ impl Drop for Stmt<'_> {
         unsafe {
             ffi::sqlite3_finalize(self.stmt);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failed_statement_keeps_sqlites_error_as_the_source() {
+        use std::error::Error as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = crate::db::Cache::open(&dir.path().join("c.sqlite")).await.expect("cache");
+        let mut conn = cache.pool().acquire().await.expect("conn");
+        let mut handle = conn.lock_handle().await.expect("handle");
+        let db = RawDb::new(handle.as_raw_handle());
+        let err = db.prepare("SELECT * FROM no_such_table").err().expect("no such table");
+        assert!(err.to_string().contains("no_such_table"), "{err}");
+        let source = err.source().and_then(|s| s.downcast_ref::<ffi::Error>()).expect("SQLite's error is the source");
+        assert_eq!(source.extended_code & 0xff, ffi::SQLITE_ERROR);
     }
 }

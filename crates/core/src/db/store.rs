@@ -145,7 +145,7 @@ fn write_rows(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, rows: &[NewTr
             outcome.inserted += 1;
             continue;
         }
-        let old = writer.existing(wallet_id, &t.record_id)?.ok_or_else(|| crate::Error::Engine(format!("record {} vanished during the page", t.record_id)))?;
+        let old = writer.existing(wallet_id, &t.record_id)?.ok_or_else(|| crate::Error::Internal(format!("record {} vanished during the page", t.record_id)))?;
         if old.raw == t.raw {
             outcome.unchanged += 1;
         } else {

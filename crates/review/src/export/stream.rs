@@ -60,7 +60,7 @@ pub(super) async fn export_rows(mut conn: PoolConnection<Sqlite>, job: Job, mut 
     while let Some(n) = rx.recv().await {
         progress(n);
     }
-    let (out, result) = task.await.map_err(|e| Error::Engine(format!("the export stopped: {e}")))?;
+    let (out, result) = task.await.map_err(|source| Error::Task { what: "the export".into(), source })?;
     Ok((result?, out))
 }
 
@@ -113,7 +113,7 @@ fn write_rows(db: &RawDb<'_>, job: &Job, out: &mut CsvFile, progress: &Unbounded
         out.record(head.into_iter().chain(amounts).chain(tail))?;
         written += 1;
         if written.is_multiple_of(PROGRESS_EVERY) && progress.send(written).is_err() {
-            return Err(Error::Engine("the export was cancelled".into()));
+            return Err(Error::Internal("the export was cancelled".into()));
         }
     }
     Ok(written)

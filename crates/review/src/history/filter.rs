@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use sqlx::{QueryBuilder, Sqlite};
+use walletbook_core::model::normalize_currency;
 use walletbook_core::money::amount_key;
 use walletbook_core::{Error, Result};
 
@@ -73,7 +74,7 @@ impl Resolved {
         }
         Ok(Resolved {
             wallet_ids,
-            currencies: f.currencies.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
+            currencies: f.currencies.iter().map(|c| normalize_currency(c)).filter(|c| !c.is_empty()).collect(),
             direction: f.direction.map(|d| d.as_str()),
             statuses: f.statuses.iter().map(|s| s.as_str()).collect(),
             range: parse_range(f.from.as_deref(), f.to.as_deref(), zone)?,

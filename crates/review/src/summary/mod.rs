@@ -21,17 +21,20 @@ mod read;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use sqlx::pool::PoolConnection;
+use sqlx::Sqlite;
 use ts_rs::TS;
 use walletbook_core::db::raw::RawDb;
 use walletbook_core::db::Cache;
-use walletbook_core::model::Provider;
-use walletbook_core::Result;
+use walletbook_core::model::{normalize_currency, Provider};
+use walletbook_core::{Error, Result};
 
 pub use period::Period;
 
-use crate::catalog;
+use crate::catalog::{self, WalletInfo};
 use crate::range::{parse_day_range, zone_or_local};
 use crate::rules::BalanceSource;
 
@@ -50,6 +53,7 @@ pub struct SummaryRequest {
     pub wallet_ids: Vec<i64>,
     pub connection_ids: Vec<i64>,
     pub providers: Vec<Provider>,
+    /// Currency codes, in any case (`usd` selects `USD`).
     pub currencies: Vec<String>,
 }
 
@@ -153,8 +157,36 @@ impl Group {
     }
 }
 
-/// Summarise the cache as `req` asks.
+/// What a summary reads, resolved from the request: owned, so the reading
+/// can move to a blocking thread.
+struct Plan {
+    period: Period,
+    zone_name: String,
+    tz: Tz,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    grain: read::Grain,
+    wallets: BTreeMap<i64, WalletInfo>,
+    /// The wallets the request selects, by cache id.
+    chosen: Vec<i64>,
+    /// Currency codes as the cache stores them (upper-case); empty = all.
+    currencies: Vec<String>,
+}
+
+/// Summarise the cache as `req` asks. The rollups are read on a blocking
+/// thread (raw SQLite steps never run on an async worker), as the export does.
 pub async fn summarise(cache: &Cache, req: &SummaryRequest) -> Result<Summary> {
+    let plan = plan(cache, req).await?;
+    cache.ensure_rollup_zone(&plan.zone_name).await?;
+    let conn = cache.pool().acquire().await?;
+    let (plan, groups, figures) = read_on_blocking_thread(conn, plan).await?;
+    let rows = summary_rows(&plan, &groups, figures)?;
+    let totals = currency_totals(&groups);
+    Ok(Summary { period: plan.period, zone: plan.zone_name, from: plan.from.map(|d| d.to_string()), to: plan.to.map(|d| d.to_string()), rows, totals })
+}
+
+/// Check the request and resolve its zone, range, wallets and currencies.
+async fn plan(cache: &Cache, req: &SummaryRequest) -> Result<Plan> {
     let (zone_name, tz) = zone_or_local(req.zone.as_deref())?;
     let (from, to) = parse_day_range(req.from.as_deref(), req.to.as_deref())?;
     let wallets = catalog::wallets(cache).await?;
@@ -168,52 +200,46 @@ pub async fn summarise(cache: &Cache, req: &SummaryRequest) -> Result<Summary> {
         .filter(|w| req.providers.is_empty() || req.providers.contains(&w.provider))
         .map(|w| w.id)
         .collect();
-    cache.ensure_rollup_zone(&zone_name).await?;
+    let currencies = req.currencies.iter().map(|c| normalize_currency(c)).filter(|c| !c.is_empty()).collect();
     let grain = read::Grain::of(req.period, from, to);
-    let mut conn = cache.pool().acquire().await?;
-    let mut handle = conn.lock_handle().await?;
-    let (groups, figures) = {
-        // Raw statements on the borrowed handle; no await while it is held.
-        let db = RawDb::new(handle.as_raw_handle());
-        let mut groups = read::read_groups(&db, &zone_name, &chosen, &req.currencies, req.period, from, to, grain)?;
-        // Pending rows are matched to groups by their unclipped span start.
-        let pending = balances::add_pending(&db, &mut groups, &chosen, tz, req.period, from, to)?;
-        if req.period == Period::Whole {
-            clip_whole(&mut groups);
-        }
-        let figures = balances::figures(&db, &groups, &wallets, &zone_name, tz, grain, &pending)?;
-        (groups, figures)
-    };
-    drop(handle);
-    drop(conn);
+    Ok(Plan { period: req.period, zone_name, tz, from, to, grain, wallets, chosen, currencies })
+}
 
+/// Read the groups and their balance figures on a blocking thread, with raw
+/// statements on the connection's borrowed handle.
+async fn read_on_blocking_thread(mut conn: PoolConnection<Sqlite>, plan: Plan) -> Result<(Plan, Vec<Group>, Vec<balances::Figures>)> {
+    let rt = tokio::runtime::Handle::current();
+    let task = tokio::task::spawn_blocking(move || {
+        let read = rt.block_on(conn.lock_handle()).map_err(Error::from).and_then(|mut handle| read_groups_and_figures(&RawDb::new(handle.as_raw_handle()), &plan));
+        (plan, read)
+    });
+    let (plan, read) = task.await.map_err(|source| Error::Task { what: "the summary".into(), source })?;
+    let (groups, figures) = read?;
+    Ok((plan, groups, figures))
+}
+
+fn read_groups_and_figures(db: &RawDb<'_>, plan: &Plan) -> Result<(Vec<Group>, Vec<balances::Figures>)> {
+    #[cfg(test)]
+    tests::note_reading_thread();
+    let mut groups = read::read_groups(db, &plan.zone_name, &plan.chosen, &plan.currencies, plan.period, plan.from, plan.to, plan.grain)?;
+    // Pending rows are matched to groups by their unclipped span start.
+    let pending = balances::add_pending(db, &mut groups, &plan.chosen, plan.tz, plan.period, plan.from, plan.to)?;
+    if plan.period == Period::Whole {
+        clip_whole(&mut groups);
+    }
+    let figures = balances::figures(db, &groups, &plan.wallets, &plan.zone_name, plan.tz, plan.grain, &pending)?;
+    Ok((groups, figures))
+}
+
+/// One row per group, sorted by period, then connection, wallet and currency.
+fn summary_rows(plan: &Plan, groups: &[Group], figures: Vec<balances::Figures>) -> Result<Vec<SummaryRow>> {
     let mut rows = Vec::with_capacity(groups.len());
-    let mut totals: BTreeMap<(NaiveDate, String), CurrencyTotal> = BTreeMap::new();
     for (g, fig) in groups.iter().zip(figures) {
-        let w = catalog::require(&wallets, g.wallet_id)?;
-        let (start, end) = (g.span.start.to_string(), g.span.end.to_string());
-        let t = totals.entry((g.span.start, g.currency.clone())).or_insert_with(|| CurrencyTotal {
-            period: g.span.label.clone(),
-            start: start.clone(),
-            end: end.clone(),
-            currency: g.currency.clone(),
-            wallets: 0,
-            credits: Decimal::ZERO,
-            debits: Decimal::ZERO,
-            fees: Decimal::ZERO,
-            net: Decimal::ZERO,
-            count: 0,
-        });
-        t.wallets += 1;
-        t.credits += g.credits;
-        t.debits += g.debits;
-        t.fees += g.fees;
-        t.net += g.net();
-        t.count += g.count;
+        let w = catalog::require(&plan.wallets, g.wallet_id)?;
         rows.push(SummaryRow {
             period: g.span.label.clone(),
-            start,
-            end,
+            start: g.span.start.to_string(),
+            end: g.span.end.to_string(),
             wallet_id: w.id,
             wallet_name: w.label(),
             connection_name: w.connection_name.clone(),
@@ -231,14 +257,40 @@ pub async fn summarise(cache: &Cache, req: &SummaryRequest) -> Result<Summary> {
         });
     }
     rows.sort_by(|a, b| (&a.start, &a.connection_name, &a.wallet_name, a.wallet_id, &a.currency).cmp(&(&b.start, &b.connection_name, &b.wallet_name, b.wallet_id, &b.currency)));
-    let totals = totals
+    Ok(rows)
+}
+
+/// The flows of every wallet per currency and period, sorted by period, then
+/// currency. Currencies are never added together.
+fn currency_totals(groups: &[Group]) -> Vec<CurrencyTotal> {
+    let mut totals: BTreeMap<(NaiveDate, String), CurrencyTotal> = BTreeMap::new();
+    for g in groups {
+        let t = totals.entry((g.span.start, g.currency.clone())).or_insert_with(|| CurrencyTotal {
+            period: g.span.label.clone(),
+            start: g.span.start.to_string(),
+            end: g.span.end.to_string(),
+            currency: g.currency.clone(),
+            wallets: 0,
+            credits: Decimal::ZERO,
+            debits: Decimal::ZERO,
+            fees: Decimal::ZERO,
+            net: Decimal::ZERO,
+            count: 0,
+        });
+        t.wallets += 1;
+        t.credits += g.credits;
+        t.debits += g.debits;
+        t.fees += g.fees;
+        t.net += g.net();
+        t.count += g.count;
+    }
+    totals
         .into_values()
         .map(|mut t| {
             (t.credits, t.debits, t.fees, t.net) = (t.credits.normalize(), t.debits.normalize(), t.fees.normalize(), t.net.normalize());
             t
         })
-        .collect();
-    Ok(Summary { period: req.period, zone: zone_name, from: from.map(|d| d.to_string()), to: to.map(|d| d.to_string()), rows, totals })
+        .collect()
 }
 
 /// An open-ended whole range runs from the first to the last day with rows.
@@ -252,5 +304,35 @@ fn clip_whole(groups: &mut [Group]) {
         if g.span.end == NaiveDate::MAX {
             g.span.end = last.unwrap_or(g.last_day);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::thread::ThreadId;
+
+    use super::*;
+
+    /// The thread that last read rollups for a summary.
+    static READ_ON: Mutex<Option<ThreadId>> = Mutex::new(None);
+
+    pub(super) fn note_reading_thread() {
+        if let Ok(mut on) = READ_ON.lock() {
+            *on = Some(std::thread::current().id());
+        }
+    }
+
+    /// On a current-thread runtime every async task runs on the test's own
+    /// thread: a read there would stall every other task for its duration.
+    #[tokio::test(flavor = "current_thread")]
+    async fn rollups_are_read_off_the_async_thread() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = Cache::open(&dir.path().join("demo.sqlite")).await.expect("open");
+        crate::demo::load_demo(&cache).await.expect("demo");
+        let summary = summarise(&cache, &SummaryRequest { period: Period::Month, zone: Some("UTC".into()), currencies: vec!["eur".into()], ..Default::default() }).await.expect("summary");
+        assert!(!summary.rows.is_empty() && summary.rows.iter().all(|r| r.currency == "EUR"), "`eur` selects the EUR rows");
+        let read_on = READ_ON.lock().expect("lock").expect("a read happened");
+        assert_ne!(read_on, std::thread::current().id(), "the rollups were read on the async thread");
     }
 }

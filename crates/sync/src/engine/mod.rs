@@ -263,7 +263,7 @@ impl SyncEngine {
                 Err(SyncError::Cancelled) => (SyncStatus::Cancelled, Some(SyncError::Cancelled.to_string())),
                 Err(e) => (SyncStatus::Failed, Some(format!("{e} (wallet {} {})", w.provider_wallet_id, w.currency))),
             };
-            self.cache.set_wallet_sync_result(w.cache_id, status.as_str(), error.as_deref()).await?;
+            self.cache.set_wallet_sync_result(w.cache_id, status, error.as_deref()).await?;
             if let Some(r) = run_id {
                 self.cache.finish_run_wallet(r, w.cache_id, status.as_str(), error.as_deref()).await?;
             }

@@ -74,28 +74,8 @@ impl CancelToken {
     }
 }
 
-/// How one connection (or wallet) ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum SyncStatus {
-    Ok,
-    Failed,
-    Cancelled,
-    /// Not synced on purpose (a demo connection).
-    Skipped,
-}
-
-impl SyncStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SyncStatus::Ok => "ok",
-            SyncStatus::Failed => "failed",
-            SyncStatus::Cancelled => "cancelled",
-            SyncStatus::Skipped => "skipped",
-        }
-    }
-}
+/// How one connection (or wallet) ended; a wallet's last one is kept in the cache.
+pub use walletbook_core::model::SyncStatus;
 
 /// One wallet's outcome in a run.
 #[derive(Debug, Clone, Serialize, TS)]

@@ -144,16 +144,11 @@ fn add(line: &mut ImportedWallet, o: &PageOutcome) {
 }
 
 /// Rows of a file in which no row names a wallet: quarantined under the
-/// connection, each raw text once.
+/// connection; the cache keeps each raw text once per connection, so only
+/// rows it did not hold yet are counted.
 async fn quarantine_homeless(cache: &Cache, connection_id: i64, run: i64, rows: Vec<ParsedRecord>, report: &mut ImportReport) -> Result<(), ImportError> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let name = cache.list_connections().await?.into_iter().find(|c| c.id == connection_id).map(|c| c.name);
-    let mut held: std::collections::HashSet<String> = cache.list_quarantine(i64::MAX).await?.into_iter().filter(|q| q.wallet_id.is_none() && q.connection_name == name).map(|q| q.raw).collect();
     for q in rows.into_iter().filter_map(Result::err) {
-        if held.insert(q.raw.clone()) {
-            cache.quarantine_for_connection(connection_id, Some(run), &q.raw, &q.reason).await?;
+        if cache.quarantine_for_connection(connection_id, Some(run), &q.raw, &q.reason).await? {
             report.quarantined += 1;
         }
     }

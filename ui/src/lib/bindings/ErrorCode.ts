@@ -2,5 +2,7 @@
 
 /**
  * A stable, machine-readable error category. Crosses IPC as `code`.
+ * Exported to TypeScript as an `enum` (a value as well as a type), so the
+ * UI checks codes against this list instead of keeping its own copy.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "cache" | "config" | "credentials" | "auth" | "network" | "provider" | "io" | "cancelled" | "internal";
+export enum ErrorCode { "invalid_input" = "invalid_input", "not_found" = "not_found", "cache" = "cache", "config" = "config", "credentials" = "credentials", "auth" = "auth", "network" = "network", "provider" = "provider", "io" = "io", "cancelled" = "cancelled", "internal" = "internal" }

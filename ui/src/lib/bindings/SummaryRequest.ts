@@ -17,4 +17,8 @@ from: string | null,
 /**
  * Last day, `YYYY-MM-DD`, inclusive.
  */
-to: string | null, wallet_ids: Array<number>, connection_ids: Array<number>, providers: Array<Provider>, currencies: Array<string>, };
+to: string | null, wallet_ids: Array<number>, connection_ids: Array<number>, providers: Array<Provider>, 
+/**
+ * Currency codes, in any case (`usd` selects `USD`).
+ */
+currencies: Array<string>, };

@@ -4,6 +4,7 @@ import { banners, clearBanners } from "../errors.svelte";
 import { ipcError, mockCommands } from "../../test/ipc";
 import { wallet } from "../../test/fixtures";
 import Wallets from "./Wallets.svelte";
+import type { SyncStatus } from "../bindings/SyncStatus";
 import { groupByConnection, syncPill } from "./wallets";
 
 describe("Wallets screen", () => {
@@ -71,5 +72,18 @@ describe("wallet helpers", () => {
   it("labels sync states", () => {
     expect(syncPill({ last_sync_at: null, last_sync_status: null }).label).toBe("Never synced");
     expect(syncPill({ last_sync_at: "2026-01-01T00:00:00Z", last_sync_status: "failed" }).tone).toBe("err");
+  });
+
+  it("labels every status Rust writes, and no other", () => {
+    const at = "2026-01-01T00:00:00Z";
+    const statuses: Record<SyncStatus, [string, string]> = {
+      ok: ["Synced", "ok"],
+      failed: ["Failed", "err"],
+      cancelled: ["Cancelled", "warn"],
+      skipped: ["Skipped", ""],
+    };
+    for (const [status, [label, tone]] of Object.entries(statuses) as [SyncStatus, [string, string]][]) {
+      expect(syncPill({ last_sync_at: at, last_sync_status: status })).toEqual({ label, tone });
+    }
   });
 });

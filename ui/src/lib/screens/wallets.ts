@@ -1,6 +1,7 @@
 // Pure helpers for the wallets screen (tested without a DOM).
 
 import type { Provider } from "../bindings/Provider";
+import type { SyncStatus } from "../bindings/SyncStatus";
 import type { Wallet } from "../bindings/Wallet";
 
 export interface ConnectionGroup {
@@ -29,21 +30,16 @@ export interface Pill {
   tone: "ok" | "warn" | "err" | "";
 }
 
+/** The badge of each way a sync can end (the statuses Rust writes). */
+const SYNC_PILLS: Record<SyncStatus, Pill> = {
+  ok: { label: "Synced", tone: "ok" },
+  failed: { label: "Failed", tone: "err" },
+  cancelled: { label: "Cancelled", tone: "warn" },
+  skipped: { label: "Skipped", tone: "" },
+};
+
 /** The last-sync badge of a wallet. */
 export function syncPill(w: Pick<Wallet, "last_sync_at" | "last_sync_status">): Pill {
-  if (!w.last_sync_at) return { label: "Never synced", tone: "" };
-  switch (w.last_sync_status) {
-    case "ok":
-    case "completed":
-    case "success":
-      return { label: "Synced", tone: "ok" };
-    case "partial":
-    case "cancelled":
-      return { label: w.last_sync_status === "partial" ? "Partial" : "Cancelled", tone: "warn" };
-    case "failed":
-    case "error":
-      return { label: "Failed", tone: "err" };
-    default:
-      return { label: w.last_sync_status ?? "Unknown", tone: "" };
-  }
+  if (!w.last_sync_at || !w.last_sync_status) return { label: "Never synced", tone: "" };
+  return SYNC_PILLS[w.last_sync_status];
 }

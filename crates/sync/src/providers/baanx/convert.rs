@@ -7,7 +7,7 @@
 //! arrive later (always newer) never change an existing id.
 
 use walletbook_core::model::{Direction, NewTransaction, QuarantinedRecord};
-use walletbook_core::time::{parse_timestamp, to_nanos};
+use walletbook_core::time::{parse_record_timestamp, to_nanos};
 
 use super::wire::HistoryRow;
 
@@ -26,9 +26,9 @@ pub fn row(wallet: &str, raw: &str) -> Result<Row, QuarantinedRecord> {
         "debit" => Direction::Debit,
         other => return Err(quarantine(format!("unknown sign '{other}'"))),
     };
-    let at = parse_timestamp(r.date).map_err(quarantine)?;
+    let at = parse_record_timestamp(&r.date).map_err(quarantine)?;
     let amount = r.amount.0.abs();
-    let key = [wallet, &to_nanos(at).to_string(), direction.as_str(), &amount.normalize().to_string(), r.currency, r.name.as_deref().unwrap_or("")].join("\u{1f}");
+    let key = [wallet, &to_nanos(at).to_string(), direction.as_str(), &amount.normalize().to_string(), &r.currency, r.name.as_deref().unwrap_or("")].join("\u{1f}");
     let mut tx = NewTransaction::new(String::new(), at, direction, amount, r.currency, raw);
     tx.id_derived = true;
     tx.description = r.name;
@@ -59,5 +59,19 @@ mod tests {
         assert_eq!(derived_id(&r.key, 0), derived_id(&same.key, 0));
         assert_ne!(derived_id(&r.key, 0), derived_id(&r.key, 1));
         assert_ne!(derived_id(&r.key, 0), derived_id(&row("w2/CREDIT", raw).unwrap().key, 0));
+    }
+
+    #[test]
+    fn escaped_strings_are_read() {
+        let raw = r#"{"name":"a\/b","amount":"1","currency":"us\u0064c","sign":"cr\u0065dit","date":"2024-02-02T15:01:09.091\u005a"}"#;
+        let r = row("w1/CREDIT", raw).expect("escapes are JSON");
+        assert_eq!((r.tx.currency.as_str(), r.tx.direction, r.tx.description.as_deref()), ("usdc", Direction::Credit, Some("a/b")));
+    }
+
+    #[test]
+    fn a_date_the_cache_cannot_hold_is_quarantined() {
+        let raw = r#"{"amount":"1","currency":"usdc","sign":"debit","date":"0001-01-01T00:00:00Z"}"#;
+        let q = row("w1/CREDIT", raw).err().expect("Go's zero time");
+        assert!(q.reason.contains("0001-01-01T00:00:00Z") && q.reason.contains("zero time"), "{}", q.reason);
     }
 }

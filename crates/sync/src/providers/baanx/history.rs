@@ -73,12 +73,12 @@ impl<'a> History<'a> {
 /// The date of a page's first row, when readable.
 fn newest(rows: &[String]) -> Option<DateTime<Utc>> {
     #[derive(serde::Deserialize)]
-    struct Dated<'a> {
-        date: &'a str,
+    struct Dated {
+        date: String,
     }
     let first = rows.first()?;
     let d: Dated = serde_json::from_str(first).ok()?;
-    walletbook_core::time::parse_timestamp(d.date).ok()
+    walletbook_core::time::parse_timestamp(&d.date).ok()
 }
 
 #[async_trait]
@@ -133,5 +133,14 @@ impl NewestFirstSource for History<'_> {
         }
         let resume_at = (!self.held.is_empty()).then_some(self.held_from);
         Ok(NewestPage { records: out, next: Some(pos + 1), resume_at })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_page_date_with_escapes_is_read() {
+        let rows = [r#"{"date":"2024-02-02T15:01:09\u002e091Z","sign":"credit"}"#.to_string()];
+        assert_eq!(super::newest(&rows).map(walletbook_core::time::to_rfc3339).as_deref(), Some("2024-02-02T15:01:09.091Z"));
     }
 }

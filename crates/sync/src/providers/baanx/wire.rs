@@ -18,13 +18,13 @@ pub struct Wallet {
 
 /// One history row.
 #[derive(Debug, Deserialize)]
-pub struct HistoryRow<'a> {
+pub struct HistoryRow {
     #[serde(default)]
     pub name: Option<String>,
     pub amount: WireDecimal,
-    pub currency: &'a str,
-    pub sign: &'a str,
-    pub date: &'a str,
+    pub currency: String,
+    pub sign: String,
+    pub date: String,
 }
 
 /// NestJS-style error: `{"statusCode", "message", "error"}`; `message` may be a list.

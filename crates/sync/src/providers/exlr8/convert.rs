@@ -6,7 +6,7 @@
 //! carries nothing new and is left out.
 
 use walletbook_core::model::{Direction, NewTransaction, ParsedRecord, QuarantinedRecord, TxStatus};
-use walletbook_core::time::parse_timestamp;
+use walletbook_core::time::parse_record_timestamp;
 
 use super::wire::{Transaction, TransactionsPage};
 
@@ -22,8 +22,8 @@ pub fn record(raw: &str) -> ParsedRecord {
     if t.txn_id.trim().is_empty() {
         return Err(quarantine("empty txnID".into()));
     }
-    let at = parse_timestamp(t.created_at).map_err(quarantine)?;
-    let mut tx = NewTransaction::new(t.txn_id, at, direction, t.amount.0, t.currency, raw);
+    let at = parse_record_timestamp(&t.created_at).map_err(quarantine)?;
+    let mut tx = NewTransaction::new(t.txn_id, at, direction, t.amount.0, t.currency.clone(), raw);
     tx.balance_before = t.balance_before.map(|d| d.0);
     tx.balance_after = t.balance_after.map(|d| d.0);
     tx.category = t.activity;
@@ -31,7 +31,7 @@ pub fn record(raw: &str) -> ParsedRecord {
     tx.description = t.metadata.and_then(|m| m.comment);
     tx.status = TxStatus::Completed;
     if let Some(adj) = t.adjustment_info {
-        if let Some(cur) = adj.currency.filter(|c| !c.eq_ignore_ascii_case(t.currency)) {
+        if let Some(cur) = adj.currency.filter(|c| !c.eq_ignore_ascii_case(&t.currency)) {
             tx.original_amount = adj.amount.map(|d| d.0.abs());
             tx.original_currency = Some(cur);
             tx.fx_rate = adj.exchange_rate.map(|d| d.0);
@@ -70,5 +70,19 @@ mod tests {
         let q = record(raw).unwrap_err();
         assert!(q.reason.contains("12,5x"), "{}", q.reason);
         assert_eq!(q.raw, raw);
+    }
+
+    #[test]
+    fn escaped_strings_are_read() {
+        let raw = r#"{"txnID":"a\/b","txnType":"CRE\u0044IT","currency":"I\u004eR","amount":1,"createdAt":"2025-12-08T18:25:22\u005a"}"#;
+        let t = record(raw).expect("escapes are JSON");
+        assert_eq!((t.record_id.as_str(), t.currency.as_str(), t.direction), ("a/b", "INR", Direction::Credit));
+    }
+
+    #[test]
+    fn a_date_the_cache_cannot_hold_is_quarantined() {
+        let raw = r#"{"txnID":"z","txnType":"DEBIT","currency":"INR","amount":1,"createdAt":"0001-01-01T00:00:00Z"}"#;
+        let q = record(raw).expect_err("Go's zero time");
+        assert!(q.reason.contains("0001-01-01T00:00:00Z") && q.reason.contains("zero time"), "{}", q.reason);
     }
 }

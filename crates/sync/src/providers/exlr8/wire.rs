@@ -24,12 +24,12 @@ pub struct PaginationInfo {
 
 /// One transaction row.
 #[derive(Debug, Deserialize)]
-pub struct Transaction<'a> {
+pub struct Transaction {
     #[serde(rename = "txnID")]
-    pub txn_id: &'a str,
+    pub txn_id: String,
     #[serde(rename = "txnType")]
-    pub txn_type: &'a str,
-    pub currency: &'a str,
+    pub txn_type: String,
+    pub currency: String,
     pub amount: WireDecimal,
     #[serde(rename = "balanceBefore", default, deserialize_with = "opt_wire")]
     pub balance_before: Option<WireDecimal>,
@@ -44,7 +44,7 @@ pub struct Transaction<'a> {
     #[serde(rename = "adjustmentInfo", default)]
     pub adjustment_info: Option<AdjustmentInfo>,
     #[serde(rename = "createdAt")]
-    pub created_at: &'a str,
+    pub created_at: String,
 }
 
 #[derive(Debug, Deserialize)]

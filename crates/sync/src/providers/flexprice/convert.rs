@@ -6,7 +6,7 @@
 
 use rust_decimal::Decimal;
 use walletbook_core::model::{DiscoveredWallet, Direction, NewTransaction, ParsedRecord, QuarantinedRecord, TxStatus};
-use walletbook_core::time::parse_timestamp;
+use walletbook_core::time::parse_record_timestamp;
 
 use super::wire::{Transaction, Wallet};
 
@@ -29,7 +29,7 @@ pub fn transaction(raw: &str, wallet_currency: &str) -> ParsedRecord {
 
 fn read(t: Transaction, raw: &str, wallet_currency: &str) -> Result<NewTransaction, String> {
     let when = t.created_at.as_deref().ok_or("created_at is missing")?;
-    let occurred_at = parse_timestamp(when).map_err(|e| format!("created_at: {e}"))?;
+    let occurred_at = parse_record_timestamp(when).map_err(|e| format!("created_at: {e}"))?;
     let kind = t.kind.as_deref().unwrap_or("");
     let direction = Direction::parse(kind).ok_or_else(|| format!("type '{kind}' is neither credit nor debit"))?;
     let credits = t.credit_amount.or(t.amount).map(Decimal::from).ok_or("credit_amount and amount are missing")?;
@@ -65,5 +65,11 @@ mod tests {
         assert!(bad.reason.contains("12,5x"), "{}", bad.reason);
         let bad = transaction(r#"{"id":"wtx_3","type":"debit","amount":"1","created_at":"2024-13-45T25:61:00Z"}"#, "usd").unwrap_err();
         assert!(bad.reason.starts_with("created_at"), "{}", bad.reason);
+    }
+
+    #[test]
+    fn a_date_the_cache_cannot_hold_is_quarantined() {
+        let q = transaction(r#"{"id":"wtx_z","type":"debit","amount":"1","created_at":"0001-01-01T00:00:00Z"}"#, "usd").expect_err("Go's zero time");
+        assert!(q.reason.contains("0001-01-01T00:00:00Z") && q.reason.contains("zero time"), "{}", q.reason);
     }
 }

@@ -6,7 +6,7 @@
 //! taken on top of a debit.
 
 use walletbook_core::model::{Direction, NewTransaction, ParsedRecord, QuarantinedRecord};
-use walletbook_core::time::parse_timestamp;
+use walletbook_core::time::parse_record_timestamp;
 
 use super::wire::Item;
 
@@ -19,7 +19,7 @@ pub fn record(raw: &str) -> ParsedRecord {
         a => return Err(quarantine(format!("unknown action '{a}'"))),
     };
     let own = own.ok_or_else(|| quarantine(format!("a {} item without its {} amount", direction.as_str(), direction.as_str())))?;
-    let at = parse_timestamp(&item.date).map_err(quarantine)?;
+    let at = parse_record_timestamp(&item.date).map_err(quarantine)?;
     let mut tx = NewTransaction::new(item.id, at, direction, own.amount.0, own.currency.clone(), raw);
     tx.fee = item.fees.map(|f| f.0);
     tx.balance_after = item.balance.map(|b| b.0);
@@ -56,5 +56,12 @@ mod tests {
         assert_eq!(t.counterparty.as_deref(), Some("UKNWBK60161529100024"));
         assert_eq!(t.reference.as_deref(), Some("3052935"));
         assert!(t.original_currency.is_none());
+    }
+
+    #[test]
+    fn a_date_the_cache_cannot_hold_is_quarantined() {
+        let raw = r#"{"type":"payment","id":"z","date":"0001-01-01T00:00:00Z","action":"CREDIT","credit":{"amount":1,"currency":"USD"}}"#;
+        let q = record(raw).expect_err("Go's zero time");
+        assert!(q.reason.contains("0001-01-01T00:00:00Z") && q.reason.contains("zero time"), "{}", q.reason);
     }
 }

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 use walletbook_core::model::{Direction, NewTransaction, QuarantinedRecord, TxStatus};
 use walletbook_core::money::parse_decimal;
-use walletbook_core::time::parse_timestamp;
+use walletbook_core::time::parse_record_timestamp;
 
 use super::columns::{AmountColumns, ColumnMap};
 use super::LedgerEntry;
@@ -92,7 +92,7 @@ fn read(map: &ColumnMap, values: &[String], currency: Option<&str>) -> Result<Ne
         return Err("the id is empty".into());
     }
     let when = cell(values, map.timestamp);
-    let occurred_at = parse_timestamp(when).map_err(|e| format!("timestamp: {e}"))?;
+    let occurred_at = parse_record_timestamp(when).map_err(|e| format!("timestamp: {e}"))?;
     let (direction, amount) = signed(map, values)?;
     let currency = currency.ok_or("the currency is empty")?;
     let mut t = NewTransaction::new(id, occurred_at, direction, amount, currency, String::new());
