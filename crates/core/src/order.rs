@@ -234,6 +234,38 @@ mod tests {
         assert_eq!(chain_order(&first, None, &[]), vec![0, 1]);
     }
 
+    /// Every permutation of `items` (Heap's algorithm).
+    fn permutations(items: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
+        if k <= 1 {
+            out.push(items.clone());
+            return;
+        }
+        for i in 0..k {
+            permutations(items, k - 1, out);
+            let j = if k % 2 == 0 { i } else { 0 };
+            items.swap(j, k - 1);
+        }
+    }
+
+    #[test]
+    fn every_listing_of_a_perfect_chain_of_two_to_five_is_put_back() {
+        for n in 2..=5usize {
+            // Steps of different sizes and signs: 10 → 13 → 9 → 14 → 8 → 15.
+            let balances: Vec<i64> = (0..=n as i64).map(|i| if i % 2 == 0 { 10 - i } else { 10 + 2 * i }).collect();
+            let chain: Vec<Link> = (0..n).map(|i| row(&balances[i].to_string(), &balances[i + 1].to_string())).collect();
+            let mut all = Vec::new();
+            permutations(&mut (0..n).collect(), n, &mut all);
+            for listed in all {
+                let rows: Vec<Link> = listed.iter().map(|&i| chain[i]).collect();
+                for prev in [Some(Decimal::from(balances[0])), None] {
+                    let order = chain_order(&rows, prev, &[]);
+                    let happened: Vec<usize> = order.iter().map(|&k| listed[k]).collect();
+                    assert_eq!(happened, (0..n).collect::<Vec<_>>(), "listing {listed:?}, row before {prev:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_long_reversed_batch_is_chained_by_the_greedy_pass() {
         let rows: Vec<Link> = (0..40).rev().map(|i| row(&i.to_string(), &(i + 1).to_string())).collect();

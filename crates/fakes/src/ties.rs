@@ -49,7 +49,8 @@ mod tests {
         let ids: Vec<&str> = w.txs.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids[3..6], [before[3].as_str(), before[6].as_str(), before[4].as_str()]);
         assert_eq!(w.txs[4].at, w.txs[5].at);
-        assert_eq!(w.txs[5].balance_after, w.txs[6].balance_before, "the oldest row of the tie is listed last");
+        assert_eq!(w.txs[3].balance_after, w.txs[5].balance_before, "the oldest row of the tie is listed last");
+        assert_ne!(w.txs[5].balance_after, w.txs[4].balance_before, "its successor was lost");
         assert!(w.txs.iter().enumerate().all(|(i, t)| t.seq == i as u64));
     }
 }

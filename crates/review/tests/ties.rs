@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use walletbook_core::model::{Direction, NewTransaction, Provider};
+use walletbook_review::export::{export_history, export_statement, ExportOptions, StatementRequest};
 use walletbook_review::history::{history_page, HistoryFilter, HistoryQuery, SortOrder};
 use walletbook_review::reconcile::{reconcile, ReconcileRequest};
 use walletbook_review::summary::{summarise, Period, SummaryRequest};
@@ -52,6 +53,23 @@ async fn a_tie_listed_in_reverse_reconciles_clean_and_opens_and_closes_right() {
             }
         }
         assert_eq!(shown, want, "history pages of two, {order:?}");
+    }
+}
+
+#[tokio::test]
+async fn statements_and_exports_list_a_tie_in_chain_order() {
+    let (dir, cache) = cache().await;
+    let w = wallet(&cache, Provider::Exlr8, "INR", Some("60")).await;
+    commit(&cache, w, rows()).await;
+    let opts = ExportOptions { zone: Some("UTC".into()), ..ExportOptions::default() };
+    let statement = dir.path().join("statement.csv");
+    export_statement(&cache, &StatementRequest { wallet_id: w, from: "2024-03-01".into(), to: "2024-03-31".into() }, &statement, &opts, &mut |_| {}).await.expect("statement");
+    let history = dir.path().join("history.csv");
+    export_history(&cache, &HistoryFilter::default(), &history, &opts, &mut |_| {}).await.expect("history export");
+    for file in [statement, history] {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let at: Vec<usize> = ["a", "b", "c", "d", "e", "f"].iter().map(|id| text.find(&format!("row {id}")).expect("row listed")).collect();
+        assert!(at.windows(2).all(|p| p[0] < p[1]), "rows in chain order in {}: {text}", file.display());
     }
 }
 

@@ -2,7 +2,8 @@
 //! every page committed on its own (Flexprice pages of 10, Spaaza chunks of
 //! 7), so rows of one instant reach the cache in two transactions. The
 //! canonical order must still be the true one, and stay so over a
-//! kill-and-resume and an incremental re-sync.
+//! kill-and-resume and an incremental re-sync. An export file imported
+//! offline, then synced, gets the same order.
 
 mod fs_support;
 
@@ -11,10 +12,12 @@ use std::sync::Arc;
 
 use fs_support::*;
 use walletbook_core::model::Provider;
-use walletbook_fakes::{FakeConfig, FakeProvider, FakeTx, Tie};
+use walletbook_fakes::spaaza_export::{csv, ExportRow};
+use walletbook_fakes::{FakeConfig, FakeProvider, FakeTx, SpaazaCsv, Tie};
 use walletbook_review::reconcile::{reconcile, ReconcileRequest};
 use walletbook_sync::connector::Connector;
 use walletbook_sync::http::RetryPolicy;
+use walletbook_sync::import::{import_file, ImportOptions};
 use walletbook_sync::providers::spaaza::{SpaazaConnector, SpaazaOptions};
 
 /// Ties of 2 to 5 across the page (chunk) boundaries 10/20/30... and 7/14/21...,
@@ -75,5 +78,25 @@ async fn spaaza_chunks_of_seven_split_ties_between_commits() {
     drive(&env, connector, false, None).await.expect("sync");
     assert_order_and_breaks(&env, FakeProvider::Spaaza).await;
     drive(&env, connector, true, None).await.expect("full");
+    assert_order_and_breaks(&env, FakeProvider::Spaaza).await;
+}
+
+#[tokio::test]
+async fn an_imported_export_file_keeps_its_ties_in_order() {
+    let cfg = FakeConfig { ties: ties(), ..FakeConfig::default() }.with_transactions(FakeProvider::Spaaza, 45);
+    let env = start(Provider::Spaaza, cfg, &[]).await;
+    let rows: Vec<ExportRow> = env
+        .fake
+        .wallets(FakeProvider::Spaaza)
+        .into_iter()
+        .flat_map(|w| env.fake.transactions(FakeProvider::Spaaza, &w.id).into_iter().map(move |tx| ExportRow { wallet_id: w.id.clone(), user_id: w.owner.clone(), tx }))
+        .collect();
+    let path = env.dir.path().join("Wallet_Export-9.csv");
+    std::fs::write(&path, csv(&rows, env.fake.credentials().spaaza_chain_id, &SpaazaCsv::Standard, None)).expect("write export");
+    import_file(&env.cache, "main", &path, &ImportOptions::default(), |_| {}).await.expect("import");
+    // The import knows no current balances: the planted break is the only one.
+    assert_order_and_breaks(&env, FakeProvider::Spaaza).await;
+    let connector = walletbook_sync::providers::connect(&env.conn, &secrets(&env), RetryPolicy::fast()).await.expect("connector");
+    drive(&env, connector.as_ref(), false, None).await.expect("sync after import");
     assert_order_and_breaks(&env, FakeProvider::Spaaza).await;
 }

@@ -10,11 +10,12 @@
 //!   row never moves because of the listing alone. A new page row goes right
 //!   after the page row before it, or right before the first anchor after
 //!   it; with no anchor at all, after the stored rows (rows arriving later
-//!   at an instant are the newer ones: the engine never splits an instant
-//!   between two commits of one walk, see `sync::engine::sink`).
+//!   at an instant are the newer ones: the engine never ends a commit inside
+//!   an instant, or, after a failure, stores a checkpoint from which the
+//!   next walk lists that instant whole again; see `sync::engine::sink`).
 //!
 //! Then, when the rows report balances, the instant is put in chain order
-//! from the row before it ([`chain_order`]). Only instants inside the
+//! from the row before it and on to the next instant ([`chain_order`]). Only instants inside the
 //! wallet's stored time span can have stored rows, so a first sync reads
 //! nothing here.
 

@@ -14,6 +14,8 @@ struct MemSink {
     checkpoint: Option<String>,
     commits: usize,
     fail_at: Option<usize>,
+    /// The listings walks announced, in order.
+    listings: Vec<Listing>,
 }
 
 #[async_trait]
@@ -34,6 +36,10 @@ impl PageSink for MemSink {
     }
     fn is_cancelled(&self) -> bool {
         false
+    }
+    async fn begin_listing(&mut self, listing: Listing) -> Result<(), SyncError> {
+        self.listings.push(listing);
+        Ok(())
     }
 }
 
@@ -86,6 +92,9 @@ async fn newest_first_full_then_incremental_then_resume() {
     walk_newest_first(&mut src, cp.as_deref(), false, &mut sink).await.unwrap();
     assert_eq!(sink.rows.len(), 43);
     assert!(sink.checkpoint.as_deref().unwrap().contains("r42"));
+    // Every pass announced its listing; the resumed walk made two passes.
+    assert_eq!(sink.listings.len(), 5);
+    assert!(sink.listings.iter().all(|l| *l == Listing::NewestFirst));
 }
 
 #[tokio::test]
@@ -119,5 +128,6 @@ async fn ascending_resumes_and_overlaps() {
     assert_eq!(sink.rows.len(), 26);
     let seen = calls.lock().unwrap().clone();
     assert_eq!(seen.len(), 1, "one request when the news fit one page");
+    assert!(!sink.listings.is_empty() && sink.listings.iter().all(|l| *l == Listing::Ascending));
     assert_eq!(seen[0].0, Some(tx(22).occurred_at - Duration::minutes(2)));
 }
