@@ -7,7 +7,8 @@
 //! in this run, wait `delay_ms`, then SIGKILL"; if that provider finishes
 //! its part of the run first (another provider gets requests after it was
 //! active), the kill happens right away. Points come from a seeded
-//! generator, so a failing seed can be replayed with `CRASH_SEED`.
+//! generator, so a failing seed can be replayed with `CRASH_SEED`;
+//! `CRASH_KEEP=1` keeps the cache and the runs' output for a look.
 
 #![allow(dead_code)] // each test file uses part of it
 
@@ -66,7 +67,11 @@ pub struct Setup {
 
 impl Setup {
     pub fn new(fake: &FakeHandle, providers: &[FakeProvider]) -> Setup {
-        let dir = tempfile::tempdir().expect("tempdir");
+        let mut dir = tempfile::Builder::new().prefix("walletbook-crash-").tempdir().expect("tempdir");
+        if std::env::var_os("CRASH_KEEP").is_some() {
+            dir.disable_cleanup(true);
+            println!("CRASH_KEEP: the cache and logs stay in {}", dir.path().display());
+        }
         let c = fake.credentials();
         let mut text = String::new();
         let mut env = Vec::new();
