@@ -4,16 +4,18 @@
 //! SIGKILL at 10 seeded points (printed; `CRASH_SEED` replays a run), two
 //! in each provider's part of the run (one in a resuming sync, one in a
 //! `--full` one), with a few new rows arriving at the providers after each
-//! kill, then re-run to completion. The cache
+//! kill (and Flexprice's pending rows settling half-way), then re-run to
+//! completion. The cache
 //! must then hold exactly the fakes' ground truth: per wallet the count,
 //! every record id, completed sums per currency, no duplicates, nothing
-//! lost, nothing quarantined, and `PRAGMA integrity_check` is `ok`.
+//! lost, nothing quarantined, `PRAGMA integrity_check` is `ok`, and the
+//! summaries' daily and monthly rollups equal the sums of the rows.
 
 mod crash_support;
 
 use std::time::Instant;
 
-use crash_support::{assert_exact, seed, KillPoint, Rng, Setup};
+use crash_support::{assert_exact, assert_rollups, seed, start_rollups, KillPoint, Rng, Setup};
 use walletbook_fakes::{FakeConfig, FakeHandle, FakeProvider, FakeServer};
 
 /// Rows per wallet, and roughly how many requests a first sync of the
@@ -53,7 +55,15 @@ async fn sync_killed_at_ten_points_ends_exact() {
     let began = Instant::now();
     // One seed draws the fakes' data and the kill points.
     let seed = seed(0xc0ffee);
-    let mut config = FakeConfig { seed, ..FakeConfig::default() };
+    let mut config = FakeConfig {
+        seed,
+        // Tokens that expire mid-run, Flexprice rows that arrive while it is walked, slow exports.
+        papaya_token_lifetime: Some(std::time::Duration::from_secs(2)),
+        flexprice_live_inserts: 12,
+        flexprice_pending_per_wallet: 6,
+        spaaza_polls_to_finish: 3,
+        ..FakeConfig::default()
+    };
     for p in FakeProvider::ALL {
         config = config.with_transactions(p, plan(p).0);
     }
@@ -67,6 +77,8 @@ async fn sync_killed_at_ten_points_ends_exact() {
     // Two kills in each provider's part of the run, in the order the sync
     // reaches them: the first in a plain (resuming) sync, the second in a
     // `--full` one, which walks every history again.
+    // Summaries' rollups exist from the start, so every killed commit maintains them.
+    start_rollups(&setup.db, "Europe/Amsterdam").await;
     let mut kills = 0;
     for (i, p) in FakeProvider::ALL.iter().flat_map(|p| [*p, *p]).enumerate() {
         let args: &[&str] = if i % 2 == 0 { &["sync"] } else { &["sync", "--full"] };
@@ -83,7 +95,9 @@ async fn sync_killed_at_ten_points_ends_exact() {
         }
         // Meanwhile the accounts live on: a few new rows at the head of some wallets.
         let added = add_rows(&fake, &mut rng);
-        println!("          then {added} new rows at the providers");
+        // Half-way, Flexprice settles its pending rows (they change in place).
+        let settled: usize = if i == 5 { fake.wallets(FakeProvider::Flexprice).iter().map(|w| fake.complete_pending(FakeProvider::Flexprice, &w.id)).sum() } else { 0 };
+        println!("          then {added} new rows at the providers, {settled} pending rows settled");
     }
     assert_eq!(kills, 10, "every kill point lands mid-run");
 
@@ -94,6 +108,7 @@ async fn sync_killed_at_ten_points_ends_exact() {
     let rows = assert_exact(&setup.db, &fake, &FakeProvider::ALL).await;
     let served: usize = FakeProvider::ALL.iter().map(|p| fake.expected_all(*p).count).sum();
     assert_eq!(rows, served, "every row, once");
+    assert_rollups(&setup.db, "Europe/Amsterdam").await;
     assert_eq!(fake.selected_wallet(), fake.wallets(FakeProvider::Exlr8)[0].id, "Exlr8's selection is as it was");
     println!("{rows} rows exact after {kills} kills; whole test {:?}", began.elapsed());
 }

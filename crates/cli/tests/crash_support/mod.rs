@@ -278,3 +278,53 @@ pub async fn assert_exact(db: &Path, fake: &FakeHandle, providers: &[FakeProvide
     cache.close().await;
     rows
 }
+
+/// Money sums and count of one wallet, as (credits, debits, fees, count).
+type Sums = (Decimal, Decimal, Decimal, i64);
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).expect("stored decimal")
+}
+
+/// Per wallet: the `zone`'s daily and monthly rollups equal the sums of the
+/// rows themselves (failed rows count for nothing). Run after kills, this
+/// proves rollups were changed only in the transactions that changed rows.
+pub async fn assert_rollups(db: &Path, zone: &str) {
+    let cache = Cache::open(db).await.expect("open cache");
+    let mut rows: BTreeMap<i64, Sums> = BTreeMap::new();
+    for r in sqlx::query("SELECT wallet_id, direction, amount, fee FROM transactions WHERE status <> 'failed'").fetch_all(cache.pool()).await.expect("rows") {
+        let s = rows.entry(r.get(0)).or_default();
+        let (direction, amount, fee): (String, String, Option<String>) = (r.get(1), r.get(2), r.get(3));
+        if direction == "credit" { s.0 += dec(&amount) } else { s.1 += dec(&amount) }
+        s.2 += fee.as_deref().map(dec).unwrap_or_default();
+        s.3 += 1;
+    }
+    for table in ["rollups_daily", "rollups_monthly"] {
+        // Static SQL per table: the name is one of the two above.
+        let sql = if table == "rollups_daily" {
+            "SELECT wallet_id, credits, debits, fees, tx_count FROM rollups_daily WHERE zone = ?"
+        } else {
+            "SELECT wallet_id, credits, debits, fees, tx_count FROM rollups_monthly WHERE zone = ?"
+        };
+        let mut rolled: BTreeMap<i64, Sums> = BTreeMap::new();
+        for r in sqlx::query(sql).bind(zone).fetch_all(cache.pool()).await.expect("rollups") {
+            let s = rolled.entry(r.get(0)).or_default();
+            let (c, d, f, n): (String, String, String, i64) = (r.get(1), r.get(2), r.get(3), r.get(4));
+            s.0 += dec(&c);
+            s.1 += dec(&d);
+            s.2 += dec(&f);
+            s.3 += n;
+        }
+        rolled.retain(|_, s| *s != Sums::default());
+        assert_eq!(rolled, rows, "{table} ({zone}) equal the sums of the rows, wallet by wallet");
+    }
+    cache.close().await;
+}
+
+/// Builds `zone`'s rollups now (an empty cache included), so that every
+/// later commit maintains them.
+pub async fn start_rollups(db: &Path, zone: &str) {
+    let cache = Cache::open(db).await.expect("open cache");
+    cache.ensure_rollup_zone(zone).await.expect("rollup zone");
+    cache.close().await;
+}
