@@ -57,6 +57,24 @@ pub fn seed(default: u64) -> u64 {
     std::env::var("CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(default)
 }
 
+/// One provider's connection: its name in the file, settings and secrets.
+struct Fields {
+    provider: &'static str,
+    settings: Vec<(&'static str, String)>,
+    secrets: Vec<(&'static str, String)>,
+}
+
+fn fields(p: FakeProvider, c: &walletbook_fakes::Credentials) -> Fields {
+    let (provider, settings, secrets) = match p {
+        FakeProvider::Spaaza => ("spaaza", vec![("chain_id", c.spaaza_chain_id.to_string())], vec![("token_id", c.spaaza_token_id.clone()), ("token_secret", c.spaaza_token_secret.clone())]),
+        FakeProvider::Flexprice => ("flexprice", vec![("page_size", "500".into())], vec![("api_key", c.flexprice_api_key.clone())]),
+        FakeProvider::Papaya => ("papaya", vec![], vec![("api_key", c.papaya_api_key.clone()), ("client_secret", c.papaya_client_secret.clone())]),
+        FakeProvider::Exlr8 => ("exlr8", vec![("client_id", c.exlr8_client_id.clone())], vec![("client_secret", c.exlr8_client_secret.clone())]),
+        FakeProvider::Baanx => ("baanx", vec![("client_key", c.baanx_client_key.clone())], vec![("access_token", c.baanx_access_token.clone())]),
+    };
+    Fields { provider, settings, secrets }
+}
+
 /// A temporary cache and connections file for the providers given.
 pub struct Setup {
     pub dir: tempfile::TempDir,
@@ -76,13 +94,7 @@ impl Setup {
         let mut text = String::new();
         let mut env = Vec::new();
         for &p in providers {
-            let (provider, settings, secrets): (&str, Vec<(&str, String)>, Vec<(&str, String)>) = match p {
-                FakeProvider::Spaaza => ("spaaza", vec![("chain_id", c.spaaza_chain_id.to_string())], vec![("token_id", c.spaaza_token_id.clone()), ("token_secret", c.spaaza_token_secret.clone())]),
-                FakeProvider::Flexprice => ("flexprice", vec![("page_size", "500".into())], vec![("api_key", c.flexprice_api_key.clone())]),
-                FakeProvider::Papaya => ("papaya", vec![], vec![("api_key", c.papaya_api_key.clone()), ("client_secret", c.papaya_client_secret.clone())]),
-                FakeProvider::Exlr8 => ("exlr8", vec![("client_id", c.exlr8_client_id.clone())], vec![("client_secret", c.exlr8_client_secret.clone())]),
-                FakeProvider::Baanx => ("baanx", vec![("client_key", c.baanx_client_key.clone())], vec![("access_token", c.baanx_access_token.clone())]),
-            };
+            let Fields { provider, settings, secrets } = fields(p, &c);
             let settings: Vec<String> = settings.iter().map(|(k, v)| format!("{k} = \"{v}\"")).collect();
             let mut secret_env = Vec::new();
             for (k, v) in secrets {
@@ -130,16 +142,14 @@ impl Setup {
         let start: HashMap<FakeProvider, usize> = FakeProvider::ALL.iter().map(|p| (*p, fake.request_count(*p))).collect();
         let mut child: Child = self.command(args, "killed").spawn().expect("start walletbook");
         let began = Instant::now();
-        let mut active = false;
         loop {
             if let Ok(Some(status)) = child.try_wait() {
                 return KillResult { killed: false, exited_ok: status.success(), after: began.elapsed(), last_request: last_request(fake, &start) };
             }
             let seen = |p: FakeProvider| fake.request_count(p) - start[&p];
-            let mine = seen(point.provider);
-            active |= mine > 0;
-            let later = FakeProvider::ALL.iter().any(|p| *p != point.provider && seen(*p) > 0 && order(*p) > order(point.provider));
-            if mine >= point.nth || (active && later) || (!active && later) {
+            // A provider after this one got requests: this one's part of the run is over.
+            let later = FakeProvider::ALL.iter().any(|p| order(*p) > order(point.provider) && seen(*p) > 0);
+            if seen(point.provider) >= point.nth || later {
                 tokio::time::sleep(Duration::from_millis(point.delay_ms)).await;
                 let last = last_request(fake, &start);
                 let _ = child.kill(); // SIGKILL on Unix
