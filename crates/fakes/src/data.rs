@@ -219,10 +219,10 @@ impl Generator {
         at.duration_trunc(unit).unwrap_or(at)
     }
 
-    /// Random increasing timestamps: `n` gaps of up to `max_gap_us`
-    /// microseconds ending at `end`, but never at or before `floor`.
-    fn times(&mut self, n: usize, floor: Option<DateTime<Utc>>, end: DateTime<Utc>, max_gap_us: i64, digits: u32) -> Vec<DateTime<Utc>> {
-        let gaps: Vec<i64> = (0..n).map(|_| self.rng.random_range(1_000_000..max_gap_us)).collect();
+    /// Random increasing timestamps: `n` gaps of `gap_us` microseconds
+    /// ending at `end`, but never at or before `floor`.
+    fn times(&mut self, n: usize, floor: Option<DateTime<Utc>>, end: DateTime<Utc>, gap_us: std::ops::Range<i64>, digits: u32) -> Vec<DateTime<Utc>> {
+        let gaps: Vec<i64> = (0..n).map(|_| self.rng.random_range(gap_us.clone())).collect();
         let mut at = end - Duration::microseconds(gaps.iter().sum());
         if let Some(f) = floor {
             at = at.max(f);
@@ -242,7 +242,20 @@ impl Generator {
     pub fn append(&mut self, w: &mut FakeWallet, n: usize, profile: &Profile, end: DateTime<Utc>) {
         let last = w.txs.last().map(|t| t.at);
         let max_gap = if last.is_some() { 600_000_000 } else { 172_800_000_000 };
-        let times = self.times(n, last, end, max_gap, profile.time_digits);
+        let times = self.times(n, last, end, 1_000_000..max_gap, profile.time_digits);
+        self.append_at(w, times, profile);
+    }
+
+    /// Appends `n` new newest transactions one or two milliseconds apart,
+    /// ending about `end` (later only if the history already reaches past
+    /// it): rows that just happened, never minutes in the future.
+    pub fn append_recent(&mut self, w: &mut FakeWallet, n: usize, profile: &Profile, end: DateTime<Utc>) {
+        let last = w.txs.last().map(|t| t.at);
+        let times = self.times(n, last, end, 1_000..2_000, profile.time_digits);
+        self.append_at(w, times, profile);
+    }
+
+    fn append_at(&mut self, w: &mut FakeWallet, times: Vec<DateTime<Utc>>, profile: &Profile) {
         for at in times {
             let seq = w.txs.len() as u64;
             let balance = w.balance();

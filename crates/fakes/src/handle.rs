@@ -93,6 +93,17 @@ impl FakeHandle {
         }
     }
 
+    /// Adds `n` new newest transactions that happened just now, one or two
+    /// milliseconds apart (so never in the future, which Papaya would not
+    /// serve yet, even when called often). Returns their ids. Panics on an
+    /// unknown wallet.
+    pub fn add_recent_transactions(&self, p: FakeProvider, wallet_id: &str, n: usize) -> Vec<String> {
+        match self.shared.lock().add_recent_transactions(p, wallet_id, n) {
+            Some(ids) => ids,
+            None => panic!("walletbook-fakes: {} has no wallet {wallet_id}", p.name()),
+        }
+    }
+
     /// Settles a wallet's pending transactions, alternately `completed` and
     /// `failed` (first one completed); returns how many. Panics on an unknown
     /// wallet.

@@ -140,6 +140,16 @@ impl State {
         Some(w.txs[before..].iter().map(|t| t.id.clone()).collect())
     }
 
+    /// Adds `n` transactions that happened just now (milliseconds apart); returns their ids.
+    pub fn add_recent_transactions(&mut self, p: FakeProvider, wallet_id: &str, n: usize) -> Option<Vec<String>> {
+        let profile = fixtures::profile(p);
+        let State { providers, gen, .. } = self;
+        let w = providers.get_mut(&p)?.wallet_mut(wallet_id)?;
+        let before = w.txs.len();
+        gen.append_recent(w, n, &profile, Utc::now());
+        Some(w.txs[before..].iter().map(|t| t.id.clone()).collect())
+    }
+
     /// Settles pending transactions: alternately completed, failed.
     pub fn complete_pending(&mut self, p: FakeProvider, wallet_id: &str) -> Option<usize> {
         let w = self.p_mut(p).wallet_mut(wallet_id)?;

@@ -7,7 +7,8 @@
 //! in this run, wait `delay_ms`, then SIGKILL"; if that provider finishes
 //! its part of the run first (another provider gets requests after it was
 //! active), the kill happens right away. Points come from a seeded
-//! generator, so a failing seed can be replayed with `CRASH_SEED`.
+//! generator, so a failing seed can be replayed with `CRASH_SEED`;
+//! `CRASH_KEEP=1` keeps the cache and the runs' output for a look.
 
 #![allow(dead_code)] // each test file uses part of it
 
@@ -56,6 +57,24 @@ pub fn seed(default: u64) -> u64 {
     std::env::var("CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(default)
 }
 
+/// One provider's connection: its name in the file, settings and secrets.
+struct Fields {
+    provider: &'static str,
+    settings: Vec<(&'static str, String)>,
+    secrets: Vec<(&'static str, String)>,
+}
+
+fn fields(p: FakeProvider, c: &walletbook_fakes::Credentials) -> Fields {
+    let (provider, settings, secrets) = match p {
+        FakeProvider::Spaaza => ("spaaza", vec![("chain_id", c.spaaza_chain_id.to_string())], vec![("token_id", c.spaaza_token_id.clone()), ("token_secret", c.spaaza_token_secret.clone())]),
+        FakeProvider::Flexprice => ("flexprice", vec![("page_size", "500".into())], vec![("api_key", c.flexprice_api_key.clone())]),
+        FakeProvider::Papaya => ("papaya", vec![], vec![("api_key", c.papaya_api_key.clone()), ("client_secret", c.papaya_client_secret.clone())]),
+        FakeProvider::Exlr8 => ("exlr8", vec![("client_id", c.exlr8_client_id.clone())], vec![("client_secret", c.exlr8_client_secret.clone())]),
+        FakeProvider::Baanx => ("baanx", vec![("client_key", c.baanx_client_key.clone())], vec![("access_token", c.baanx_access_token.clone())]),
+    };
+    Fields { provider, settings, secrets }
+}
+
 /// A temporary cache and connections file for the providers given.
 pub struct Setup {
     pub dir: tempfile::TempDir,
@@ -66,18 +85,16 @@ pub struct Setup {
 
 impl Setup {
     pub fn new(fake: &FakeHandle, providers: &[FakeProvider]) -> Setup {
-        let dir = tempfile::tempdir().expect("tempdir");
+        let mut dir = tempfile::Builder::new().prefix("walletbook-crash-").tempdir().expect("tempdir");
+        if std::env::var_os("CRASH_KEEP").is_some() {
+            dir.disable_cleanup(true);
+            println!("CRASH_KEEP: the cache and logs stay in {}", dir.path().display());
+        }
         let c = fake.credentials();
         let mut text = String::new();
         let mut env = Vec::new();
         for &p in providers {
-            let (provider, settings, secrets): (&str, Vec<(&str, String)>, Vec<(&str, String)>) = match p {
-                FakeProvider::Spaaza => ("spaaza", vec![("chain_id", c.spaaza_chain_id.to_string())], vec![("token_id", c.spaaza_token_id.clone()), ("token_secret", c.spaaza_token_secret.clone())]),
-                FakeProvider::Flexprice => ("flexprice", vec![("page_size", "500".into())], vec![("api_key", c.flexprice_api_key.clone())]),
-                FakeProvider::Papaya => ("papaya", vec![], vec![("api_key", c.papaya_api_key.clone()), ("client_secret", c.papaya_client_secret.clone())]),
-                FakeProvider::Exlr8 => ("exlr8", vec![("client_id", c.exlr8_client_id.clone())], vec![("client_secret", c.exlr8_client_secret.clone())]),
-                FakeProvider::Baanx => ("baanx", vec![("client_key", c.baanx_client_key.clone())], vec![("access_token", c.baanx_access_token.clone())]),
-            };
+            let Fields { provider, settings, secrets } = fields(p, &c);
             let settings: Vec<String> = settings.iter().map(|(k, v)| format!("{k} = \"{v}\"")).collect();
             let mut secret_env = Vec::new();
             for (k, v) in secrets {
@@ -125,16 +142,14 @@ impl Setup {
         let start: HashMap<FakeProvider, usize> = FakeProvider::ALL.iter().map(|p| (*p, fake.request_count(*p))).collect();
         let mut child: Child = self.command(args, "killed").spawn().expect("start walletbook");
         let began = Instant::now();
-        let mut active = false;
         loop {
             if let Ok(Some(status)) = child.try_wait() {
                 return KillResult { killed: false, exited_ok: status.success(), after: began.elapsed(), last_request: last_request(fake, &start) };
             }
             let seen = |p: FakeProvider| fake.request_count(p) - start[&p];
-            let mine = seen(point.provider);
-            active |= mine > 0;
-            let later = FakeProvider::ALL.iter().any(|p| *p != point.provider && seen(*p) > 0 && order(*p) > order(point.provider));
-            if mine >= point.nth || (active && later) || (!active && later) {
+            // A provider after this one got requests: this one's part of the run is over.
+            let later = FakeProvider::ALL.iter().any(|p| order(*p) > order(point.provider) && seen(*p) > 0);
+            if seen(point.provider) >= point.nth || later {
                 tokio::time::sleep(Duration::from_millis(point.delay_ms)).await;
                 let last = last_request(fake, &start);
                 let _ = child.kill(); // SIGKILL on Unix
@@ -272,4 +287,54 @@ pub async fn assert_exact(db: &Path, fake: &FakeHandle, providers: &[FakeProvide
     assert_eq!(integrity, "ok", "PRAGMA integrity_check");
     cache.close().await;
     rows
+}
+
+/// Money sums and count of one wallet, as (credits, debits, fees, count).
+type Sums = (Decimal, Decimal, Decimal, i64);
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).expect("stored decimal")
+}
+
+/// Per wallet: the `zone`'s daily and monthly rollups equal the sums of the
+/// rows themselves (failed rows count for nothing). Run after kills, this
+/// proves rollups were changed only in the transactions that changed rows.
+pub async fn assert_rollups(db: &Path, zone: &str) {
+    let cache = Cache::open(db).await.expect("open cache");
+    let mut rows: BTreeMap<i64, Sums> = BTreeMap::new();
+    for r in sqlx::query("SELECT wallet_id, direction, amount, fee FROM transactions WHERE status <> 'failed'").fetch_all(cache.pool()).await.expect("rows") {
+        let s = rows.entry(r.get(0)).or_default();
+        let (direction, amount, fee): (String, String, Option<String>) = (r.get(1), r.get(2), r.get(3));
+        if direction == "credit" { s.0 += dec(&amount) } else { s.1 += dec(&amount) }
+        s.2 += fee.as_deref().map(dec).unwrap_or_default();
+        s.3 += 1;
+    }
+    for table in ["rollups_daily", "rollups_monthly"] {
+        // Static SQL per table: the name is one of the two above.
+        let sql = if table == "rollups_daily" {
+            "SELECT wallet_id, credits, debits, fees, tx_count FROM rollups_daily WHERE zone = ?"
+        } else {
+            "SELECT wallet_id, credits, debits, fees, tx_count FROM rollups_monthly WHERE zone = ?"
+        };
+        let mut rolled: BTreeMap<i64, Sums> = BTreeMap::new();
+        for r in sqlx::query(sql).bind(zone).fetch_all(cache.pool()).await.expect("rollups") {
+            let s = rolled.entry(r.get(0)).or_default();
+            let (c, d, f, n): (String, String, String, i64) = (r.get(1), r.get(2), r.get(3), r.get(4));
+            s.0 += dec(&c);
+            s.1 += dec(&d);
+            s.2 += dec(&f);
+            s.3 += n;
+        }
+        rolled.retain(|_, s| *s != Sums::default());
+        assert_eq!(rolled, rows, "{table} ({zone}) equal the sums of the rows, wallet by wallet");
+    }
+    cache.close().await;
+}
+
+/// Builds `zone`'s rollups now (an empty cache included), so that every
+/// later commit maintains them.
+pub async fn start_rollups(db: &Path, zone: &str) {
+    let cache = Cache::open(db).await.expect("open cache");
+    cache.ensure_rollup_zone(zone).await.expect("rollup zone");
+    cache.close().await;
 }
