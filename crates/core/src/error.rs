@@ -49,6 +49,9 @@ pub enum Error {
     Io { context: String, #[source] source: std::io::Error },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The user stopped a long job (an export); what was written is removed.
+    #[error("{what} was cancelled; nothing was saved")]
+    Cancelled { what: String, #[source] source: Box<dyn std::error::Error + Send + Sync> },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -62,6 +65,7 @@ impl Error {
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Config(_) => ErrorCode::Config,
             Error::Keychain { .. } | Error::MissingSecret { .. } => ErrorCode::Credentials,
+            Error::Cancelled { .. } => ErrorCode::Cancelled,
         }
     }
 
