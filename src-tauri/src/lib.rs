@@ -12,6 +12,8 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .manage(commands::export_paths::GrantedPaths::default())
+        .manage(commands::export::ExportJobs::default())
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::app::list_providers,
@@ -21,8 +23,13 @@ pub fn run() {
             commands::connections::stored_secret_keys,
             commands::connections::update_connection,
             commands::demo::load_demo,
+            commands::export::export_cancel,
             commands::export::export_history,
             commands::export::export_statement,
+            commands::export::export_statements,
+            commands::export_paths::choose_folder,
+            commands::export_paths::choose_open_file,
+            commands::export_paths::choose_save_file,
             commands::import::import_file,
             commands::review::history_count,
             commands::review::history_page,

@@ -32,7 +32,7 @@ use ts_rs::TS;
 use walletbook_core::db::Cache;
 use walletbook_core::{Error, Result};
 
-pub use batch::{export_statements, BatchLayout, BatchRequest};
+pub use batch::{export_statements, BatchLayout, BatchReport, BatchRequest};
 pub use statement::{export_statement, StatementRequest};
 
 use crate::catalog;
