@@ -30,8 +30,8 @@ const TABLE_BOTTOM: f32 = PAGE_H - 56.0;
 
 /// A table column: title, width, right-aligned.
 const COLUMNS: [(&str, f32, bool); 7] = [
-    ("Date", 66.0, false),
-    ("Description", 135.0, false),
+    ("Date", 74.0, false),
+    ("Description", 127.0, false),
     ("Counterparty", 85.0, false),
     ("Reference", 67.0, false),
     ("Amount", 60.0, true),
@@ -170,7 +170,7 @@ fn table(s: &mut Surface<'_>, fonts: &Fonts, head: &StatementHead, top: f32, lin
             Line::Note(text) => fonts.draw(s, MARGIN, y, text, TABLE_SIZE, false),
             Line::Blank => {}
             Line::Total(label, value) => {
-                fonts.draw(s, MARGIN + 66.0, y, label, TABLE_SIZE, true);
+                fonts.draw(s, MARGIN + COLUMNS[0].1, y, label, TABLE_SIZE, true);
                 fonts.draw_right(s, PAGE_W - MARGIN - 2.0, y, value, TABLE_SIZE, true);
             }
         }
