@@ -238,6 +238,25 @@ mod tests {
         assert!(!ExactColumns::needs_text(""));
     }
 
+    /// A full sheet continues on a new one, header repeated.
+    #[test]
+    fn a_full_sheet_continues_on_the_next() {
+        let mut book = Workbook::new();
+        book.add_worksheet_with_constant_memory().and_then(|ws| ws.set_name("History")).expect("sheet");
+        let f = Formats::new();
+        let mut table = Table::new(&mut book, 0, "History", vec![("date".into(), 20.0)], 0, &f).expect("table").with_max_rows(2);
+        let mut rows = Vec::new();
+        for n in 0..5 {
+            let (ws, row) = table.next(&mut book, &f).expect("row");
+            ws.write_number(row, 0, n).expect("cell");
+            rows.push((ws.name(), row));
+        }
+        table.close(&mut book).expect("close");
+        let names: Vec<String> = book.worksheets().iter().map(|w| w.name()).collect();
+        assert_eq!(names, ["History", "History (2)", "History (3)"]);
+        assert_eq!(rows.iter().map(|r| r.1).collect::<Vec<_>>(), [1, 2, 1, 2, 1], "row 0 of each sheet is the header");
+    }
+
     #[test]
     fn serials_are_local_days_since_1899_12_30() {
         let utc: chrono_tz::Tz = "UTC".parse().expect("zone");
