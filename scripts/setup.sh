@@ -14,6 +14,7 @@ APT_PACKAGES=(
   xvfb xauth webkit2gtk-driver xdotool imagemagick chromium
   gnome-keyring dbus dbus-x11 libsecret-1-dev
   fonts-noto-color-emoji
+  libreoffice-calc-nogui poppler-utils
   ca-certificates
 )
 

@@ -13,6 +13,8 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .manage(commands::export_paths::GrantedPaths::default())
+        .manage(commands::export::ExportJobs::default())
         // Put back what a sync killed half-way left changed at a provider (Exlr8's selected wallet).
         .setup(|app| {
             state::restore_interrupted_syncs(app.handle().clone());
@@ -27,8 +29,13 @@ pub fn run() {
             commands::connections::stored_secret_keys,
             commands::connections::update_connection,
             commands::demo::load_demo,
+            commands::export::export_cancel,
             commands::export::export_history,
             commands::export::export_statement,
+            commands::export::export_statements,
+            commands::export_paths::choose_folder,
+            commands::export_paths::choose_open_file,
+            commands::export_paths::choose_save_file,
             commands::import::import_file,
             commands::review::history_count,
             commands::review::history_page,

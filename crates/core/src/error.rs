@@ -64,6 +64,9 @@ pub enum Error {
     Io { context: String, #[source] source: std::io::Error },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The user stopped a long job (an export); what was written is removed.
+    #[error("{what} was cancelled; nothing was saved")]
+    Cancelled { what: String, #[source] source: Box<dyn std::error::Error + Send + Sync> },
 }
 
 /// Where a JSON text broke, without any of its content: the source of
@@ -100,6 +103,7 @@ impl Error {
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Config(_) | Error::ConfigFile { .. } => ErrorCode::Config,
             Error::Keychain { .. } | Error::MissingSecret { .. } | Error::CredentialFormat { .. } => ErrorCode::Credentials,
+            Error::Cancelled { .. } => ErrorCode::Cancelled,
         }
     }
 

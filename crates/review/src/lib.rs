@@ -5,7 +5,7 @@
 //! - [`summary`]: period summaries (day, ISO week, month, quarter, year) per
 //!   wallet and currency, from the daily rollups;
 //! - [`reconcile`]: continuity checks of provider-reported balances;
-//! - [`export`]: CSV of any history and per-wallet statements, written safely;
+//! - [`export`]: CSV, XLSX and PDF of any history and per-wallet statements, written safely;
 //! - [`demo`]: the deterministic demo workspace.
 //!
 //! Terms: a *period* is a span of whole local days in a chosen IANA zone;

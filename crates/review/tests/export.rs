@@ -24,7 +24,7 @@ async fn hostile_text_round_trips_as_text() {
     commit(&cache, w, rows).await;
     for (delimiter, sep) in [(Delimiter::Comma, b','), (Delimiter::Semicolon, b';')] {
         let target = dir.path().join(format!("out-{sep}.csv"));
-        let opts = ExportOptions { delimiter, bom: true, amounts: AmountStyle::Signed, zone: Some("Europe/Amsterdam".into()) };
+        let opts = ExportOptions { delimiter, bom: true, amounts: AmountStyle::Signed, zone: Some("Europe/Amsterdam".into()), ..Default::default() };
         let mut seen = Vec::new();
         let n = export_history(&cache, &HistoryFilter::default(), &target, &opts, &mut |c| seen.push(c)).await.expect("export");
         assert_eq!(n, HOSTILE.len() as u64);

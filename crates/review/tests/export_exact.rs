@@ -70,8 +70,8 @@ async fn export_is_byte_identical_to_golden_files() {
     let (dir, cache) = cache().await;
     let (usd, eur) = fixture(&cache).await;
     let ams = || Some("Europe/Amsterdam".to_string());
-    let signed = ExportOptions { delimiter: Delimiter::Comma, bom: true, amounts: AmountStyle::Signed, zone: ams() };
-    let split = ExportOptions { delimiter: Delimiter::Semicolon, bom: false, amounts: AmountStyle::Split, zone: Some("America/New_York".into()) };
+    let signed = ExportOptions { delimiter: Delimiter::Comma, bom: true, amounts: AmountStyle::Signed, zone: ams(), ..Default::default() };
+    let split = ExportOptions { delimiter: Delimiter::Semicolon, bom: false, amounts: AmountStyle::Split, zone: Some("America/New_York".into()), ..Default::default() };
     check(&cache, dir.path(), "all-signed", HistoryFilter::default(), signed.clone()).await;
     check(&cache, dir.path(), "all-split", HistoryFilter::default(), split.clone()).await;
     let spring = HistoryFilter { from: Some("2024-03-01".into()), to: Some("2024-08-31".into()), ..Default::default() };

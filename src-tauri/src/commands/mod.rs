@@ -4,6 +4,7 @@ pub mod app;
 pub mod connections;
 pub mod demo;
 pub mod export;
+pub mod export_paths;
 pub mod import;
 pub mod review;
 pub mod sync;

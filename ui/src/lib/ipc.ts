@@ -4,10 +4,14 @@
 
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { BatchLayout } from "./bindings/BatchLayout";
+import type { BatchReport } from "./bindings/BatchReport";
+import type { BatchRequest } from "./bindings/BatchRequest";
 import type { Connection } from "./bindings/Connection";
 import type { ConnectionInput } from "./bindings/ConnectionInput";
 import type { DemoReport } from "./bindings/DemoReport";
 import { ErrorCode } from "./bindings/ErrorCode";
+import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportOptions } from "./bindings/ExportOptions";
 import type { HistoryFilter } from "./bindings/HistoryFilter";
 import type { ImportProgress } from "./bindings/ImportProgress";
@@ -116,6 +120,16 @@ export const api = {
   reconcile: (request: ReconcileRequest) => call<Reconciliation>("reconcile", { request }),
   importFile: (connection: string, path: string, onProgress: (p: ImportProgress) => void) =>
     call<ImportReport>("import_file", { connection, path, progress: channel(onProgress) }),
+  /** The native save dialog for a `format` file; the chosen path is the only one the export commands accept. */
+  chooseSaveFile: (format: ExportFormat, defaultName: string) => call<string | null>("choose_save_file", { format, defaultName }),
+  /** The native folder dialog (statements, one file per wallet). */
+  chooseFolder: (title: string) => call<string | null>("choose_folder", { title }),
+  /** The native open dialog (a provider export file to import). */
+  chooseOpenFile: (title: string, filterName: string, extensions: string[]) =>
+    call<string | null>("choose_open_file", { title, filterName, extensions }),
+  exportCancel: () => call<boolean>("export_cancel"),
+  exportStatements: (request: BatchRequest, layout: BatchLayout, options: ExportOptions, onRows: (n: number) => void) =>
+    call<BatchReport>("export_statements", { request, layout, options, progress: channel(onRows) }),
   exportHistory: (filter: HistoryFilter, options: ExportOptions, path: string, onRows: (n: number) => void) =>
     call<number>("export_history", { filter, options, path, progress: channel(onRows) }),
   exportStatement: (request: StatementRequest, options: ExportOptions, path: string, onRows: (n: number) => void) =>

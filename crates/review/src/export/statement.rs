@@ -1,6 +1,7 @@
-//! A statement: one wallet over one period, as a CSV with a header block
-//! (wallet, provider, period, zone, opening and closing balance, totals) and
-//! then every row of the period with a running balance.
+//! A statement: one wallet over one period. Its head (wallet, provider,
+//! period, zone, opening and closing balance, totals, the data's *as of*)
+//! and then every row of the period with a running balance; written as CSV
+//! ([`super::statement_csv`]), XLSX ([`super::xlsx`]) or PDF ([`super::pdf`]).
 //!
 //! The running balance starts at the opening balance and moves by each row's
 //! delta under [`crate::rules`] (pending and failed rows are listed but do
@@ -9,23 +10,24 @@
 
 use std::path::Path;
 
-use chrono::{Duration, SecondsFormat};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
 use futures::TryStreamExt as _;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use ts_rs::TS;
 use walletbook_core::db::Cache;
+use walletbook_core::model::Direction;
 use walletbook_core::money::from_text;
 use walletbook_core::time::{day_start, from_nanos, to_nanos};
-use walletbook_core::Result;
+use walletbook_core::{Error, Result};
 
-use super::file::{self, Cell, CsvFile};
-use super::{amount_cells, amount_header, ExportOptions, PROGRESS_EVERY};
-use crate::catalog;
+use super::{file, pdf, statement_csv, xlsx, ExportFormat, ExportOptions, PROGRESS_EVERY};
+use crate::catalog::{self, WalletInfo};
 use crate::range::{parse_day_range, zone_or_local};
 use crate::rules::{self, direction_from_db, status_from_db};
-use crate::summary::{summarise, Period, SummaryRequest};
+use crate::summary::{summarise, BalanceFigure, Period, SummaryRequest};
 
 /// Which statement to write. The zone comes from [`ExportOptions::zone`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -39,114 +41,203 @@ pub struct StatementRequest {
     pub to: String,
 }
 
-/// Write the statement to `target`; returns the transaction rows written.
+/// Everything above a statement's rows.
+#[derive(Debug, Clone)]
+pub struct StatementHead {
+    pub wallet: WalletInfo,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub zone_name: String,
+    pub zone: Tz,
+    pub opening: Option<BalanceFigure>,
+    pub closing: Option<BalanceFigure>,
+    pub credits: Decimal,
+    pub debits: Decimal,
+    pub fees: Decimal,
+    pub net: Decimal,
+    pub count: i64,
+    /// The wallet's last sync: how fresh the data is.
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+impl StatementHead {
+    /// `reported`, `derived` or `unknown`.
+    pub fn source(figure: &Option<BalanceFigure>) -> String {
+        match figure {
+            Some(b) => format!("{:?}", b.source).to_lowercase(),
+            None => "unknown".to_string(),
+        }
+    }
+
+    /// `2025-01-01 to 2025-01-31`.
+    pub fn period(&self) -> String {
+        format!("{} to {}", self.from, self.to)
+    }
+
+    /// The text lines of the header block, as `(name, value)`.
+    pub fn facts(&self) -> [(&'static str, String); 8] {
+        let w = &self.wallet;
+        [
+            ("Statement", w.connection_name.clone()),
+            ("Wallet", w.label()),
+            ("Wallet id", w.provider_wallet_id.clone()),
+            ("Provider", w.provider.display_name().to_string()),
+            ("Currency", w.currency.clone()),
+            ("Period", self.period()),
+            ("Time zone", self.zone_name.clone()),
+            ("Fee rule", rules::fee_rule(w.provider).to_string()),
+        ]
+    }
+}
+
+/// One row of a statement.
+#[derive(Debug, Clone)]
+pub struct StatementRow {
+    pub nanos: i64,
+    pub description: String,
+    pub counterparty: String,
+    pub reference: String,
+    pub status: String,
+    pub debit: bool,
+    /// As stored: positive, exact.
+    pub amount: String,
+    pub fee: String,
+    pub running: Option<Decimal>,
+    /// The provider's balance after this row, as stored.
+    pub reported: String,
+    pub record_id: String,
+}
+
+impl StatementRow {
+    /// The amount with its sign (debits negative), exact.
+    pub fn signed_amount(&self) -> String {
+        if self.debit {
+            format!("-{}", self.amount)
+        } else {
+            self.amount.clone()
+        }
+    }
+}
+
+/// Write the statement to `target` in `opts.format`; returns the
+/// transaction rows written.
 pub async fn export_statement(cache: &Cache, req: &StatementRequest, target: &Path, opts: &ExportOptions, progress: &mut (dyn FnMut(u64) + Send)) -> Result<u64> {
-    let (zone_name, tz) = zone_or_local(opts.zone.as_deref())?;
+    let head = load_head(cache, req, opts).await?;
+    file::check_target(target)?;
+    let written = match opts.format {
+        ExportFormat::Csv => statement_csv::write(cache, &head, target, opts, progress).await?,
+        ExportFormat::Xlsx => xlsx::write_statement(cache, &head, target, progress).await?,
+        ExportFormat::Pdf => {
+            let rows = load_rows(cache, &head).await?;
+            let n = rows.len() as u64;
+            pdf::write_statements(target, &[(head, rows)], Utc::now())?;
+            n
+        }
+    };
+    progress(written);
+    Ok(written)
+}
+
+/// Check the request and read the head: wallet, period, totals, balances.
+pub async fn load_head(cache: &Cache, req: &StatementRequest, opts: &ExportOptions) -> Result<StatementHead> {
+    let (zone_name, zone) = zone_or_local(opts.zone.as_deref())?;
     let (from, to) = parse_day_range(Some(&req.from), Some(&req.to))?;
     let (Some(from), Some(to)) = (from, to) else {
-        return Err(walletbook_core::Error::invalid("a statement needs both from and to dates (YYYY-MM-DD)"));
+        return Err(Error::invalid("a statement needs both from and to dates (YYYY-MM-DD)"));
     };
     let wallets = catalog::wallets(cache).await?;
-    let w = catalog::require(&wallets, req.wallet_id)?.clone();
-    file::check_target(target)?;
-    let summary = summarise(
-        cache,
-        &SummaryRequest {
-            period: Period::Whole,
-            zone: Some(zone_name.clone()),
-            from: Some(from.to_string()),
-            to: Some(to.to_string()),
-            wallet_ids: vec![w.id],
-            currencies: vec![w.currency.clone()],
-            ..Default::default()
-        },
-    )
-    .await?;
-    let totals = summary.rows.first();
-    let zero = Decimal::ZERO.to_string();
-    let dec = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_else(|| zero.clone());
-    let opening = totals.and_then(|t| t.opening.clone());
-    let closing = totals.and_then(|t| t.closing.clone());
-    let source = |b: &Option<crate::summary::BalanceFigure>| match b {
-        Some(b) => format!("{:?}", b.source).to_lowercase(),
-        None => "unknown".to_string(),
+    let wallet = catalog::require(&wallets, req.wallet_id)?.clone();
+    head_for(cache, wallet, from, to, zone_name, zone).await
+}
+
+/// The head of `wallet`'s statement over `from..=to` in `zone`.
+pub(super) async fn head_for(cache: &Cache, wallet: WalletInfo, from: NaiveDate, to: NaiveDate, zone_name: String, zone: Tz) -> Result<StatementHead> {
+    let request = SummaryRequest {
+        period: Period::Whole,
+        zone: Some(zone_name.clone()),
+        from: Some(from.to_string()),
+        to: Some(to.to_string()),
+        wallet_ids: vec![wallet.id],
+        currencies: vec![wallet.currency.clone()],
+        ..Default::default()
     };
+    let totals = summarise(cache, &request).await?.rows.into_iter().next();
+    // No row in the period: the balance did not move, so opening = closing =
+    // the closing of everything up to the period's end.
+    let before = match totals {
+        Some(_) => None,
+        None => summarise(cache, &SummaryRequest { from: None, ..request }).await?.rows.into_iter().next().and_then(|t| t.closing),
+    };
+    let as_of: Option<i64> = sqlx::query_scalar("SELECT last_sync_at FROM wallets WHERE id = ?").bind(wallet.id).fetch_optional(cache.pool()).await?.flatten();
+    let figure = |t: &Option<crate::summary::SummaryRow>, f: fn(&crate::summary::SummaryRow) -> Decimal| t.as_ref().map(f).unwrap_or_default();
+    Ok(StatementHead {
+        from,
+        to,
+        zone_name,
+        zone,
+        opening: totals.as_ref().and_then(|t| t.opening.clone()).or_else(|| before.clone()),
+        closing: totals.as_ref().and_then(|t| t.closing.clone()).or(before),
+        credits: figure(&totals, |t| t.credits),
+        debits: figure(&totals, |t| t.debits),
+        fees: figure(&totals, |t| t.fees),
+        net: figure(&totals, |t| t.net),
+        count: totals.as_ref().map(|t| t.count).unwrap_or(0),
+        as_of: as_of.map(from_nanos),
+        wallet,
+    })
+}
 
-    let mut out = CsvFile::create(target, opts)?;
-    let period = format!("{from} to {to}");
-    let (open_text, close_text) = (opening.as_ref().map(|b| b.amount.to_string()).unwrap_or_default(), closing.as_ref().map(|b| b.amount.to_string()).unwrap_or_default());
-    let (open_src, close_src) = (source(&opening), source(&closing));
-    let label = w.label();
-    let head: Vec<(&str, Cell)> = vec![
-        ("Statement", Cell::Text(&w.connection_name)),
-        ("Wallet", Cell::Text(&label)),
-        ("Wallet id", Cell::Text(&w.provider_wallet_id)),
-        ("Provider", Cell::Text(w.provider.display_name())),
-        ("Currency", Cell::Text(&w.currency)),
-        ("Period", Cell::Text(&period)),
-        ("Time zone", Cell::Text(&zone_name)),
-        ("Fee rule", Cell::Text(rules::fee_rule(w.provider))),
-    ];
-    for (k, v) in head {
-        out.record([Cell::Text(k), v])?;
-    }
-    out.record([Cell::Text("Opening balance"), Cell::Number(&open_text), Cell::Text(&open_src)])?;
-    out.record([Cell::Text("Closing balance"), Cell::Number(&close_text), Cell::Text(&close_src)])?;
-    let sums = [
-        ("Credits", dec(totals.map(|t| t.credits))),
-        ("Debits", dec(totals.map(|t| t.debits))),
-        ("Fees", dec(totals.map(|t| t.fees))),
-        ("Net", dec(totals.map(|t| t.net))),
-        ("Count", totals.map(|t| t.count).unwrap_or(0).to_string()),
-    ];
-    for (k, v) in &sums {
-        out.record([Cell::Text(k), Cell::Number(v)])?;
-    }
-    out.record([Cell::Text("")])?;
-    let mut header = vec!["date", "description", "counterparty", "reference", "status"];
-    header.extend(amount_header(opts.amounts));
-    header.extend(["fee", "running_balance", "reported_balance", "record_id"]);
-    out.record(header.into_iter().map(Cell::Text))?;
-
-    let start = to_nanos(day_start(from, tz));
-    let end = to_nanos(day_start(to + Duration::days(1), tz));
+/// Call `each` with every row of the statement, oldest first, with its
+/// running balance; returns the rows seen. `progress` gets the running count.
+pub(super) async fn for_each_row(cache: &Cache, head: &StatementHead, progress: &mut (dyn FnMut(u64) + Send), mut each: impl FnMut(StatementRow) -> Result<()>) -> Result<u64> {
+    let start = to_nanos(day_start(head.from, head.zone));
+    let end = to_nanos(day_start(head.to + Duration::days(1), head.zone));
     let mut rows = sqlx::query(
         "SELECT occurred_at, direction, amount, fee, status, balance_after, description, counterparty, reference, record_id
          FROM transactions WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at, instant_order, id",
     )
-    .bind(w.id)
+    .bind(head.wallet.id)
     .bind(start)
     .bind(end)
     .fetch(cache.pool());
-    let mut running = opening.map(|b| b.amount);
-    let mut written = 0u64;
-    let mut scratch = String::new();
+    let mut running = head.opening.as_ref().map(|b| b.amount);
+    let mut seen = 0u64;
     while let Some(r) = rows.try_next().await? {
-        let date = from_nanos(r.get(0)).with_timezone(&tz).to_rfc3339_opts(SecondsFormat::AutoSi, true);
         let direction = direction_from_db(r.get(1));
-        let amount_text: &str = r.get(2);
-        let fee_text: Option<&str> = r.get(3);
-        let fee = fee_text.map(from_text).transpose()?.unwrap_or_default();
-        let delta = rules::delta(direction, from_text(amount_text)?, fee, status_from_db(r.get(4)));
+        let amount: String = r.get(2);
+        let fee: Option<String> = r.get(3);
+        let fee_value = fee.as_deref().map(from_text).transpose()?.unwrap_or_default();
+        let delta = rules::delta(direction, from_text(&amount)?, fee_value, status_from_db(r.get(4)));
         running = running.map(|b| b + delta);
-        let running_text = running.map(|b| b.to_string()).unwrap_or_default();
-        let mut cells = vec![
-            Cell::Number(&date),
-            Cell::Text(r.get::<Option<&str>, _>(6).unwrap_or("")),
-            Cell::Text(r.get::<Option<&str>, _>(7).unwrap_or("")),
-            Cell::Text(r.get::<Option<&str>, _>(8).unwrap_or("")),
-            Cell::Text(r.get(4)),
-        ];
-        cells.extend(amount_cells(opts.amounts, direction == walletbook_core::model::Direction::Debit, amount_text, &mut scratch));
-        cells.extend([Cell::Number(fee_text.unwrap_or("")), Cell::Number(&running_text), Cell::Number(r.get::<Option<&str>, _>(5).unwrap_or("")), Cell::Text(r.get(9))]);
-        out.record(cells)?;
-        written += 1;
-        if written.is_multiple_of(PROGRESS_EVERY) {
-            progress(written);
+        let text = |i: usize| r.get::<Option<String>, _>(i).unwrap_or_default();
+        each(StatementRow {
+            nanos: r.get(0),
+            description: text(6),
+            counterparty: text(7),
+            reference: text(8),
+            status: r.get(4),
+            debit: direction == Direction::Debit,
+            amount,
+            fee: fee.unwrap_or_default(),
+            running,
+            reported: text(5),
+            record_id: r.get(9),
+        })?;
+        seen += 1;
+        if seen.is_multiple_of(PROGRESS_EVERY) {
+            progress(seen);
         }
     }
-    drop(rows);
-    out.finish()?;
-    progress(written);
-    Ok(written)
+    Ok(seen)
+}
+
+/// Every row of the statement in memory (a PDF lays out whole pages).
+pub(super) async fn load_rows(cache: &Cache, head: &StatementHead) -> Result<Vec<StatementRow>> {
+    let mut rows = Vec::new();
+    for_each_row(cache, head, &mut |_| {}, |r| {
+        rows.push(r);
+        Ok(())
+    })
+    .await?;
+    Ok(rows)
 }

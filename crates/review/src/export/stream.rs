@@ -7,7 +7,12 @@
 //! The loop runs on a blocking thread (`spawn_blocking`) so the async
 //! workers stay free for the rest of the app; the running count comes back
 //! over a channel every [`PROGRESS_EVERY`] rows. Memory stays flat: one row
-//! is held at a time and the page cache is kept small for the read.
+//! is held at a time and the page cache is kept small for the read. Rows go
+//! to a [`RowSink`]: the CSV writer here, or the XLSX book.
+//!
+//! Dropping the export's future closes the channel; the loop then stops at
+//! its next report with [`Error::Cancelled`], and the sink's temporary file
+//! is removed.
 
 use std::collections::BTreeMap;
 
@@ -21,7 +26,8 @@ use walletbook_core::time::from_nanos;
 use walletbook_core::{Error, Result};
 
 use super::file::{Cell, CsvFile};
-use super::{amount_cells, AmountStyle, PROGRESS_EVERY};
+use super::xlsx::ExactColumns;
+use super::{amount_cells, AmountStyle, DateStyle, PROGRESS_EVERY};
 use crate::history::filter::{BindValue, Resolved, SqlParts};
 
 /// The selected columns, in the order [`write_rows`] reads them.
@@ -37,9 +43,76 @@ pub(super) struct Job {
     pub labels: BTreeMap<i64, (String, String)>,
 }
 
+/// One history row as the loop reads it: the texts borrow the statement's
+/// current row.
+pub(super) struct HistoryRow<'a> {
+    pub nanos: i64,
+    pub connection: &'a str,
+    pub wallet: &'a str,
+    pub currency: &'a str,
+    pub debit: bool,
+    pub amount: &'a str,
+    pub fee: &'a str,
+    pub balance_after: &'a str,
+    pub status: &'a str,
+    pub description: &'a str,
+    pub counterparty: &'a str,
+    pub reference: &'a str,
+    pub category: &'a str,
+    pub record_id: &'a str,
+    pub id: i64,
+}
+
+/// Where the rows go; moved to the blocking thread and back.
+pub(super) trait RowSink: Send + 'static {
+    fn row(&mut self, row: &HistoryRow<'_>, zone: Tz, amounts: AmountStyle) -> Result<()>;
+}
+
+/// The CSV writer as a sink (header already written); the strings are
+/// reused from row to row.
+pub(super) struct CsvSink {
+    pub out: CsvFile,
+    pub dates: DateStyle,
+    pub scratch: [String; 3],
+}
+
+impl CsvSink {
+    pub fn new(out: CsvFile, dates: DateStyle) -> CsvSink {
+        CsvSink { out, dates, scratch: Default::default() }
+    }
+}
+
+impl RowSink for CsvSink {
+    fn row(&mut self, r: &HistoryRow<'_>, zone: Tz, amounts: AmountStyle) -> Result<()> {
+        use std::fmt::Write as _;
+        let [date, signed, id] = &mut self.scratch;
+        date.clear();
+        match self.dates {
+            DateStyle::Iso => write_date(date, r.nanos, zone),
+            DateStyle::Spreadsheet => write_local_date(date, r.nanos, zone),
+        }
+        id.clear();
+        let _ = write!(id, "{}", r.id);
+        let head = [Cell::Number(date), Cell::Text(r.connection), Cell::Text(r.wallet), Cell::Text(r.currency)];
+        let amount_cells = amount_cells(amounts, r.debit, r.amount, signed);
+        let tail = [
+            Cell::Number(r.fee),
+            Cell::Number(r.balance_after),
+            Cell::Text(r.status),
+            Cell::Text(r.description),
+            Cell::Text(r.counterparty),
+            Cell::Text(r.reference),
+            Cell::Text(r.category),
+            Cell::Text(r.record_id),
+            Cell::Number(id),
+        ];
+        self.out.record(head.into_iter().chain(amount_cells).chain(tail))
+    }
+}
+
 /// Write every row of `job` into `out` (header already written), reporting
 /// the running count to `progress`; returns the rows written.
-pub(super) async fn export_rows(mut conn: PoolConnection<Sqlite>, job: Job, mut out: CsvFile, progress: &mut (dyn FnMut(u64) + Send)) -> Result<(u64, CsvFile)> {
+pub(super) async fn export_rows<S: RowSink>(mut conn: PoolConnection<Sqlite>, job: Job, mut out: S, progress: &mut (dyn FnMut(u64) + Send)) -> Result<(u64, S)> {
     let rt = tokio::runtime::Handle::current();
     let (tx, mut rx) = unbounded_channel();
     let task = tokio::task::spawn_blocking(move || {
@@ -64,6 +137,28 @@ pub(super) async fn export_rows(mut conn: PoolConnection<Sqlite>, job: Job, mut 
     Ok((result?, out))
 }
 
+/// Which money columns of `job` hold a value a spreadsheet number cannot
+/// hold exactly (see [`ExactColumns`]). Only rows with a long value are read.
+pub(super) async fn exact_text_columns(cache: &walletbook_core::db::Cache, job: &Job) -> Result<ExactColumns> {
+    let mut sql = SqlParts::default();
+    sql.sql("SELECT t.amount, t.fee, t.balance_after");
+    job.resolved.from_sql(&mut sql);
+    job.resolved.conditions_sql(&mut sql);
+    sql.sql(" AND (length(t.amount) > 15 OR length(t.fee) > 15 OR length(t.balance_after) > 15)");
+    let mut conn = cache.pool().acquire().await?;
+    let mut handle = conn.lock_handle().await?;
+    let db = RawDb::new(handle.as_raw_handle());
+    let mut stmt = db.prepare(&sql.text())?;
+    bind_all(&mut stmt, sql.binds())?;
+    let mut exact = ExactColumns::default();
+    while stmt.step()? {
+        exact.amount |= ExactColumns::needs_text(stmt.column_text(0).unwrap_or(""));
+        exact.fee |= ExactColumns::needs_text(stmt.column_text(1).unwrap_or(""));
+        exact.balance |= ExactColumns::needs_text(stmt.column_text(2).unwrap_or(""));
+    }
+    Ok(exact)
+}
+
 fn bind_all<'a>(stmt: &mut Stmt<'_>, binds: impl Iterator<Item = &'a BindValue>) -> Result<()> {
     for (i, v) in binds.enumerate() {
         match v {
@@ -74,7 +169,7 @@ fn bind_all<'a>(stmt: &mut Stmt<'_>, binds: impl Iterator<Item = &'a BindValue>)
     Ok(())
 }
 
-fn write_rows(db: &RawDb<'_>, job: &Job, out: &mut CsvFile, progress: &UnboundedSender<u64>) -> Result<u64> {
+fn write_rows<S: RowSink>(db: &RawDb<'_>, job: &Job, out: &mut S, progress: &UnboundedSender<u64>) -> Result<u64> {
     let mut sql = SqlParts::default();
     sql.sql(SELECT);
     job.resolved.from_sql(&mut sql);
@@ -84,39 +179,46 @@ fn write_rows(db: &RawDb<'_>, job: &Job, out: &mut CsvFile, progress: &Unbounded
     bind_all(&mut stmt, sql.binds())?;
 
     let empty = (String::new(), String::new());
-    let mut date = String::with_capacity(40);
-    let mut signed = String::with_capacity(40);
-    let mut id = String::with_capacity(20);
     let mut written = 0u64;
     while stmt.step()? {
-        use std::fmt::Write as _;
-        date.clear();
-        write_date(&mut date, stmt.column_i64(0), job.zone);
-        id.clear();
-        let _ = write!(id, "{}", stmt.column_i64(13));
         let (connection, wallet) = job.labels.get(&stmt.column_i64(1)).unwrap_or(&empty);
         let text = |i: usize| stmt.column_text(i).unwrap_or("");
-        let debit = text(3) == "debit";
-        let head = [Cell::Number(&date), Cell::Text(connection), Cell::Text(wallet), Cell::Text(text(2))];
-        let amounts = amount_cells(job.amounts, debit, text(4), &mut signed);
-        let tail = [
-            Cell::Number(text(5)),
-            Cell::Number(text(6)),
-            Cell::Text(text(7)),
-            Cell::Text(text(8)),
-            Cell::Text(text(9)),
-            Cell::Text(text(10)),
-            Cell::Text(text(11)),
-            Cell::Text(text(12)),
-            Cell::Number(&id),
-        ];
-        out.record(head.into_iter().chain(amounts).chain(tail))?;
+        let row = HistoryRow {
+            nanos: stmt.column_i64(0),
+            connection,
+            wallet,
+            currency: text(2),
+            debit: text(3) == "debit",
+            amount: text(4),
+            fee: text(5),
+            balance_after: text(6),
+            status: text(7),
+            description: text(8),
+            counterparty: text(9),
+            reference: text(10),
+            category: text(11),
+            record_id: text(12),
+            id: stmt.column_i64(13),
+        };
+        out.row(&row, job.zone, job.amounts)?;
         written += 1;
-        if written.is_multiple_of(PROGRESS_EVERY) && progress.send(written).is_err() {
-            return Err(Error::Internal("the export was cancelled".into()));
+        if written.is_multiple_of(PROGRESS_EVERY) {
+            report(progress, written)?;
         }
     }
     Ok(written)
+}
+
+/// Send the running count; a closed channel means the export was dropped.
+fn report(progress: &UnboundedSender<u64>, written: u64) -> Result<()> {
+    progress.send(written).map_err(|e| Error::Cancelled { what: "the export".into(), source: Box::new(e) })
+}
+
+/// `nanos` as local `YYYY-MM-DD HH:MM:SS` in `zone` (the spreadsheet style).
+pub(crate) fn write_local_date(out: &mut String, nanos: i64, zone: Tz) {
+    use std::fmt::Write as _;
+    let local = from_nanos(nanos).with_timezone(&zone);
+    let _ = write!(out, "{}", local.format("%Y-%m-%d %H:%M:%S"));
 }
 
 /// `nanos` as RFC 3339 in `zone`, exactly as chrono's `to_rfc3339_opts(AutoSi,
@@ -175,6 +277,18 @@ fn write_date(out: &mut String, nanos: i64, zone: Tz) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A dropped export (closed channel) is a cancel, with its own code and
+    /// the channel's error kept as the source.
+    #[test]
+    fn a_closed_channel_is_a_cancel() {
+        let (tx, rx) = unbounded_channel();
+        drop(rx);
+        let err = report(&tx, 10_000).expect_err("closed");
+        assert_eq!(err.code(), walletbook_core::ErrorCode::Cancelled);
+        assert!(std::error::Error::source(&err).is_some());
+        assert_eq!(err.to_string(), "the export was cancelled; nothing was saved");
+    }
 
     #[test]
     fn dates_are_written_as_chrono_writes_them() {

@@ -136,7 +136,7 @@ describe("Connections import", () => {
     let imported: Record<string, unknown> | null = null;
     mockCommands({
       list_connections: () => [connection({ name: "Loyalty", provider: "spaaza" })],
-      "plugin:dialog|open": () => "/home/me/Wallet_Export-12345.csv",
+      choose_open_file: () => "/home/me/Wallet_Export-12345.csv",
       import_file: (a) => {
         imported = a;
         return { file: "Wallet_Export-12345.csv", connection: "Loyalty", format: "csv", rows: 5, inserted: 4, updated: 0, unchanged: 0, quarantined: 1, skipped: 0, wallets: [] };
@@ -153,7 +153,7 @@ describe("Connections import", () => {
   it("says why a file could not be imported", async () => {
     mockCommands({
       list_connections: () => [connection({ name: "Loyalty", provider: "spaaza" })],
-      "plugin:dialog|open": () => "/tmp/bad.csv",
+      choose_open_file: () => "/tmp/bad.csv",
       import_file: ipcError("invalid_input", "/tmp/bad.csv has no amount (or credit/debit) column"),
     });
     render(Connections);
