@@ -13,6 +13,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
+            commands::app::about,
             commands::app::app_info,
             commands::app::list_providers,
             commands::connections::add_connection,
