@@ -51,14 +51,18 @@ make_packages() {
   build_ui
   say "release build of the app (ui/dist embedded) and the CLI"
   cargo build --release --locked -p walletbook-app -p walletbook-cli "${APP_FEATURES[@]}"
+  local out="$TARGET_DIR/release/bundle"
+  rm -rf "$out/deb" "$out/rpm"
   say "bundling .deb and .rpm"
   tauri bundle --bundles deb,rpm --features custom-protocol
-  local out="$TARGET_DIR/release/bundle"
-  local found=0
+  local found=0 f name
   for f in "$out"/deb/*.deb "$out"/rpm/*.rpm; do
     [ -f "$f" ] || continue
+    # Named as the package is (walletbook_0.1.0_amd64.deb), not as the product.
+    name="$(basename "$f" | tr '[:upper:]' '[:lower:]')"
+    [ "$name" = "$(basename "$f")" ] || mv "$f" "$(dirname "$f")/$name"
     found=$((found + 1))
-    printf '%s  %s\n' "$(du -h "$f" | cut -f1)" "$f"
+    printf '%s  %s\n' "$(du -h "$(dirname "$f")/$name" | cut -f1)" "$(dirname "$f")/$name"
   done
   if [ "$found" -lt 2 ]; then
     say "the bundler finished but $out has no .deb and .rpm: see the output above"

@@ -22,7 +22,8 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, "../../..");
-const BUNDLE = path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target"), "release", "bundle");
+// WALLETBOOK_BUNDLE: another bundle folder (e.g. target/debug/bundle from `tauri bundle --debug`).
+const BUNDLE = process.env.WALLETBOOK_BUNDLE ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target"), "release", "bundle");
 const VERSION = JSON.parse(readFileSync(path.join(ROOT, "tauri.conf.json"), "utf8")).version;
 const PACKAGE = "walletbook";
 const CLI = "/usr/bin/walletbook";
@@ -87,9 +88,10 @@ test("building without the bundler says which command installs it", async () => 
 });
 
 test("the .deb holds the app, the CLI, the desktop entry, icons, licence and its dependencies", async () => {
+  figures.deb_bytes = statSync(deb).size;
   const files = await sh("dpkg-deb", ["-c", deb]);
-  for (const f of ["./usr/bin/walletbook-app", "./usr/bin/walletbook", "./usr/share/applications/Walletbook.desktop", "./usr/share/doc/walletbook/copyright"]) {
-    assert.match(files, new RegExp(` ${f.replace(/[.]/g, "\\.")}$`, "m"), `${f} in the .deb`);
+  for (const f of ["usr/bin/walletbook-app", "usr/bin/walletbook", "usr/share/applications/Walletbook.desktop", "usr/share/doc/walletbook/copyright"]) {
+    assert.match(files, new RegExp(` (\\./)?${f.replace(/[.]/g, "\\.")}$`, "m"), `${f} in the .deb`);
   }
   const sizes = [...files.matchAll(/usr\/share\/icons\/hicolor\/(\d+x\d+(?:@2)?)\/apps\/walletbook-app\.png$/gm)].map((m) => m[1]);
   for (const s of ["16x16", "24x24", "32x32", "48x48", "64x64", "128x128", "256x256", "512x512"]) assert.ok(sizes.includes(s), `icon ${s} in the .deb (found ${sizes})`);
@@ -99,7 +101,6 @@ test("the .deb holds the app, the CLI, the desktop entry, icons, licence and its
   assert.match(info, /^ Depends: .*libwebkit2gtk-4\.1-0/m, "WebKitGTK 4.1 is a dependency");
   assert.match(info, /^ Depends: .*gnome-keyring/m, "a Secret Service (gnome-keyring) is a dependency");
   assert.match(info, /^ Description: .+\n( .+\n)+/m, "a description paragraph");
-  figures.deb_bytes = statSync(deb).size;
   figures.deb_installed_kib = Number(info.match(/Installed-Size: (\d+)/)?.[1]);
 });
 
