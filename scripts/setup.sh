@@ -9,6 +9,9 @@ cd "$ROOT"
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 
+# The Tauri bundler (crates.io tauri-cli, 2.x line); scripts/package.sh reads this line.
+TAURI_CLI_VERSION=2.12.4
+
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config
   xvfb xauth webkit2gtk-driver xdotool imagemagick chromium
@@ -16,6 +19,7 @@ APT_PACKAGES=(
   fonts-noto-color-emoji
   libreoffice-calc-nogui poppler-utils
   ca-certificates
+  rpm
 )
 
 sudo_if_needed() {
@@ -58,6 +62,10 @@ install_cargo_tools() {
   if ! command -v tauri-driver >/dev/null 2>&1; then
     say "installing tauri-driver"
     cargo install tauri-driver --version '^2' --locked
+  fi
+  if [ "$(cargo tauri --version 2>/dev/null | awk '{print $2}')" != "$TAURI_CLI_VERSION" ]; then
+    say "installing the Tauri bundler (tauri-cli $TAURI_CLI_VERSION; compiles for a while)"
+    cargo install tauri-cli --version "$TAURI_CLI_VERSION" --locked
   fi
   if ! command -v cargo-nextest >/dev/null 2>&1; then
     say "installing cargo-nextest"

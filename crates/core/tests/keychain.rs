@@ -1,7 +1,9 @@
 //! The real OS keychain on Linux: a private D-Bus session with
 //! gnome-keyring-daemon providing the Secret Service, started by this test
 //! (the packages come from scripts/setup.sh). Secrets go in, come back, and
-//! never touch the cache file.
+//! never touch the cache file. macOS and Windows keychains are pinned by
+//! tests/platform.rs (which backend each OS uses).
+#![cfg(target_os = "linux")]
 
 use std::io::Write;
 use std::process::{Child, Command, Stdio};

@@ -1,9 +1,11 @@
-//! Facts about the running app that the window shows: version, cache file,
-//! and the providers it can connect to.
+//! Facts about the running app that the window shows: version, cache file
+//! and its schema version (the About panel), and the providers it can
+//! connect to.
 
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
+use walletbook_core::db::known_schema_version;
 use walletbook_core::model::{FieldSpec, Provider};
 
 use crate::error::IpcResult;
@@ -14,6 +16,21 @@ use crate::state::AppState;
 pub struct AppInfo {
     pub version: String,
     pub cache_path: String,
+}
+
+/// What the About panel shows.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct About {
+    /// One version for the app, the CLI and the UI.
+    pub version: String,
+    pub cache_path: String,
+    /// The cache file's schema version (its highest applied migration).
+    #[ts(type = "number")]
+    pub schema_version: i64,
+    /// The newest schema version this build can open.
+    #[ts(type = "number")]
+    pub known_schema_version: i64,
 }
 
 /// A provider as the connection form needs it.
@@ -29,6 +46,19 @@ pub struct ProviderInfo {
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
     Ok(AppInfo { version: env!("CARGO_PKG_VERSION").into(), cache_path: state.db_path.display().to_string() })
+}
+
+/// Opens the cache if needed: a cache this build refuses (a newer schema, a
+/// foreign file) comes back as that error, in the core's words.
+#[tauri::command]
+pub async fn about(state: State<'_, AppState>) -> IpcResult<About> {
+    let cache = state.cache().await?;
+    Ok(About {
+        version: env!("CARGO_PKG_VERSION").into(),
+        cache_path: state.db_path.display().to_string(),
+        schema_version: cache.schema_version().await?,
+        known_schema_version: known_schema_version(),
+    })
 }
 
 #[tauri::command]

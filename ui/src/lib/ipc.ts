@@ -3,6 +3,7 @@
 // or `internal` for anything else), so screens never handle `unknown`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
+import type { About } from "./bindings/About";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { BatchLayout } from "./bindings/BatchLayout";
 import type { BatchReport } from "./bindings/BatchReport";
@@ -96,6 +97,7 @@ function channel<T>(onMessage: (m: T) => void): Channel<T> {
 
 /** Typed commands, one per Rust `#[tauri::command]`. */
 export const api = {
+  about: () => call<About>("about"),
   appInfo: () => call<AppInfo>("app_info"),
   listProviders: () => call<ProviderInfo[]>("list_providers"),
   listWallets: () => call<Wallet[]>("list_wallets"),

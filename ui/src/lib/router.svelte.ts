@@ -9,6 +9,7 @@ export const SCREENS = [
   { id: "sync", label: "Sync" },
   { id: "connections", label: "Connections" },
   { id: "export", label: "Export" },
+  { id: "about", label: "About" },
 ] as const;
 
 export type ScreenId = (typeof SCREENS)[number]["id"];

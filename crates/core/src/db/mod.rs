@@ -93,6 +93,13 @@ impl Cache {
         &self.path
     }
 
+    /// The schema version this cache file is at: its highest applied
+    /// migration (what the About panel shows beside [`known_schema_version`]).
+    pub async fn schema_version(&self) -> Result<i64> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await?;
+        Ok(found.unwrap_or(0))
+    }
+
     /// Close the pool, flushing the WAL.
     pub async fn close(self) {
         self.pool.close().await;
