@@ -7,9 +7,11 @@
 //! ```sh
 //! cargo run --release -p walletbook-bench -- sync --records 1000000
 //! cargo run --release -p walletbook-bench -- review --rows 1000000
+//! cargo run --release -p walletbook-bench -- export --rows 1000000
 //! ```
 
 mod error;
+mod export;
 mod measure;
 mod review;
 mod sync;
@@ -32,6 +34,8 @@ enum BenchCommand {
     Sync(sync::BenchSyncArgs),
     /// History pages, text search, summaries and export over a synthetic cache.
     Review(review::BenchReviewArgs),
+    /// XLSX and PDF export figures over the same synthetic cache.
+    Export(export::BenchExportArgs),
 }
 
 #[tokio::main]
@@ -40,6 +44,7 @@ async fn main() -> ExitCode {
     let result = match cli.what {
         BenchCommand::Sync(a) => sync::run(a).await,
         BenchCommand::Review(a) => review::run(a).await,
+        BenchCommand::Export(a) => export::run(a).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

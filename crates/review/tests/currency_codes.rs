@@ -21,7 +21,7 @@ async fn lower_case_codes_select_the_stored_upper_case_rows() {
     assert_eq!(history_count(&cache, &usd_only, Some("UTC")).await.expect("count"), 2);
 
     let target = dir.path().join("usd.csv");
-    let opts = ExportOptions { delimiter: Delimiter::Comma, bom: false, amounts: AmountStyle::Signed, zone: Some("UTC".into()) };
+    let opts = ExportOptions { delimiter: Delimiter::Comma, bom: false, amounts: AmountStyle::Signed, zone: Some("UTC".into()), ..Default::default() };
     assert_eq!(export_history(&cache, &usd_only, &target, &opts, &mut |_| {}).await.expect("export"), 2);
 
     let s = summarise(&cache, &SummaryRequest { period: Period::Whole, zone: Some("UTC".into()), currencies: vec!["usd".into()], ..Default::default() }).await.expect("summary");

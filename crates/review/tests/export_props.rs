@@ -36,7 +36,7 @@ async fn round_trip(texts: &[String], semicolon: bool) -> Vec<(String, String)> 
         .collect();
     commit(&cache, w, rows).await;
     let (delimiter, sep) = if semicolon { (Delimiter::Semicolon, b';') } else { (Delimiter::Comma, b',') };
-    let opts = ExportOptions { delimiter, bom: false, amounts: AmountStyle::Signed, zone: Some("UTC".into()) };
+    let opts = ExportOptions { delimiter, bom: false, amounts: AmountStyle::Signed, zone: Some("UTC".into()), ..Default::default() };
     let target = dir.path().join("out.csv");
     export_history(&cache, &HistoryFilter::default(), &target, &opts, &mut |_| {}).await.expect("export");
     let bytes = std::fs::read(&target).expect("read the export");

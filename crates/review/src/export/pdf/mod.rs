@@ -45,5 +45,5 @@ pub fn render(statements: &[(StatementHead, Vec<StatementRow>)], generated: Date
     for (head, rows) in statements {
         layout::statement(&mut doc, fonts, head, rows, generated);
     }
-    doc.finish().map_err(|e| Error::Engine(format!("the PDF could not be written: {e:?}")))
+    doc.finish().map_err(|e| Error::Internal(format!("the PDF could not be written: {e:?}")))
 }

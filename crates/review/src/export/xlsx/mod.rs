@@ -96,7 +96,7 @@ impl Formats {
 pub(crate) fn xlsx_err(e: XlsxError) -> Error {
     match e {
         XlsxError::IoError(io) => Error::io("cannot write the XLSX workbook; check the folder is writable and has space", io),
-        other => Error::Engine(format!("the XLSX workbook could not be written: {other}")),
+        other => Error::Internal(format!("the XLSX workbook could not be written: {other}")),
     }
 }
 
