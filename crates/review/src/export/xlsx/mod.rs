@@ -218,6 +218,18 @@ pub(crate) fn sheet_name(wanted: &str) -> String {
     out
 }
 
+/// A new workbook whose row files go beside `target` (the system temp may
+/// be small), zipped at level 2: about half the time of the default level 6
+/// for a file about a tenth larger.
+pub(crate) fn new_book(target: &std::path::Path) -> Result<Workbook> {
+    let mut book = Workbook::new();
+    book.set_zip_compression_level(2);
+    if let Some(dir) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        book.set_tempdir(dir).map_err(xlsx_err)?;
+    }
+    Ok(book)
+}
+
 /// Save `book` atomically to the temporary file and move it onto the target.
 pub(crate) fn save(mut book: Workbook, mut file: AtomicFile) -> Result<()> {
     book.save_to_writer(std::io::BufWriter::new(file.file())).map_err(xlsx_err)?;
