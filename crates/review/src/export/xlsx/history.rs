@@ -36,12 +36,6 @@ impl HistoryBook {
         Ok(HistoryBook { book, file, formats, table, decimals: (String::new(), 2) })
     }
 
-    /// Fewer rows per sheet (tests of the continuation).
-    pub fn with_max_rows(mut self, max_rows: u32) -> HistoryBook {
-        self.table = self.table.with_max_rows(max_rows);
-        self
-    }
-
     /// Save the workbook and move it onto the target.
     pub fn finish(mut self) -> Result<()> {
         self.table.close(&mut self.book)?;
