@@ -165,6 +165,7 @@ impl Table {
     }
 
     /// Fewer rows per sheet (tests of the continuation).
+    #[cfg(test)]
     pub fn with_max_rows(mut self, max_rows: u32) -> Table {
         self.max_rows = max_rows;
         self
