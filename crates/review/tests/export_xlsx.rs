@@ -155,6 +155,22 @@ async fn workbooks_read_back_exactly_in_libreoffice() {
     assert!(cells.iter().any(|c| c.contains("office:value-type=\"string\"") && c.contains("12345678901234.5678")) || fods["history"].contains("<text:p>12345678901234.5678</text:p>"));
 }
 
+/// The CSV's spreadsheet date style: LibreOffice reads its dates as dates.
+#[tokio::test]
+async fn spreadsheet_style_csv_dates_open_as_dates() {
+    let (dir, cache) = cache().await;
+    fixture(&cache).await;
+    let opts = ExportOptions { dates: walletbook_review::export::DateStyle::Spreadsheet, zone: Some("UTC".into()), ..Default::default() };
+    let file = dir.path().join("sheet.csv");
+    let n = export_history(&cache, &HistoryFilter::default(), &file, &opts, &mut |_| {}).await.expect("csv");
+    let text = std::fs::read_to_string(&file).expect("csv");
+    assert!(text.starts_with("date (UTC),"), "the zone is named in the header");
+    assert!(text.contains("\r\n2024-02-01 08:00:00,"), "local YYYY-MM-DD HH:MM:SS:\n{text}");
+    let fods = export_readers::csv_as_fods(&[file.as_path()], &dir.path().join("fods"));
+    let dates = export_readers::fods_cells(&fods["sheet"]).iter().filter(|c| c.contains("office:value-type=\"date\"")).count();
+    assert_eq!(dates as u64, n, "every row's date is a date");
+}
+
 /// The `key -> value` records above a CSV statement's table.
 fn csv_head(path: &std::path::Path) -> std::collections::BTreeMap<String, String> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_path(path).expect("csv");

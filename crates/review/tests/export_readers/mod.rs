@@ -18,9 +18,15 @@ fn run(program: &str, args: &[&str], package: &str) -> String {
 /// Convert `files` with LibreOffice in one start (`--convert-to target`),
 /// into `out`, with a private profile so tests can run side by side.
 fn soffice(files: &[&Path], target: &str, out: &Path) {
+    soffice_with(files, &[], target, out)
+}
+
+fn soffice_with(files: &[&Path], extra: &[&str], target: &str, out: &Path) {
     let profile = tempfile::tempdir().expect("profile dir");
     let profile_url = format!("-env:UserInstallation=file://{}", profile.path().display());
-    let mut args = vec![profile_url.as_str(), "--headless", "--convert-to", target, "--outdir", out.to_str().expect("utf-8 path")];
+    let mut args = vec![profile_url.as_str(), "--headless"];
+    args.extend(extra);
+    args.extend(["--convert-to", target, "--outdir", out.to_str().expect("utf-8 path")]);
     let names: Vec<&str> = files.iter().map(|f| f.to_str().expect("utf-8 path")).collect();
     args.extend(names);
     run("soffice", &args, "libreoffice-calc-nogui");
@@ -53,6 +59,16 @@ pub fn xlsx_as_fods(files: &[&Path], out: &Path) -> BTreeMap<String, String> {
             (stem, xml)
         })
         .collect()
+}
+
+/// CSV files opened as a spreadsheet user opens them (UTF-8, comma,
+/// "detect special numbers" on), saved as flat ODS: file stem -> XML.
+pub fn csv_as_fods(files: &[&Path], out: &Path) -> BTreeMap<String, String> {
+    soffice_with(files, &["--infilter=CSV:44,34,76,1,,0,false,true"], "fods", out);
+    files.iter().map(|f| {
+        let stem = f.file_stem().expect("stem").to_string_lossy().into_owned();
+        (stem.clone(), std::fs::read_to_string(out.join(format!("{stem}.fods"))).expect("fods written"))
+    }).collect()
 }
 
 /// The attributes of every cell in flat ODS XML that has a value type.

@@ -29,21 +29,11 @@ impl HistoryBook {
     /// [`HistoryBook::finish`].
     pub(crate) fn create(target: &Path, zone_name: &str, amounts: AmountStyle, exact: ExactColumns) -> Result<HistoryBook> {
         let file = AtomicFile::create(target)?;
-        let mut book = Workbook::new();
-        if let Some(dir) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            // Row files beside the target: the system temp may be small.
-            book.set_tempdir(dir).map_err(xlsx_err)?;
-        }
+        let mut book = super::new_book(target)?;
         book.add_worksheet_with_constant_memory().map_err(xlsx_err)?.set_name("History").map_err(xlsx_err)?;
         let formats = Formats::new();
         let table = Table::new(&mut book, 0, "History", columns(zone_name, amounts, exact), 0, &formats)?;
         Ok(HistoryBook { book, file, formats, table, decimals: (String::new(), 2) })
-    }
-
-    /// Fewer rows per sheet (tests of the continuation).
-    pub fn with_max_rows(mut self, max_rows: u32) -> HistoryBook {
-        self.table = self.table.with_max_rows(max_rows);
-        self
     }
 
     /// Save the workbook and move it onto the target.

@@ -27,10 +27,7 @@ pub(crate) async fn write_statement(cache: &Cache, head: &StatementHead, target:
 /// several); returns the rows written over all sheets.
 pub(crate) async fn write_statements(cache: &Cache, heads: &[StatementHead], target: &Path, progress: &mut (dyn FnMut(u64) + Send)) -> Result<u64> {
     let file = AtomicFile::create(target)?;
-    let mut book = Workbook::new();
-    if let Some(dir) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-        book.set_tempdir(dir).map_err(xlsx_err)?;
-    }
+    let mut book = super::new_book(target)?;
     let f = Formats::new();
     let mut names = HashSet::new();
     if heads.len() > 1 {
