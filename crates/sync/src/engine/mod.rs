@@ -2,13 +2,14 @@
 //!
 //! For each selected connection: load its secrets, build its connector,
 //! put back what an interrupted earlier walk left changed at the provider
-//! ([`restore`]), discover and upsert its wallets (honouring the `wallets`
-//! setting), run `before_wallets` (saving what it returns), sync each
-//! wallet from its checkpoint through a [`sink::CacheSink`] (one SQLite
-//! transaction per page), and always run `after_wallets`. Every connection gets a logged *run* (start, end,
-//! per-wallet counts, errors). A 401/403 (or any error that
-//! [stops the connection](SyncError::stops_connection)) ends that connection
-//! only; the others go on. Cancelling stops between pages.
+//! (see `restore.rs`), discover and upsert its wallets (honouring the
+//! `wallets` setting), run `before_wallets` (saving what it returns), sync
+//! each wallet from its checkpoint through a [`sink::CacheSink`] (one
+//! SQLite transaction per page), and always run `after_wallets`. Every
+//! connection gets a logged *run* (start, end, per-wallet counts, errors).
+//! A 401/403 (or any error that
+//! [stops the connection](SyncError::stops_connection)) ends that
+//! connection only; the others go on. Cancelling stops between pages.
 //!
 //! The desktop app and the CLI call [`SyncEngine::sync`] and read the
 //! [`SyncReport`]; progress arrives through [`ProgressFn`].
