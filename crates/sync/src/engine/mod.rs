@@ -15,6 +15,7 @@
 //! [`SyncEngine::with_concurrency`]) sync at once, each in its own task, and
 //! their wallets concurrently where the provider allows it ([`wallets`]).
 //! Every write goes through the cache file's one writer lock ([`writer`]).
+//! Exlr8 connections to one account wait for it before taking a slot.
 //!
 //! The desktop app and the CLI call [`SyncEngine::sync`] and read the
 //! [`SyncReport`]; progress arrives through [`ProgressFn`].
@@ -131,9 +132,11 @@ impl SyncEngine {
         Ok(report)
     }
 
-    /// Waits for a free slot, then syncs the connection; None when the sync
-    /// was cancelled before its turn came.
+    /// Waits for its Exlr8 account (if any) and then a free slot, and syncs
+    /// the connection; None when the sync was cancelled before its turn came.
+    /// An Exlr8 connection waiting for its account holds no slot.
     async fn sync_connection_in_turn(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, slots: &Semaphore) -> Option<ConnectionReport> {
+        let _account = writer::account_lock(conn).await;
         let _slot = slots.acquire().await.ok()?;
         if self.cancel.is_cancelled() {
             return None;
@@ -248,7 +251,6 @@ impl SyncEngine {
     async fn walk_connection(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, run_id: Option<i64>, out: &mut Vec<WalletReport>) -> Result<(), SyncError> {
         let connector = self.connect(conn).await?;
         let _walk = self.walk_lock(conn.id).await;
-        let _account = writer::account_lock(conn).await;
         self.restore_pending(conn, connector.as_ref()).await?;
         self.emit(conn, None, 0, 0, SyncPhase::Discovering);
         let cached = self.cache.list_wallets().await?;

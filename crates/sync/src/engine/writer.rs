@@ -12,7 +12,7 @@
 //!
 //! Exlr8 walks by selecting each wallet on the account in turn, so two
 //! connections to one Exlr8 account must not walk at once: Exlr8 walks
-//! take an *account lock* per base URL.
+//! take an *account lock* per base URL and `client_id` (the account's dpID).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -40,6 +40,7 @@ pub(super) async fn account_lock(conn: &Connection) -> Option<tokio::sync::Owned
     if conn.provider != Provider::Exlr8 {
         return None;
     }
-    let key = conn.base_url.trim_end_matches('/').to_string();
+    let client = conn.settings.get("client_id").map(|c| c.trim()).unwrap_or_default();
+    let key = format!("{} {client}", conn.base_url.trim_end_matches('/'));
     Some(lock_for(&EXLR8_ACCOUNTS, key).lock_owned().await)
 }
