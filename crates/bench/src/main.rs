@@ -6,10 +6,12 @@
 //!
 //! ```sh
 //! cargo run --release -p walletbook-bench -- sync --records 1000000
+//! cargo run --release -p walletbook-bench -- sync --latency-ms 100
 //! cargo run --release -p walletbook-bench -- review --rows 1000000
 //! ```
 
 mod error;
+mod latency;
 mod measure;
 mod review;
 mod sync;
