@@ -171,3 +171,29 @@ pub async fn test_connection(ctx: &Context, name: &str) -> CliResult {
     println!("{message}");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use walletbook_core::model::Provider;
+
+    use super::*;
+
+    fn event(connection: &str, wallet: Option<&str>, phase: SyncPhase, records: u64) -> SyncProgress {
+        SyncProgress { connection: connection.into(), provider: Provider::Papaya, wallet: wallet.map(str::to_string), wallet_index: 1, wallet_count: 2, phase, pages: 1, records }
+    }
+
+    #[test]
+    fn the_progress_line_shows_every_running_connection() {
+        let mut board = Board::default();
+        for e in [
+            event("papaya", None, SyncPhase::Connecting, 0),
+            event("flex", Some("w1"), SyncPhase::Wallet, 40),
+            event("flex", Some("w2"), SyncPhase::Wallet, 10),
+            event("papaya", None, SyncPhase::Discovering, 0),
+            event("flex", Some("w1"), SyncPhase::WalletDone, 50),
+        ] {
+            board.connections.entry(e.connection.clone()).or_default().update(&e);
+        }
+        assert_eq!(board.line(), "flex 1/2 60 rec · papaya listing");
+    }
+}
