@@ -6,12 +6,14 @@
 //!
 //! ```sh
 //! cargo run --release -p walletbook-bench -- sync --records 1000000
+//! cargo run --release -p walletbook-bench -- sync --latency-ms 100
 //! cargo run --release -p walletbook-bench -- review --rows 1000000
 //! cargo run --release -p walletbook-bench -- export --rows 1000000
 //! ```
 
 mod error;
 mod export;
+mod latency;
 mod measure;
 mod review;
 mod sync;

@@ -8,6 +8,8 @@
 //!    loopback fake (`walletbook-fakes`, large mode), 100 per page.
 //!
 //! Then the process's peak RSS (VmHWM).
+//!
+//! With `--latency-ms N`: concurrency figures instead (see [`crate::latency`]).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -28,6 +30,9 @@ pub struct BenchSyncArgs {
     /// Records in the synced history.
     #[arg(long, default_value_t = 1_000_000)]
     records: u64,
+    /// Instead: concurrent-sync figures against providers answering after this many ms.
+    #[arg(long)]
+    latency_ms: Option<u64>,
 }
 
 const PAGE: u64 = 100;
@@ -38,7 +43,10 @@ pub async fn run(args: BenchSyncArgs) -> BenchResult {
     let n = args.records.max(1);
     let dir = std::env::temp_dir().join(format!("walletbook-bench-sync-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|source| BenchError::Io { context: format!("cannot create {}", dir.display()), source })?;
-    let result = measure(&dir, n).await;
+    let result = match args.latency_ms {
+        Some(ms) => crate::latency::run(&dir, ms).await,
+        None => measure(&dir, n).await,
+    };
     let _ = std::fs::remove_dir_all(&dir);
     result
 }

@@ -2,6 +2,8 @@
 //! TOML for scheduled jobs, with secrets taken from environment variables.
 //!
 //! ```toml
+//! concurrency = 4                      # optional: connections synced at once (1-32)
+//!
 //! [[connection]]
 //! name = "flexprice-main"
 //! provider = "flexprice"               # spaaza | flexprice | papaya | exlr8 | baanx
@@ -24,6 +26,17 @@ use crate::model::{Provider, Secrets, Settings};
 struct RawFile {
     #[serde(default)]
     connection: Vec<RawConnection>,
+    concurrency: Option<toml::Spanned<i64>>,
+}
+
+/// The most connections the file may ask to sync at once.
+pub const MAX_CONCURRENCY: usize = 32;
+
+/// File-wide options of a connections file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileOptions {
+    /// Connections synced at once (None: the engine's default).
+    pub concurrency: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -55,12 +68,33 @@ pub fn load(path: &Path) -> Result<Vec<DeclaredConnection>> {
     parse(&text, &path.display().to_string())
 }
 
-/// Parse connections from TOML text; `origin` names the file in errors.
-pub fn parse(text: &str, origin: &str) -> Result<Vec<DeclaredConnection>> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| {
+/// Read a connections file's file-wide options. Errors name the file and the line.
+pub fn load_options(path: &Path) -> Result<FileOptions> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::ConfigFile { path: path.to_path_buf(), source })?;
+    parse_options(&text, &path.display().to_string())
+}
+
+/// File-wide options from TOML text; `origin` names the file in errors.
+pub fn parse_options(text: &str, origin: &str) -> Result<FileOptions> {
+    let Some(n) = read(text, origin)?.concurrency else {
+        return Ok(FileOptions::default());
+    };
+    match usize::try_from(*n.get_ref()) {
+        Ok(c) if (1..=MAX_CONCURRENCY).contains(&c) => Ok(FileOptions { concurrency: Some(c) }),
+        _ => Err(Error::Config(format!("{origin} at line {}: concurrency must be a whole number from 1 to {MAX_CONCURRENCY}", line_of(text, n.span().start)))),
+    }
+}
+
+fn read(text: &str, origin: &str) -> Result<RawFile> {
+    toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start)).map(|l| format!(" at line {l}")).unwrap_or_default();
         Error::Config(format!("{origin}{line}: {}", e.message()))
-    })?;
+    })
+}
+
+/// Parse connections from TOML text; `origin` names the file in errors.
+pub fn parse(text: &str, origin: &str) -> Result<Vec<DeclaredConnection>> {
+    let raw = read(text, origin)?;
     let mut out = Vec::new();
     for c in raw.connection {
         let provider: Provider = c.provider.get_ref().parse().map_err(|e: Error| Error::Config(format!("{origin} at line {}: {e}", line_of(text, c.provider.span().start))))?;
@@ -122,6 +156,17 @@ mod tests {
         let source = err.source().and_then(|s| s.downcast_ref::<std::io::Error>()).expect("the I/O error is the source");
         assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
         assert_eq!(err.code(), crate::ErrorCode::Config);
+    }
+
+    #[test]
+    fn concurrency_is_optional_and_checked() {
+        let file = "concurrency = 2\n[[connection]]\nname = \"a\"\nprovider = \"flexprice\"\nsecret_env = { api_key = \"K\" }\n";
+        assert_eq!(parse_options(file, "x.toml").unwrap().concurrency, Some(2));
+        assert_eq!(parse(file, "x.toml").unwrap().len(), 1);
+        assert_eq!(parse_options("", "x.toml").unwrap(), FileOptions::default());
+        let zero = parse_options("\nconcurrency = 0\n", "x.toml").unwrap_err().to_string();
+        assert!(zero.contains("x.toml at line 2") && zero.contains("from 1 to 32"), "{zero}");
+        assert!(parse_options("concurrency = \"many\"\n", "x.toml").is_err());
     }
 
     #[test]

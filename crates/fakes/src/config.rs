@@ -164,6 +164,10 @@ pub struct FakeConfig {
     pub exlr8_large: Option<u64>,
     /// Same-instant groups (none by default); see [`Tie`].
     pub ties: Vec<Tie>,
+    /// Every request waits this long before it is answered, as a distant
+    /// server's round trip would (zero by default). Concurrent requests wait
+    /// at the same time, as they do at a real server.
+    pub latency: Duration,
 }
 
 impl Default for FakeConfig {
@@ -185,6 +189,7 @@ impl Default for FakeConfig {
             spaaza_csv: SpaazaCsv::Standard,
             exlr8_large: None,
             ties: Vec::new(),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -193,6 +198,12 @@ impl FakeConfig {
     /// Transactions generated per wallet of `p`.
     pub fn count_for(&self, p: FakeProvider) -> usize {
         self.transactions.get(&p).copied().unwrap_or(self.transactions_per_wallet)
+    }
+
+    /// Every request answered after `latency` (see [`FakeConfig::latency`]).
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
     }
 
     /// Sets the transaction count for one provider.

@@ -4,6 +4,9 @@
 //! A [`FaultRule`] fires on a matching request: the next one, the Nth next
 //! one (`skip` lets N-1 matching requests through first), or one whose
 //! `path?query` contains a substring; `times` says how often it fires.
+//!
+//! The configured [`latency`](crate::FakeConfig::latency) is waited here too,
+//! per request and without any lock held, so concurrent requests overlap.
 
 use crate::common::error_response;
 use crate::config::FakeProvider;
@@ -79,7 +82,7 @@ impl FaultRule {
     }
 }
 
-/// Logs the request, then applies the first due fault.
+/// Logs the request, waits the configured latency, then applies the first due fault.
 pub async fn middleware(State((shared, p)): State<(Arc<Shared>, FakeProvider)>, mut req: Request, next: Next) -> Response {
     let record = RequestRecord {
         method: req.method().to_string(),
@@ -111,6 +114,9 @@ pub async fn middleware(State((shared, p)): State<(Arc<Shared>, FakeProvider)>, 
         }
         (fired, st.cfg.clone())
     };
+    if !cfg.latency.is_zero() {
+        tokio::time::sleep(cfg.latency).await;
+    }
     match fault {
         None => next.run(req).await,
         Some(Fault::Delay(d)) => {

@@ -110,3 +110,17 @@ async fn same_seed_same_data_and_drop_stops() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(client().get(format!("{url}/v1")).send().await.is_err(), "server stopped");
 }
+
+#[tokio::test]
+async fn latency_delays_every_answer_and_overlaps_between_requests() {
+    let h = start(FakeConfig::default().with_latency(Duration::from_millis(200))).await;
+    let t = Instant::now();
+    assert_eq!(exlr8(&h, "balance").await.status().as_u16(), 200);
+    assert!(t.elapsed() >= Duration::from_millis(200), "one request waits the latency: {:?}", t.elapsed());
+    let t = Instant::now();
+    let (a, b, c, d) = tokio::join!(exlr8(&h, "balance"), exlr8(&h, "balance"), exlr8(&h, "balance"), exlr8(&h, "balance"));
+    assert!([a, b, c, d].iter().all(|r| r.status().as_u16() == 200));
+    let took = t.elapsed();
+    assert!(took >= Duration::from_millis(200) && took < Duration::from_millis(600), "4 concurrent requests overlap their waits: {took:?}");
+    assert_eq!(h.request_count(Exlr8), 5);
+}

@@ -10,7 +10,15 @@
 //!
 //! Providers differ only in how their error bodies read; each passes an
 //! [`ErrorReader`] that turns a body into a short detail string.
+//!
+//! Limits are per provider *host* (scheme, host and port), shared by every
+//! client in the process, so concurrent walks of many connections and
+//! wallets behave as one polite client: at most [`HOST_IN_FLIGHT`] requests
+//! to one host at once, and a 429 with `Retry-After` pauses every request to
+//! that host until the time is up, not just the one that got it.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -147,7 +155,13 @@ impl ProviderHttp {
     }
 
     async fn once(&self, build: &impl Fn(&reqwest::Client) -> RequestBuilder) -> Attempt {
-        let response = match build(&self.client).send().await {
+        let request = match build(&self.client).build() {
+            Ok(r) => r,
+            Err(e) => return Attempt::Fatal(SyncError::Config { provider: self.provider, detail: format!("bad request URL ({e}); check the base URL") }),
+        };
+        let gate = HostGate::of(request.url());
+        let _turn = gate.enter().await;
+        let response = match self.client.execute(request).await {
             Ok(r) => r,
             Err(e) if e.is_timeout() => return Attempt::Transient { retry_after: None, detail: "the request timed out".into() },
             Err(e) if e.is_connect() => return Attempt::Unreachable(e),
@@ -165,11 +179,58 @@ impl ProviderHttp {
         }
         let detail = (self.read_error)(status, &body);
         match status {
-            StatusCode::TOO_MANY_REQUESTS => Attempt::Transient { retry_after, detail: format!("rate limited: {detail}") },
+            StatusCode::TOO_MANY_REQUESTS => {
+                if let Some(wait) = retry_after {
+                    gate.pause_for(wait.min(self.policy.max_delay));
+                }
+                Attempt::Transient { retry_after, detail: format!("rate limited: {detail}") }
+            }
             s if s.is_server_error() => Attempt::Transient { retry_after, detail: format!("{}: {detail}", s.as_u16()) },
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Attempt::Fatal(SyncError::Auth { provider: self.provider, detail }),
             s => Attempt::Fatal(SyncError::Rejected { provider: self.provider, status: s.as_u16(), detail }),
         }
+    }
+}
+
+/// Requests in flight at once to one provider host, over every connection.
+pub const HOST_IN_FLIGHT: usize = 16;
+
+/// One host's shared limiter: a cap on requests in flight and a pause that a
+/// 429's `Retry-After` sets for everyone.
+pub struct HostGate {
+    in_flight: tokio::sync::Semaphore,
+    paused_until: Mutex<Option<Instant>>,
+}
+
+static HOST_GATES: LazyLock<Mutex<HashMap<String, Arc<HostGate>>>> = LazyLock::new(Default::default);
+
+impl HostGate {
+    /// The gate of `url`'s host (scheme, host and port).
+    pub fn of(url: &reqwest::Url) -> Arc<HostGate> {
+        let key = format!("{}://{}:{}", url.scheme(), url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or_default());
+        let mut gates = HOST_GATES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        gates.entry(key).or_insert_with(|| Arc::new(HostGate { in_flight: tokio::sync::Semaphore::new(HOST_IN_FLIGHT), paused_until: Mutex::new(None) })).clone()
+    }
+
+    /// Waits out any pause, then for a free slot; the slot is held until
+    /// the answer is read.
+    pub async fn enter(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        while let Some(wait) = self.pause_left() {
+            tokio::time::sleep(wait).await;
+        }
+        self.in_flight.acquire().await.ok()
+    }
+
+    /// Every request to this host waits until `wait` has passed.
+    pub fn pause_for(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut paused = self.paused_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *paused = Some(paused.map_or(until, |p| p.max(until)));
+    }
+
+    fn pause_left(&self) -> Option<Duration> {
+        let paused = self.paused_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        paused.and_then(|until| until.checked_duration_since(Instant::now())).filter(|d| !d.is_zero())
     }
 }
 

@@ -23,7 +23,8 @@ async fn engine_syncs_cancels_and_resumes_exactly() {
     let cut = engine_sync(&env, &cancelling, false).await;
     assert_eq!(cut.status, SyncStatus::Cancelled);
     let held = totals(&env, None).await.count;
-    assert!(held > 30 && held < 90, "cancelled midway: {held}");
+    // The wallets are walked concurrently: each stopped wherever it was.
+    assert!((12..90).contains(&held), "cancelled midway: {held}");
 
     let resumed = engine_sync(&env, &engine(&env).await, false).await;
     assert_eq!(resumed.status, SyncStatus::Ok, "{:?}", resumed.error);

@@ -1,16 +1,18 @@
 //! `walletbook sync [--connection NAME] [--wallet ID] [--full]` and
 //! `walletbook connections test NAME`.
 //!
-//! Progress goes to stderr: one updating line on a terminal, plain lines
+//! Progress goes to stderr: on a terminal one updating line showing every
+//! running connection at once (connections sync concurrently), plain lines
 //! (one per wallet) otherwise. The per-wallet summary goes to stdout. Ctrl-C
 //! cancels between pages; what was stored stays. Secrets come from the
 //! keychain, or for connections declared in `--config`, from the
 //! environment variables its `secret_env` names.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use walletbook_core::config;
 use walletbook_core::db::Cache;
 use walletbook_sync::engine::{SyncEngine, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus};
 
@@ -33,13 +35,18 @@ pub struct SyncArgs {
 /// The engine over the context's cache, keychain and `--config` secrets.
 pub fn engine(ctx: &Context, cache: Cache) -> CliResult<SyncEngine> {
     let env: HashMap<String, HashMap<String, String>> = ctx.declared()?.into_iter().map(|d| (d.name, d.secret_env)).collect();
-    Ok(SyncEngine::new(cache, ctx.credentials.clone()).with_env_secrets(env))
+    let mut engine = SyncEngine::new(cache, ctx.credentials.clone()).with_env_secrets(env);
+    if let Some(n) = ctx.config_path.as_deref().map(config::load_options).transpose()?.and_then(|o| o.concurrency) {
+        engine = engine.with_concurrency(n);
+    }
+    Ok(engine)
 }
 
 pub async fn run(ctx: &Context, args: SyncArgs) -> CliResult {
     let cache = ctx.cache().await?;
     let terminal = std::io::stderr().is_terminal();
-    let engine = engine(ctx, cache)?.with_progress(Arc::new(move |p| show_progress(&p, terminal)));
+    let board = Mutex::new(Board::default());
+    let engine = engine(ctx, cache)?.with_progress(Arc::new(move |p| show_progress(&board, &p, terminal)));
     let token = engine.cancel_token();
     let ctrl_c = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -71,22 +78,70 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> CliResult {
     Ok(())
 }
 
-fn show_progress(p: &SyncProgress, terminal: bool) {
-    let wallet = p.wallet.as_deref().map(|w| format!(" wallet {w} ({}/{})", p.wallet_index, p.wallet_count)).unwrap_or_default();
-    let what = match p.phase {
-        SyncPhase::Connecting => "connecting".to_string(),
-        SyncPhase::Discovering => "listing wallets".to_string(),
-        SyncPhase::Wallet | SyncPhase::WalletDone => format!("{} pages, {} records", p.pages, p.records),
-        SyncPhase::Done => "done".to_string(),
-    };
-    let line = format!("{}{wallet}: {what}", p.connection);
+/// Where each connection stands, for the one-line progress of concurrent syncs.
+#[derive(Default)]
+struct Board {
+    connections: BTreeMap<String, ConnectionLine>,
+}
+
+#[derive(Default)]
+struct ConnectionLine {
+    phase: Option<SyncPhase>,
+    wallet_count: u32,
+    wallets_done: u32,
+    /// Records fetched per wallet so far.
+    records: HashMap<String, u64>,
+}
+
+impl ConnectionLine {
+    fn update(&mut self, p: &SyncProgress) {
+        self.phase = Some(p.phase);
+        self.wallet_count = self.wallet_count.max(p.wallet_count);
+        if let Some(w) = &p.wallet {
+            self.records.insert(w.clone(), p.records);
+        }
+        if p.phase == SyncPhase::WalletDone {
+            self.wallets_done += 1;
+        }
+    }
+
+    /// e.g. `2/5 wallets 1,340 rec`.
+    fn compact(&self) -> String {
+        let records: u64 = self.records.values().sum();
+        match self.phase {
+            Some(SyncPhase::Connecting) | None => "connecting".into(),
+            Some(SyncPhase::Discovering) => "listing".into(),
+            Some(SyncPhase::Done) => format!("done {records} rec"),
+            Some(_) => format!("{}/{} {records} rec", self.wallets_done, self.wallet_count),
+        }
+    }
+}
+
+impl Board {
+    /// Every connection, compact: `flex-main 1/3 420 rec · papaya done 90 rec`.
+    fn line(&self) -> String {
+        self.connections.iter().map(|(name, c)| format!("{name} {}", c.compact())).collect::<Vec<_>>().join(" · ")
+    }
+}
+
+fn show_progress(board: &Mutex<Board>, p: &SyncProgress, terminal: bool) {
     let mut err = std::io::stderr().lock();
     if terminal {
-        let _ = write!(err, "\r\x1b[2K{}", line.chars().take(120).collect::<String>());
+        let mut board = board.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        board.connections.entry(p.connection.clone()).or_default().update(p);
+        let width = terminal_width().saturating_sub(1);
+        let _ = write!(err, "\r\x1b[2K{}", board.line().chars().take(width).collect::<String>());
         let _ = err.flush();
     } else if matches!(p.phase, SyncPhase::WalletDone | SyncPhase::Discovering) {
-        let _ = writeln!(err, "{line}");
+        let wallet = p.wallet.as_deref().map(|w| format!(" wallet {w} ({}/{})", p.wallet_index, p.wallet_count)).unwrap_or_default();
+        let what = if p.phase == SyncPhase::Discovering { "listing wallets".to_string() } else { format!("{} pages, {} records", p.pages, p.records) };
+        let _ = writeln!(err, "{}{wallet}: {what}", p.connection);
     }
+}
+
+/// The terminal's width from `COLUMNS`, else 160.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w| w >= 20).unwrap_or(160)
 }
 
 fn print_summary(report: &SyncReport) -> CliResult {
@@ -115,4 +170,30 @@ pub async fn test_connection(ctx: &Context, name: &str) -> CliResult {
     let message = engine(ctx, cache)?.test_connection(name).await?;
     println!("{message}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use walletbook_core::model::Provider;
+
+    use super::*;
+
+    fn event(connection: &str, wallet: Option<&str>, phase: SyncPhase, records: u64) -> SyncProgress {
+        SyncProgress { connection: connection.into(), provider: Provider::Papaya, wallet: wallet.map(str::to_string), wallet_index: 1, wallet_count: 2, phase, pages: 1, records }
+    }
+
+    #[test]
+    fn the_progress_line_shows_every_running_connection() {
+        let mut board = Board::default();
+        for e in [
+            event("papaya", None, SyncPhase::Connecting, 0),
+            event("flex", Some("w1"), SyncPhase::Wallet, 40),
+            event("flex", Some("w2"), SyncPhase::Wallet, 10),
+            event("papaya", None, SyncPhase::Discovering, 0),
+            event("flex", Some("w1"), SyncPhase::WalletDone, 50),
+        ] {
+            board.connections.entry(e.connection.clone()).or_default().update(&e);
+        }
+        assert_eq!(board.line(), "flex 1/2 60 rec · papaya listing");
+    }
 }

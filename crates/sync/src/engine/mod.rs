@@ -2,14 +2,20 @@
 //!
 //! For each selected connection: load its secrets, build its connector,
 //! put back what an interrupted earlier walk left changed at the provider
-//! (see `restore.rs`), discover and upsert its wallets (honouring the
-//! `wallets` setting), run `before_wallets` (saving what it returns), sync
-//! each wallet from its checkpoint through a [`sink::CacheSink`] (one
-//! SQLite transaction per page), and always run `after_wallets`. Every
-//! connection gets a logged *run* (start, end, per-wallet counts, errors).
-//! A 401/403 (or any error that
-//! [stops the connection](SyncError::stops_connection)) ends that
-//! connection only; the others go on. Cancelling stops between pages.
+//! ([`restore`]), discover and upsert its wallets (honouring the `wallets`
+//! setting), run `before_wallets` (saving what it returns), sync each
+//! wallet from its checkpoint through a [`sink::CacheSink`] (one SQLite
+//! transaction per page), and always run `after_wallets`. Every connection gets a logged
+//! *run* (start, end, per-wallet counts, errors). A 401/403 (or any error that
+//! [stops the connection](SyncError::stops_connection)) ends that connection
+//! only; the others go on. Cancelling stops every running walk between
+//! pages; what was committed stays.
+//!
+//! Up to [`DEFAULT_CONCURRENCY`] connections (see
+//! [`SyncEngine::with_concurrency`]) sync at once, each in its own task, and
+//! their wallets concurrently where the provider allows it ([`wallets`]).
+//! Every write goes through the cache file's one writer lock ([`writer`]).
+//! Exlr8 connections to one account wait for it before taking a slot.
 //!
 //! The desktop app and the CLI call [`SyncEngine::sync`] and read the
 //! [`SyncReport`]; progress arrives through [`ProgressFn`].
@@ -17,8 +23,13 @@
 mod restore;
 mod sink;
 mod types;
+mod wallets;
+mod writer;
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
 
 use walletbook_core::credentials::{secrets_from_env, CredentialStore};
 use walletbook_core::db::Cache;
@@ -26,13 +37,13 @@ use walletbook_core::model::{Connection, Secrets};
 
 pub use restore::RestoreOutcome;
 pub use sink::BATCH_RECORDS;
+pub use wallets::{wallets_at_once, WALLETS_AT_ONCE};
 pub use types::{CancelToken, ConnectionReport, ProgressFn, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus, WalletReport};
 
 use crate::connector::{Connector, DiscoveryHints, WalletRef};
 use crate::error::SyncError;
 use crate::http::RetryPolicy;
 use crate::providers;
-use sink::CacheSink;
 
 /// Runs syncs over one cache and one credential store.
 #[derive(Clone)]
@@ -44,11 +55,25 @@ pub struct SyncEngine {
     policy: RetryPolicy,
     progress: Option<ProgressFn>,
     cancel: CancelToken,
+    /// Connections synced at once.
+    concurrency: usize,
+    /// The cache file's writer lock (see [`writer`]).
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
+
+/// Connections synced at once unless configured otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 4;
 
 impl SyncEngine {
     pub fn new(cache: Cache, credentials: CredentialStore) -> Self {
-        SyncEngine { cache, credentials, env_secrets: HashMap::new(), policy: RetryPolicy::from_env(), progress: None, cancel: CancelToken::new() }
+        let writer = writer::writer_for(cache.path().to_path_buf());
+        SyncEngine { cache, credentials, env_secrets: HashMap::new(), policy: RetryPolicy::from_env(), progress: None, cancel: CancelToken::new(), concurrency: DEFAULT_CONCURRENCY, writer }
+    }
+
+    /// How many connections sync at once (at least 1; default [`DEFAULT_CONCURRENCY`]).
+    pub fn with_concurrency(mut self, connections: usize) -> Self {
+        self.concurrency = connections.max(1);
+        self
     }
 
     /// Secrets of these connections come from environment variables
@@ -83,17 +108,40 @@ impl SyncEngine {
     /// connection starts; provider failures are in the report.
     pub async fn sync(&self, req: &SyncRequest) -> Result<SyncReport, SyncError> {
         let (connections, wallet) = self.select(req).await?;
-        let mut report = SyncReport::default();
+        let slots = Arc::new(Semaphore::new(self.concurrency));
+        let mut running = Vec::new();
         for conn in connections {
-            if self.cancel.is_cancelled() {
-                report.cancelled = true;
-                break;
+            let (engine, slots, wallet, full) = (self.clone(), slots.clone(), wallet.clone(), req.full);
+            let name = (conn.name.clone(), conn.provider);
+            running.push((name, tokio::spawn(async move { engine.sync_connection_in_turn(&conn, wallet.as_ref(), full, &slots).await })));
+        }
+        let mut report = SyncReport::default();
+        for ((connection, provider), task) in running {
+            match task.await {
+                Ok(Some(c)) => {
+                    report.cancelled |= c.status == SyncStatus::Cancelled;
+                    report.connections.push(c);
+                }
+                Ok(None) => report.cancelled = true,
+                Err(e) => {
+                    let empty = ConnectionReport { connection, provider, status: SyncStatus::Failed, run_id: None, wallets: Vec::new(), error: None, error_code: None };
+                    report.connections.push(fail(empty, SyncError::Protocol { provider, detail: format!("the sync task stopped unexpectedly ({e})") }));
+                }
             }
-            let c = self.sync_connection(&conn, wallet.as_ref(), req.full).await;
-            report.cancelled |= c.status == SyncStatus::Cancelled;
-            report.connections.push(c);
         }
         Ok(report)
+    }
+
+    /// Waits for its Exlr8 account (if any) and then a free slot, and syncs
+    /// the connection; None when the sync was cancelled before its turn came.
+    /// An Exlr8 connection waiting for its account holds no slot.
+    async fn sync_connection_in_turn(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, slots: &Semaphore) -> Option<ConnectionReport> {
+        let _account = writer::account_lock(conn).await;
+        let _slot = slots.acquire().await.ok()?;
+        if self.cancel.is_cancelled() {
+            return None;
+        }
+        Some(self.sync_connection(conn, pick, full).await)
     }
 
     /// One cheap call that checks a connection's credentials.
@@ -171,7 +219,11 @@ impl SyncEngine {
             return report;
         }
         self.emit(conn, None, 0, 0, SyncPhase::Connecting);
-        let run_id = match self.cache.start_run(Some(conn.id), full).await {
+        let started = {
+            let _one_writer = self.writer.lock().await;
+            self.cache.start_run(Some(conn.id), full).await
+        };
+        let run_id = match started {
             Ok(id) => Some(id),
             Err(e) => return fail(report, SyncError::Cache(e)),
         };
@@ -187,6 +239,7 @@ impl SyncEngine {
         let status = if report.status == SyncStatus::Cancelled { SyncStatus::Cancelled } else { status };
         let message = run_message(&report, status);
         if let Some(id) = run_id {
+            let _one_writer = self.writer.lock().await;
             if let Err(e) = self.cache.finish_run(id, status.as_str(), Some(&message)).await {
                 tracing::warn!(connection = %conn.name, error = %e, "could not log the end of the sync run");
             }
@@ -210,7 +263,10 @@ impl SyncEngine {
         let only = providers::WalletList::from_settings(conn);
         let mut wallets = Vec::new();
         for d in connector.discover_wallets(&hints).await? {
-            let cache_id = self.cache.upsert_wallet(conn.id, &d).await?;
+            let cache_id = {
+                let _one_writer = self.writer.lock().await;
+                self.cache.upsert_wallet(conn.id, &d).await?
+            };
             let w = WalletRef { cache_id, provider_wallet_id: d.provider_wallet_id, kind: d.kind, currency: d.currency };
             let listed = only.includes(&w.provider_wallet_id);
             let picked = pick.is_none_or(|p| p.provider_wallet_id == w.provider_wallet_id && p.kind == w.kind && p.currency == w.currency);
@@ -221,77 +277,22 @@ impl SyncEngine {
         // Saved before the first change, forgotten once put back (see `restore`).
         let saved = connector.before_wallets().await?;
         if let Some(state) = &saved {
+            let _one_writer = self.writer.lock().await;
             self.cache.save_restore(conn.id, state).await?;
         }
         let walked = self.walk_wallets(conn, connector.as_ref(), &wallets, full, run_id, out).await;
         let mut restored = connector.after_wallets().await;
         if restored.is_ok() && saved.is_some() {
+            let _one_writer = self.writer.lock().await;
             restored = self.cache.clear_restore(conn.id).await.map_err(SyncError::from);
         }
         walked?;
         restored
     }
-
-    async fn walk_wallets(&self, conn: &Connection, connector: &dyn Connector, wallets: &[WalletRef], full: bool, run_id: Option<i64>, out: &mut Vec<WalletReport>) -> Result<(), SyncError> {
-        for (i, w) in wallets.iter().enumerate() {
-            if self.cancel.is_cancelled() {
-                return Err(SyncError::Cancelled);
-            }
-            let checkpoint = if full { None } else { self.cache.checkpoint(w.cache_id).await? };
-            let mut sink = CacheSink {
-                cache: &self.cache,
-                wallet_id: w.cache_id,
-                run_id,
-                cancel: &self.cancel,
-                progress: self.progress.as_ref(),
-                event: SyncProgress { connection: conn.name.clone(), provider: conn.provider, wallet: Some(w.provider_wallet_id.clone()), wallet_index: i as u32 + 1, wallet_count: wallets.len() as u32, phase: SyncPhase::Wallet, pages: 0, records: 0 },
-                held: Vec::new(),
-                listing: Default::default(),
-            };
-            sink.emit(SyncPhase::Wallet);
-            let walked = connector.sync_wallet(w, checkpoint, full, &mut sink).await;
-            // Store held pages whatever happened (after a failure with the
-            // checkpoint of the last whole instant: see the sink).
-            let flushed = if walked.is_ok() { sink.flush().await } else { sink.flush_after_failure().await };
-            let result = walked.and(flushed);
-            sink.emit(SyncPhase::WalletDone);
-            let counts = match run_id {
-                Some(r) => self.cache.run_wallet_counts(r, w.cache_id).await?,
-                None => Default::default(),
-            };
-            let (status, error) = match &result {
-                Ok(()) => (SyncStatus::Ok, None),
-                Err(SyncError::Cancelled) => (SyncStatus::Cancelled, Some(SyncError::Cancelled.to_string())),
-                Err(e) => (SyncStatus::Failed, Some(format!("{e} (wallet {} {})", w.provider_wallet_id, w.currency))),
-            };
-            self.cache.set_wallet_sync_result(w.cache_id, status, error.as_deref()).await?;
-            if let Some(r) = run_id {
-                self.cache.finish_run_wallet(r, w.cache_id, status.as_str(), error.as_deref()).await?;
-            }
-            out.push(WalletReport {
-                wallet_id: w.cache_id,
-                provider_wallet_id: w.provider_wallet_id.clone(),
-                kind: w.kind.clone(),
-                currency: w.currency.clone(),
-                status,
-                pages: counts.pages,
-                new: counts.new_records,
-                updated: counts.updated_records,
-                unchanged: counts.unchanged,
-                quarantined: counts.quarantined,
-                error,
-            });
-            if let Err(e) = result {
-                if e.stops_connection() {
-                    return Err(e);
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 /// The wallet a request picked, as the cache knows it.
+#[derive(Clone)]
 struct WalletPick {
     provider_wallet_id: String,
     kind: String,

@@ -53,6 +53,7 @@ impl SyncEngine {
             return Ok(());
         };
         connector.restore(&saved).await.map_err(|e| SyncError::Interrupted { provider: conn.provider, connection: conn.name.clone(), source: Box::new(e) })?;
+        let _one_writer = self.writer.lock().await;
         self.cache.clear_restore(conn.id).await?;
         tracing::info!(connection = %conn.name, "put back the provider state an interrupted sync had changed");
         Ok(())

@@ -39,6 +39,8 @@ impl HeldPage {
 
 pub(crate) struct CacheSink<'a> {
     pub cache: &'a Cache,
+    /// The cache file's writer lock, held around each commit.
+    pub writer: &'a tokio::sync::Mutex<()>,
     pub wallet_id: i64,
     pub run_id: Option<i64>,
     pub cancel: &'a CancelToken,
@@ -82,6 +84,7 @@ impl CacheSink<'_> {
         if records.is_empty() && checkpoint.is_none() {
             return Ok(());
         }
+        let _one_writer = self.writer.lock().await;
         self.cache.commit_listed(self.wallet_id, self.run_id, records, checkpoint.as_deref(), self.listing).await?;
         Ok(())
     }
@@ -94,6 +97,7 @@ impl CacheSink<'_> {
         let done = std::mem::replace(&mut self.held, rest);
         let checkpoint = done.last().map(|p| p.checkpoint.clone());
         let records: Vec<ParsedRecord> = done.into_iter().flat_map(|p| p.records).collect();
+        let _one_writer = self.writer.lock().await;
         self.cache.commit_listed(self.wallet_id, self.run_id, records, checkpoint.as_deref(), self.listing).await?;
         Ok(())
     }
