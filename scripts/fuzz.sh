@@ -61,8 +61,9 @@ for t in "${TARGETS[@]}"; do
   log="$LOGS/$t.log"
   (cd fuzz && nice -n 10 cargo +nightly fuzz run "$t" "corpus/$t" -- -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1) >"$log" 2>&1
   rc=$?
-  execs="$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)"
-  crashes="$(grep -c 'Test unit written to' "$log" || true)"
+  # -a: libFuzzer's dictionary lines in the log hold raw bytes.
+  execs="$(grep -aoE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' | tail -1)"
+  crashes="$(grep -ac 'Test unit written to' "$log" || true)"
   RESULTS+=("$(printf '%-18s %6s s %12s executions %3s crashes (exit %s)' "$t" "$SECONDS_PER_TARGET" "${execs:-?}" "${crashes:-0}" "$rc")")
 done
 echo
