@@ -45,6 +45,13 @@ fn fnv1a(s: &str, offset: u64) -> u64 {
     s.bytes().fold(offset, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
+/// A history page body (an array of rows) of `wallet`, each row parsed on
+/// its own as the connector reads it (ids are given per group later); for fuzzing.
+pub fn parse_page(wallet: &str, body: &[u8]) -> Result<Vec<Result<Row, QuarantinedRecord>>, serde_json::Error> {
+    let rows: Vec<Box<serde_json::value::RawValue>> = serde_json::from_slice(body)?;
+    Ok(rows.iter().map(|r| row(wallet, r.get())).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

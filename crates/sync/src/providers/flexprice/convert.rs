@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use walletbook_core::model::{DiscoveredWallet, Direction, NewTransaction, ParsedRecord, QuarantinedRecord, TxStatus};
 use walletbook_core::time::parse_record_timestamp;
 
-use super::wire::{Transaction, Wallet};
+use super::wire::{ListPage, Transaction, Wallet};
 
 pub fn wallet(w: Wallet) -> DiscoveredWallet {
     DiscoveredWallet {
@@ -48,6 +48,13 @@ fn read(t: Transaction, raw: &str, wallet_currency: &str) -> Result<NewTransacti
     n.description = t.description.filter(|d| !d.is_empty());
     n.reference = t.reference_id.filter(|r| !r.is_empty());
     Ok(n)
+}
+
+/// A transactions search answer, each item converted (or quarantined) on
+/// its own in a wallet of `wallet_currency`, as the connector reads it; for fuzzing.
+pub fn parse_page(body: &[u8], wallet_currency: &str) -> Result<Vec<ParsedRecord>, serde_json::Error> {
+    let page: ListPage = serde_json::from_slice(body)?;
+    Ok(page.items.iter().map(|r| transaction(r.get(), wallet_currency)).collect())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use walletbook_core::model::{Direction, NewTransaction, ParsedRecord, QuarantinedRecord};
 use walletbook_core::time::parse_record_timestamp;
 
-use super::wire::Item;
+use super::wire::{Item, ItemsPage};
 
 pub fn record(raw: &str) -> ParsedRecord {
     let quarantine = |reason: String| QuarantinedRecord { raw: raw.to_string(), reason: format!("Papaya Global statement item could not be read: {reason}") };
@@ -38,6 +38,13 @@ pub fn record(raw: &str) -> ParsedRecord {
         .and_then(|v| v.as_str().map(str::to_string))
         .or(item.execution_id);
     Ok(tx)
+}
+
+/// A statement page body, each item converted (or quarantined) on its own,
+/// as the connector reads it; for fuzzing.
+pub fn parse_page(body: &[u8]) -> Result<Vec<ParsedRecord>, serde_json::Error> {
+    let page: ItemsPage = serde_json::from_slice(body)?;
+    Ok(page.items.iter().map(|r| record(r.get())).collect())
 }
 
 #[cfg(test)]
