@@ -11,16 +11,27 @@ export const sync = $state<{
   target: string | null;
   cancelling: boolean;
   progress: Record<string, SyncProgress>;
+  /** Wallets finished per connection in this sync. Wallets of one
+   * connection may sync concurrently, so the last event's index alone
+   * would make the bar jump back and forth. */
+  finished: Record<string, number>;
   report: SyncReport | null;
-}>({ running: false, target: null, cancelling: false, progress: {}, report: null });
+}>({ running: false, target: null, cancelling: false, progress: {}, finished: {}, report: null });
 
-/** Share of a connection's work done, 0 to 1, from its last event. */
-export function fraction(p: SyncProgress | undefined): number {
+/** Share of a connection's work done, 0 to 1: from the count of finished
+ * wallets when it is known, else from the last event's position. */
+export function fraction(p: SyncProgress | undefined, finishedWallets?: number): number {
   if (!p) return 0;
   if (p.phase === "done") return 1;
   if (p.wallet_count === 0) return p.phase === "discovering" ? 0.05 : 0.02;
-  const finished = p.phase === "wallet_done" ? p.wallet_index : p.wallet_index - 1;
+  const finished = finishedWallets ?? (p.phase === "wallet_done" ? p.wallet_index : p.wallet_index - 1);
   return Math.max(0.05, Math.min(1, finished / p.wallet_count));
+}
+
+/** Record one progress event of the running sync. */
+export function recordProgress(p: SyncProgress): void {
+  sync.progress[p.connection] = p;
+  if (p.phase === "wallet_done") sync.finished[p.connection] = (sync.finished[p.connection] ?? 0) + 1;
 }
 
 /** One line saying where a connection's sync stands. */
@@ -47,11 +58,10 @@ export async function runSync(connection: string | null, onDone?: () => void): P
   sync.target = connection;
   sync.cancelling = false;
   sync.progress = {};
+  sync.finished = {};
   sync.report = null;
   try {
-    sync.report = await api.syncRun({ connection, wallet: null, full: false }, (p) => {
-      sync.progress[p.connection] = p;
-    });
+    sync.report = await api.syncRun({ connection, wallet: null, full: false }, recordProgress);
   } catch (e) {
     showError(e);
   } finally {

@@ -1,0 +1,32 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import type { SyncProgress } from "../bindings/SyncProgress";
+import { fraction, recordProgress, sync } from "./store.svelte";
+
+function event(wallet_index: number, phase: SyncProgress["phase"]): SyncProgress {
+  return { connection: "flex", provider: "flexprice", wallet: `w${wallet_index}`, wallet_index, wallet_count: 4, phase, pages: 1, records: 10 };
+}
+
+describe("sync progress with wallets walking at once", () => {
+  beforeEach(() => {
+    sync.progress = {};
+    sync.finished = {};
+  });
+
+  it("never moves the bar back when events of concurrent wallets interleave", () => {
+    const events = [event(1, "wallet"), event(4, "wallet"), event(4, "wallet_done"), event(2, "wallet"), event(1, "wallet_done"), event(3, "wallet"), event(2, "wallet_done")];
+    let last = 0;
+    for (const e of events) {
+      recordProgress(e);
+      const now = fraction(sync.progress.flex, sync.finished.flex ?? 0);
+      expect(now).toBeGreaterThanOrEqual(last);
+      last = now;
+    }
+    expect(sync.finished.flex).toBe(3);
+    expect(last).toBe(0.75);
+  });
+
+  it("still reads one event alone by its position", () => {
+    expect(fraction(event(3, "wallet_done"))).toBe(0.75);
+    expect(fraction(event(3, "wallet"))).toBe(0.5);
+  });
+});
