@@ -75,12 +75,9 @@ async fn concurrent_connections_stay_exact_in_every_fault_mode() {
         h.fake.push_fault_rule(fake, FaultRule::nth(2 + i, Fault::TooManyRequests { retry_after_secs: Some(1) }));
         h.fake.push_fault_rule(fake, FaultRule::nth(3 + i, Fault::Status(503)));
         h.fake.push_fault_rule(fake, FaultRule::nth(4 + i, Fault::Delay(Duration::from_millis(300))));
-        // Not Spaaza: a cut-off CSV download is taken as whole (half the
-        // rows missing) with or without concurrency, a known gap of the
-        // Spaaza connector reported separately.
-        if p != Provider::Spaaza {
-            h.fake.push_fault_rule(fake, FaultRule::nth(5 + i, Fault::TruncatedBody));
-        }
+        // Spaaza's file download is the answer worth cutting off there.
+        let truncated = if p == Provider::Spaaza { FaultRule::on_path("/downloads/", Fault::TruncatedBody) } else { FaultRule::nth(5 + i, Fault::TruncatedBody) };
+        h.fake.push_fault_rule(fake, truncated);
     }
     let report = h.sync(None, false).await;
     assert!(!report.failed(), "{report:?}");

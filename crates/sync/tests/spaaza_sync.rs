@@ -170,3 +170,26 @@ async fn csv_variants_and_bad_rows() {
     let err = drive(&env, connector(&env).as_ref(), false, None).await.unwrap_err().to_string();
     assert!(err.contains("has no amount (or credit/debit) column"), "{err}");
 }
+
+#[tokio::test]
+async fn a_download_cut_off_mid_line_is_fetched_again_and_nothing_is_lost() {
+    let env = start(Provider::Spaaza, FakeConfig::default(), &[]).await;
+    // The file host answers 200 with half the file and no length: only the
+    // missing final line break shows it was cut off.
+    env.fake.push_fault_rule(Spaaza, FaultRule::on_path("/downloads/", Fault::TruncatedBody));
+    let synced = drive(&env, connector(&env).as_ref(), false, None).await.expect("sync");
+    assert_eq!(synced.outcome.inserted, 90, "every row, none from the cut-off copy missing");
+    assert_eq!(synced.outcome.quarantined, 0);
+    let downloads = env.fake.requests(Spaaza).iter().filter(|r| r.path.contains("/downloads/")).count();
+    assert_eq!(downloads, 2, "the cut-off file was downloaded again, once");
+    assert_matches_fake(&env).await;
+}
+
+#[tokio::test]
+async fn a_file_cut_off_every_time_is_reported_not_stored() {
+    let env = start(Provider::Spaaza, FakeConfig::default(), &[]).await;
+    env.fake.push_fault_rule(Spaaza, FaultRule::on_path("/downloads/", Fault::TruncatedBody).times(50));
+    let err = drive(&env, connector(&env).as_ref(), false, None).await.expect_err("a cut-off file is not a sync");
+    assert!(err.to_string().contains("cut off"), "{err}");
+    assert_eq!(totals(&env, None).await.count, 0, "nothing from a cut-off file is stored");
+}

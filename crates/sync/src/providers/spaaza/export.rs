@@ -142,8 +142,8 @@ impl ExportFlow<'_> {
                 return Err(SyncError::Protocol { provider: P, detail: format!("export task {id} has an unreadable download URL") });
             }
             // A pre-signed URL: no Authorization header, the token must not leave for the file host.
-            match self.http.send(|c| c.get(&link.url)).await {
-                Ok(answer) => return Ok(answer.body),
+            match self.whole_file(id, &link.url).await {
+                Ok(body) => return Ok(body),
                 Err(SyncError::Auth { detail, .. }) => {
                     tracing::info!(task = %id, %detail, "Spaaza download URL refused; asking for a new one");
                     refused = detail;
@@ -153,6 +153,53 @@ impl ExportFlow<'_> {
         }
         Err(SyncError::Unavailable { provider: P, attempts: tries, detail: format!("the download link of export task {id} was refused every time ({refused})") })
     }
+}
+
+impl ExportFlow<'_> {
+    /// Download the file, and make sure it is whole. A CSV file ends with a
+    /// line break after its last record; one that stops mid-line was cut off
+    /// on the way (an answer without a length can look complete), so it is
+    /// fetched again. The same bytes twice, ending in a record with all the
+    /// header's fields, are the file as Spaaza wrote it.
+    async fn whole_file(&self, id: &str, url: &str) -> Result<String, SyncError> {
+        let mut previous: Option<String> = None;
+        for _ in 0..CUT_OFF_DOWNLOADS {
+            let body = self.http.send(|c| c.get(url)).await?.body;
+            let same_twice = previous.as_deref() == Some(body.as_str());
+            if !ends_mid_line(&body) || (same_twice && last_record_is_whole(&body)) {
+                return Ok(body);
+            }
+            tracing::warn!(task = %id, bytes = body.len(), "Spaaza export file ends mid-line; downloading it again");
+            previous = Some(body);
+        }
+        Err(SyncError::Unavailable {
+            provider: P,
+            attempts: CUT_OFF_DOWNLOADS,
+            detail: format!("the file of export task {id} arrived cut off each time; try the sync again later"),
+        })
+    }
+}
+
+/// Downloads of one file before a cut-off file is reported.
+const CUT_OFF_DOWNLOADS: u32 = 4;
+
+/// Whether a downloaded CSV file stops in the middle of a line (a JSON file
+/// that was cut off fails to parse instead, and is reported then).
+fn ends_mid_line(body: &str) -> bool {
+    let trimmed = body.trim_start();
+    let json = trimmed.starts_with('[') || trimmed.starts_with('{');
+    !json && !body.is_empty() && !body.ends_with('\n')
+}
+
+/// Whether the file's last line has as many fields as its header line.
+fn last_record_is_whole(body: &str) -> bool {
+    let fields = |line: &str| {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
+        reader.records().next().and_then(Result::ok).map(|r| r.len())
+    };
+    let header = body.lines().next().and_then(fields);
+    let last = body.lines().next_back().and_then(fields);
+    header.is_some() && header == last
 }
 
 /// Polling defaults derived from the retry policy's delays.
