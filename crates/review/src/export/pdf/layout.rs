@@ -195,8 +195,11 @@ fn row(s: &mut Surface<'_>, fonts: &Fonts, head: &StatementHead, y: f32, r: &Sta
 
 fn footer(s: &mut Surface<'_>, fonts: &Fonts, head: &StatementHead, generated: DateTime<Utc>, n: usize, pages: usize) {
     let local = |t: DateTime<Utc>| t.with_timezone(&head.zone).format("%Y-%m-%d %H:%M").to_string();
-    let as_of = head.as_of.map(local).unwrap_or_else(|| "never synced".into());
-    let text = format!("Generated {} · data as of {} ({}, the wallet's last sync) · Walletbook", local(generated), as_of, head.zone_name);
+    let data = match head.as_of.map(local) {
+        Some(at) => format!("data as of {at} ({}, the wallet's last sync)", head.zone_name),
+        None => "data as of: the wallet has not been synced".to_string(),
+    };
+    let text = format!("Generated {} · {data} · Walletbook", local(generated));
     let y = PAGE_H - 28.0;
     rule(s, MARGIN, y - 10.0, PAGE_W - MARGIN, 0.4);
     fonts.draw(s, MARGIN, y, &fonts.fit(&text, 7.0, false, PAGE_W - 2.0 * MARGIN - 70.0), 7.0, false);
