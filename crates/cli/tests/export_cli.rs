@@ -3,23 +3,12 @@
 //! bad input (an unknown format, a missing or unwritable folder) is one
 //! sentence and leaves no file.
 
+mod cli_support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn walletbook(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_walletbook"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("WALLETBOOK_KEYRING", "memory")
-        .env_remove("WALLETBOOK_DB")
-        .output()
-        .expect("run walletbook")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
-}
+use cli_support::{text, walletbook};
 
 fn one_sentence(o: &Output, needle: &str) {
     let (out, err) = text(o);

@@ -1,26 +1,14 @@
 //! `walletbook import` end to end: the real binary, a real cache file, the
 //! same file imported twice, and a clear error for a file it cannot read.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod cli_support;
 
-fn walletbook(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_walletbook"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("WALLETBOOK_KEYRING", "memory")
-        .env_remove("WALLETBOOK_DB")
-        .output()
-        .expect("run walletbook")
-}
+use std::path::{Path, PathBuf};
+
+use cli_support::{text, walletbook};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../sync/tests/fixtures").join(name)
-}
-
-fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
 #[test]
