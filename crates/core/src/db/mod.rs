@@ -9,6 +9,7 @@
 
 pub mod catalog;
 mod instant;
+pub mod location;
 pub mod raw;
 pub mod restores;
 pub mod rollup;
@@ -56,11 +57,14 @@ pub fn default_cache_path() -> PathBuf {
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 impl Cache {
-    /// Open (creating if needed) and migrate the cache at `path`.
+    /// Open (creating if needed) and migrate the cache at `location`: a path
+    /// or an `sqlite:` URL; any other URL is refused ([`location`]).
     ///
     /// Refuses, without touching the file: a file that is not SQLite, a cache
     /// from a newer schema, and a location that cannot be written.
-    pub async fn open(path: &Path) -> Result<Cache> {
+    pub async fn open(location: &Path) -> Result<Cache> {
+        let file = location::sqlite_file(location)?;
+        let path = file.as_path();
         check_location(path)?;
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|source| Error::Open { path: path.into(), source })?

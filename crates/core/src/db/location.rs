@@ -1,0 +1,88 @@
+//! Where a cache lives, read from `--db`, `WALLETBOOK_DB` or the app's
+//! settings. A plain path or an `sqlite:` URL names an SQLite file. A URL of
+//! any other scheme is never taken as a path: before this module,
+//! `--db postgres://host/db` quietly created a folder named `postgres:` and
+//! an SQLite file inside it.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The SQLite file a cache location names, or the one-sentence reason it
+/// names none. Nothing is created or written here.
+pub fn sqlite_file(location: &Path) -> Result<PathBuf> {
+    let Some(text) = location.to_str() else {
+        return Ok(location.to_path_buf());
+    };
+    if let Some(rest) = text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")) {
+        let file = rest.split('?').next().unwrap_or_default();
+        if file.is_empty() {
+            return Err(Error::invalid(format!("The cache location '{text}' names no file: give a path such as sqlite:///home/me/walletbook.sqlite")));
+        }
+        return Ok(PathBuf::from(file));
+    }
+    match url_scheme(text) {
+        None => Ok(location.to_path_buf()),
+        Some(scheme) if scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql") => Err(Error::invalid(format!(
+            "The cache location {} is a PostgreSQL server, and this version of Walletbook keeps its cache in an SQLite file only: give a file path, or leave --db out to use the default cache",
+            redact_password(text)
+        ))),
+        Some(scheme) => Err(Error::invalid(format!(
+            "The cache location {} is a '{scheme}' address, not a cache file: give a file path or an sqlite: URL",
+            redact_password(text)
+        ))),
+    }
+}
+
+/// `scheme` of `scheme://…` (RFC 3986 scheme characters), if the text is a URL.
+fn url_scheme(text: &str) -> Option<&str> {
+    let (scheme, _) = text.split_once("://")?;
+    let mut chars = scheme.chars();
+    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    (starts_with_letter && rest_ok && scheme.len() > 1).then_some(scheme)
+}
+
+/// The URL with any password replaced by `***`, for error text.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            let hidden = if user_info.contains(':') { format!("{user}:***") } else { user.to_string() };
+            format!("{scheme}://{hidden}@{host}{path}")
+        }
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_sqlite_urls_name_files() {
+        assert_eq!(sqlite_file(Path::new("/tmp/a.sqlite")).unwrap(), PathBuf::from("/tmp/a.sqlite"));
+        assert_eq!(sqlite_file(Path::new("relative/b.sqlite")).unwrap(), PathBuf::from("relative/b.sqlite"));
+        assert_eq!(sqlite_file(Path::new("sqlite:///tmp/c.sqlite")).unwrap(), PathBuf::from("/tmp/c.sqlite"));
+        assert_eq!(sqlite_file(Path::new("sqlite:d.sqlite?mode=rwc")).unwrap(), PathBuf::from("d.sqlite"));
+        // A Windows drive path is not a URL.
+        assert_eq!(sqlite_file(Path::new("C:\\cache\\e.sqlite")).unwrap(), PathBuf::from("C:\\cache\\e.sqlite"));
+    }
+
+    #[test]
+    fn a_server_url_is_never_a_path_and_its_password_is_never_shown() {
+        let err = sqlite_file(Path::new("postgres://ann:s3cret@db.example:5432/books")).unwrap_err().to_string();
+        assert!(err.contains("postgres://ann:***@db.example:5432/books"), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
+        let err = sqlite_file(Path::new("postgresql://db.example/books")).unwrap_err().to_string();
+        assert!(err.contains("PostgreSQL"), "{err}");
+        let err = sqlite_file(Path::new("https://example.com/cache")).unwrap_err().to_string();
+        assert!(err.contains("'https' address"), "{err}");
+        assert!(sqlite_file(Path::new("sqlite://")).is_err());
+    }
+}
