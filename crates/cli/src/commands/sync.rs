@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use walletbook_core::config;
 use walletbook_core::db::Cache;
-use walletbook_sync::engine::{OverallProgress, SyncEngine, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus};
+use walletbook_sync::engine::{CancelToken, OverallProgress, SyncEngine, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus};
 
 use crate::cli_error::{CliError, CliResult};
 use crate::context::Context;
@@ -46,8 +46,9 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> CliResult {
     let cache = ctx.cache().await?;
     let terminal = std::io::stderr().is_terminal();
     let board = Mutex::new(Board::default());
-    let engine = engine(ctx, cache)?.with_progress(Arc::new(move |p| show_progress(&board, &p, terminal)));
-    let token = engine.cancel_token();
+    let token = CancelToken::new();
+    let stopping = token.clone();
+    let engine = engine(ctx, cache)?.with_cancel(token.clone()).with_progress(Arc::new(move |p| show_progress(&board, &p, terminal, stopping.is_cancelled())));
     let ctrl_c = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("\nstopping after the current page…");
@@ -125,10 +126,12 @@ impl Board {
     }
 
     /// The whole sync, then every connection, compact:
-    /// `45% 1/2 connections, about 12 s left · flex-main 1/3 420 rec · papaya done 90 rec`.
-    fn line(&self) -> String {
+    /// `45% 1/2 connections, about 12 s left · flex-main 1/3 420 rec · papaya done 90 rec`
+    /// (`stopping…` instead of the time left once cancelled).
+    fn line(&self, stopping: bool) -> String {
         let o = &self.overall;
-        let overall = format!("{}% {}/{} connections, {}", (o.done * 100.0).floor(), o.connections_done, o.connections, time_left(o.seconds_left));
+        let left = if stopping { "stopping…".to_string() } else { time_left(o.seconds_left) };
+        let overall = format!("{}% {}/{} connections, {left}", (o.done * 100.0).floor(), o.connections_done, o.connections);
         std::iter::once(overall).chain(self.connections.iter().map(|(name, c)| format!("{name} {}", c.compact()))).collect::<Vec<_>>().join(" · ")
     }
 }
@@ -142,13 +145,13 @@ fn time_left(seconds: Option<u64>) -> String {
     }
 }
 
-fn show_progress(board: &Mutex<Board>, p: &SyncProgress, terminal: bool) {
+fn show_progress(board: &Mutex<Board>, p: &SyncProgress, terminal: bool, stopping: bool) {
     let mut err = std::io::stderr().lock();
     if terminal {
         let mut board = board.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         board.update(p);
         let width = terminal_width().saturating_sub(1);
-        let _ = write!(err, "\r\x1b[2K{}", board.line().chars().take(width).collect::<String>());
+        let _ = write!(err, "\r\x1b[2K{}", board.line(stopping).chars().take(width).collect::<String>());
         let _ = err.flush();
     } else if matches!(p.phase, SyncPhase::WalletDone | SyncPhase::Discovering) {
         let wallet = p.wallet.as_deref().map(|w| format!(" wallet {w} ({}/{})", p.wallet_index, p.wallet_count)).unwrap_or_default();
@@ -213,9 +216,10 @@ mod tests {
         for e in &events {
             board.update(e);
         }
-        assert_eq!(board.line(), "25% 0/2 connections, estimating… · flex 0/2 50 rec · papaya listing");
+        assert_eq!(board.line(false), "25% 0/2 connections, estimating… · flex 0/2 50 rec · papaya listing");
         board.update(&event("flex", Some("w1"), SyncPhase::WalletDone, 50));
-        assert_eq!(board.line(), "25% 0/2 connections, about 2 min left · flex 1/2 60 rec · papaya listing");
+        assert_eq!(board.line(false), "25% 0/2 connections, about 2 min left · flex 1/2 60 rec · papaya listing");
+        assert_eq!(board.line(true), "25% 0/2 connections, stopping… · flex 1/2 60 rec · papaya listing");
     }
 
     #[test]

@@ -139,7 +139,7 @@ impl SyncEngine {
     fn tracking(&self, connections: usize) -> SyncEngine {
         let mut engine = self.clone();
         if let Some(inner) = &self.progress {
-            let tracker = progress::Tracker::new(inner.clone(), connections);
+            let tracker = progress::Tracker::new(inner.clone(), connections, self.cancel.clone());
             engine.progress = Some(Arc::new(move |p| tracker.observe(p)));
         }
         engine

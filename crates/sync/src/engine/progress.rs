@@ -8,7 +8,9 @@
 //! turn counts as not started. The share sent never goes down: events of
 //! concurrent walks may arrive in any order. The *time left* is the time
 //! so far scaled by the share still to do; there is no basis for it (None,
-//! "estimating…") until at least one wallet has finished.
+//! "estimating…") until at least one wallet has finished. Once the sync is
+//! cancelled the overall stands still (the walks still report how they
+//! stopped, but a stopped wallet is not a finished one) and has no time left.
 //!
 //! No connector reports how many records a walk will list, so a wallet
 //! counts when it finishes; a sync of one big wallet stays at 0 until then.
@@ -17,11 +19,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use super::types::{OverallProgress, ProgressFn, SyncPhase, SyncProgress};
+use super::types::{CancelToken, OverallProgress, ProgressFn, SyncPhase, SyncProgress};
 
 /// Wraps a [`ProgressFn`], filling in each event's `overall`.
 pub(super) struct Tracker {
     inner: ProgressFn,
+    cancel: CancelToken,
     state: Mutex<Board>,
 }
 
@@ -33,6 +36,8 @@ struct Board {
     by_name: HashMap<String, ConnectionState>,
     /// The highest overall share sent so far.
     shown: f64,
+    /// The overall as it stood when the sync was cancelled.
+    at_cancel: Option<OverallProgress>,
 }
 
 #[derive(Default)]
@@ -67,10 +72,10 @@ impl ConnectionState {
 }
 
 impl Tracker {
-    /// A tracker for a run of `connections` syncing connections.
-    pub fn new(inner: ProgressFn, connections: usize) -> Self {
-        let board = Board { started: Instant::now(), connections: connections as u32, by_name: HashMap::new(), shown: 0.0 };
-        Tracker { inner, state: Mutex::new(board) }
+    /// A tracker for a run of `connections` syncing connections, cancelled by `cancel`.
+    pub fn new(inner: ProgressFn, connections: usize, cancel: CancelToken) -> Self {
+        let board = Board { started: Instant::now(), connections: connections as u32, by_name: HashMap::new(), shown: 0.0, at_cancel: None };
+        Tracker { inner, cancel, state: Mutex::new(board) }
     }
 
     /// Record `p`, fill in its `overall` and pass it on. The lock is held
@@ -78,8 +83,12 @@ impl Tracker {
     /// computed and the share a receiver sees never goes down.
     pub fn observe(&self, mut p: SyncProgress) {
         let mut board = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        board.by_name.entry(p.connection.clone()).or_default().update(&p);
-        p.overall = board.overall();
+        p.overall = if self.cancel.is_cancelled() {
+            board.stopped()
+        } else {
+            board.by_name.entry(p.connection.clone()).or_default().update(&p);
+            board.overall()
+        };
         (self.inner)(p);
     }
 }
@@ -101,6 +110,18 @@ impl Board {
             elapsed_ms: elapsed.as_millis() as u64,
             seconds_left: basis.then(|| seconds_left(elapsed.as_secs_f64(), self.shown)).flatten(),
         }
+    }
+}
+
+impl Board {
+    /// The overall frozen at the first event after the cancel, without a time left.
+    fn stopped(&mut self) -> OverallProgress {
+        let frozen = match self.at_cancel.take() {
+            Some(o) => o,
+            None => OverallProgress { seconds_left: None, ..self.overall() },
+        };
+        self.at_cancel = Some(frozen.clone());
+        OverallProgress { elapsed_ms: self.started.elapsed().as_millis() as u64, ..frozen }
     }
 }
 
@@ -127,7 +148,7 @@ mod tests {
     fn tracked(connections: usize) -> (Tracker, Arc<Mutex<Vec<OverallProgress>>>) {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = seen.clone();
-        let tracker = Tracker::new(Arc::new(move |p: SyncProgress| sink.lock().unwrap_or_else(|e| e.into_inner()).push(p.overall)), connections);
+        let tracker = Tracker::new(Arc::new(move |p: SyncProgress| sink.lock().unwrap_or_else(|e| e.into_inner()).push(p.overall)), connections, CancelToken::new());
         (tracker, seen)
     }
 
@@ -165,6 +186,20 @@ mod tests {
         t.observe(event("a", 2, 4, SyncPhase::WalletDone));
         let shares: Vec<f64> = seen.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|o| o.done).collect();
         assert_eq!(shares, [1.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn after_a_cancel_the_overall_stands_still_without_a_time_left() {
+        let (t, seen) = tracked(2);
+        t.observe(event("a", 1, 2, SyncPhase::WalletDone));
+        t.cancel.cancel();
+        // The walks report how they stopped: not as finished work.
+        t.observe(event("a", 2, 2, SyncPhase::WalletDone));
+        t.observe(event("a", 2, 2, SyncPhase::Done));
+        t.observe(event("b", 0, 0, SyncPhase::Done));
+        let seen = seen.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        assert_eq!(seen.iter().map(|o| o.done).collect::<Vec<_>>(), [0.25; 4]);
+        assert!(seen[0].seconds_left.is_some() && seen[1..].iter().all(|o| o.seconds_left.is_none() && o.connections_done == 0 && o.wallets_done == 1));
     }
 
     #[test]

@@ -21,22 +21,28 @@ function event(name: string, o: OverallProgress): SyncProgress {
 
 describe("the overall sync bar", () => {
   it("says estimating… until there is a basis, then the time left", async () => {
-    const { rerender } = render(Overall, { overall: overall(), running: true });
+    const { rerender } = render(Overall, { overall: overall(), state: "running" });
     const bar = screen.getByRole("progressbar");
     expect(bar.getAttribute("aria-valuenow")).toBe("0");
     expect(bar.getAttribute("aria-valuetext")).toBe("0%, estimating…");
     expect(screen.getByTestId("sync-time-left").textContent).toBe("estimating…");
-    await rerender({ overall: overall({ done: 0.456, connections_done: 2, wallets: 9, wallets_done: 4, seconds_left: 12 }), running: true });
+    await rerender({ overall: overall({ done: 0.456, connections_done: 2, wallets: 9, wallets_done: 4, seconds_left: 12 }), state: "running" });
     expect(bar.getAttribute("aria-valuenow")).toBe("45");
     expect(bar.getAttribute("aria-valuetext")).toBe("45%, about 12 s left");
     expect(screen.getByTestId("sync-overall-text").textContent).toBe("45% · 2 of 5 connections, 4 of 9 wallets done · about 12 s left");
   });
 
-  it("reads minutes as minutes and a finished sync as finished", () => {
+  it("reads minutes as minutes, and says how the sync ended", async () => {
     expect(timeLeft(125)).toBe("about 3 min left");
-    render(Overall, { overall: overall({ done: 1, connections_done: 5, wallets: 15, wallets_done: 15, seconds_left: 0, elapsed_ms: 4200 }), running: false });
-    expect(screen.getByRole("progressbar").getAttribute("aria-valuetext")).toBe("100%, finished");
+    const { rerender } = render(Overall, { overall: overall({ done: 1, connections_done: 5, wallets: 15, wallets_done: 15, seconds_left: 0, elapsed_ms: 4200 }), state: "finished" });
+    expect(screen.getByRole("progressbar").getAttribute("aria-valuetext")).toBe("100%, took 4 s");
     expect(screen.getByTestId("sync-overall-text").textContent).toBe("100% · 5 of 5 connections, 15 of 15 wallets done · took 4 s");
+    const stopped = overall({ done: 0.4, connections_done: 1, wallets: 9, wallets_done: 4, elapsed_ms: 2600 });
+    await rerender({ overall: stopped, state: "stopping" });
+    expect(screen.getByTestId("sync-time-left").textContent).toBe("stopping…");
+    await rerender({ overall: stopped, state: "cancelled" });
+    expect(screen.getByTestId("sync-overall-text").textContent).toBe("40% · 1 of 5 connections, 4 of 9 wallets done · cancelled after 3 s");
+    expect(screen.getByRole("progressbar").getAttribute("aria-valuetext")).toBe("40%, cancelled after 3 s");
   });
 
   it("never moves back when a late event carries a smaller share", () => {

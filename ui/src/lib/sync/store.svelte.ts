@@ -83,12 +83,34 @@ export function timeLeft(seconds: number | null): string {
   return `about ${Math.ceil(seconds / 60)} min left`;
 }
 
+/** Where the whole sync stands: running, stopping (cancel asked), cancelled or finished. */
+export type OverallState = "running" | "stopping" | "cancelled" | "finished";
+
+/** The state of the whole sync, from the store. */
+export function overallState(): OverallState {
+  if (sync.running) return sync.cancelling ? "stopping" : "running";
+  return sync.report?.cancelled ? "cancelled" : "finished";
+}
+
+/** After the share: the time left, or how the sync ended. */
+export function overallTail(o: OverallProgress, state: OverallState): string {
+  const took = Math.round(o.elapsed_ms / 1000);
+  switch (state) {
+    case "running":
+      return timeLeft(o.seconds_left);
+    case "stopping":
+      return "stopping…";
+    case "cancelled":
+      return `cancelled after ${took} s`;
+    case "finished":
+      return `took ${took} s`;
+  }
+}
+
 /** The whole sync in one line, e.g. "45% · 2 of 5 connections, 7 of 15 wallets done · about 12 s left". */
-export function describeOverall(o: OverallProgress, running: boolean): string {
-  const pct = Math.floor(o.done * 100);
+export function describeOverall(o: OverallProgress, state: OverallState): string {
   const counts = `${o.connections_done} of ${o.connections} ${o.connections === 1 ? "connection" : "connections"}, ${o.wallets_done} of ${o.wallets} ${o.wallets === 1 ? "wallet" : "wallets"} done`;
-  if (!running) return `${pct}% · ${counts} · took ${Math.round(o.elapsed_ms / 1000)} s`;
-  return `${pct}% · ${counts} · ${timeLeft(o.seconds_left)}`;
+  return `${Math.floor(o.done * 100)}% · ${counts} · ${overallTail(o, state)}`;
 }
 
 export async function cancelSync(): Promise<void> {
