@@ -2,7 +2,8 @@
 // providers that answer slowly: how many connections sync at once is a
 // remembered setting, Cancel stops every running connection and keeps what
 // was stored, and a sync shows every connection and the overall bar with
-// the time left while it runs, never going back, to 100%.
+// the time left while it runs, never going back, to 100%, with no more
+// connections under way at once than the setting says.
 
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -87,7 +88,11 @@ test("Cancel stops every running connection and keeps what was stored", async ()
   assert.ok(stored > 0, "what was stored before the cancel stays");
 });
 
-test("every connection and the overall bar with the time left, to 100%", async () => {
+test("every connection and the overall bar with the time left, to 100%, two connections at a time", async () => {
+  // The setting reaches the engine: never more than two connections under way.
+  await app.setValue("[data-testid=sync-concurrency]", "2");
+  const file = path.join(home, "config", "walletbook", "preferences.json");
+  await app.driver.wait(async () => JSON.parse(readFileSync(file, "utf8")).sync_concurrency === 2, 10000, "saved");
   await (await app.find("[data-testid=sync-all]")).click();
   const seen = [];
   let shot = false;
@@ -102,6 +107,7 @@ test("every connection and the overall bar with the time left, to 100%", async (
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(shot, `the bar was seen mid-sync with a time left: ${JSON.stringify(seen.slice(-3))}`);
+  assert.equal(Math.max(...seen.filter((o) => o.syncing).map((o) => o.running)), 2, "two connections at a time");
   for (let i = 1; i < seen.length; i++) assert.ok(seen[i].now >= seen[i - 1].now, `went back: ${JSON.stringify(seen.slice(i - 1, i + 1))}`);
   const last = seen[seen.length - 1];
   assert.equal(last.now, 100);
