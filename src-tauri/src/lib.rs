@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod preferences;
 pub mod state;
 pub mod sync_slot;
 
@@ -13,6 +14,7 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .manage(preferences::PreferenceStore::for_user())
         .manage(commands::export_paths::GrantedPaths::default())
         .manage(commands::export::ExportJobs::default())
         // Put back what a sync killed half-way left changed at a provider (Exlr8's selected wallet).
@@ -44,6 +46,8 @@ pub fn run() {
             commands::review::reconcile,
             commands::review::summarise,
             commands::review::transaction_detail,
+            commands::settings::get_preferences,
+            commands::settings::set_sync_concurrency,
             commands::sync::list_quarantine,
             commands::sync::list_runs,
             commands::sync::sync_cancel,

@@ -26,6 +26,11 @@ secret_env = { access_token = "TEST_BAANX_TOKEN" }
 async fn walletbook(db: &Path, config: &Path, exlr8_secret: &str, args: &[&str]) -> (bool, String, String) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_walletbook"));
     cmd.arg("--db").arg(db).arg("--config").arg(config).args(args);
+    run(cmd, exlr8_secret).await
+}
+
+/// Runs `cmd` with the test's environment: memory keychain, fast retries, the secrets.
+async fn run(mut cmd: std::process::Command, exlr8_secret: &str) -> (bool, String, String) {
     cmd.env("WALLETBOOK_KEYRING", "memory").env("WALLETBOOK_RETRY_FAST", "1").env_remove("WALLETBOOK_DB");
     cmd.env("TEST_EXLR8_SECRET", exlr8_secret).env("TEST_BAANX_TOKEN", "baanx-token");
     let out: Output = tokio::task::spawn_blocking(move || cmd.output()).await.expect("join").expect("run walletbook");
@@ -97,4 +102,32 @@ async fn bad_credentials_fail_that_connection_with_one_clear_sentence() {
     // Baanx was not held up by Exlr8's failure.
     let baanx: u64 = fake.wallets(FakeProvider::Baanx).iter().map(|w| fake.expected(FakeProvider::Baanx, &w.id).count as u64).sum();
     assert_eq!(cached_rows(&db, &config).await, baanx);
+}
+
+/// On a terminal (a real pseudo-terminal through util-linux `script`, so
+/// Linux only): the whole sync's share, connections done and time left come
+/// first, the share never goes down, and the last line is at 100%.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_shows_the_overall_share_and_time_left() {
+    let fake = FakeServer::start(FakeConfig::default().with_latency(std::time::Duration::from_millis(20))).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), &fake);
+    let line = format!("{} --db {} --config {} sync", env!("CARGO_BIN_EXE_walletbook"), dir.path().join("cache.sqlite").display(), config.display());
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"]).stdin(std::process::Stdio::null()).env("COLUMNS", "200");
+    let (ok, shown, _) = run(cmd, &fake.credentials().exlr8_client_secret).await;
+    assert!(ok, "{shown}");
+
+    // Every redraw of the progress line: "\r\x1b[2K" then the line; the last clear is followed by the table.
+    let mut redraws: Vec<&str> = shown.split("\r\x1b[2K").skip(1).filter(|l| !l.is_empty()).collect();
+    let table = redraws.pop().unwrap_or_default();
+    assert!(table.starts_with("CONNECTION"), "the summary table follows the progress line: {table}");
+    let shares: Vec<u32> = redraws.iter().filter_map(|l| l.split('%').next()?.parse().ok()).collect();
+    assert!(shares.len() >= 6 && shares.len() == redraws.len(), "every redraw starts with the share: {redraws:?}");
+    assert!(shares.windows(2).all(|w| w[1] >= w[0]), "the share went back: {shares:?}");
+    assert!(redraws[0].contains("0/2 connections, estimating…"), "{}", redraws[0]);
+    assert!(redraws.iter().any(|l| l.contains("s left") || l.contains("min left")), "a time left: {redraws:?}");
+    let last = redraws.last().copied().unwrap_or_default();
+    assert!(last.starts_with("100% 2/2 connections, about 0 s left"), "{last}");
 }

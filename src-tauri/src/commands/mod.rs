@@ -7,5 +7,6 @@ pub mod export;
 pub mod export_paths;
 pub mod import;
 pub mod review;
+pub mod settings;
 pub mod sync;
 pub mod wallets;

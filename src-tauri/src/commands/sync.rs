@@ -1,4 +1,5 @@
-//! Sync: run the engine with progress over a channel, cancel it, test a
+//! Sync: run the engine with progress over a channel (as many connections
+//! at once as the user's preferences say), cancel it, test a
 //! connection, and read the sync log and the quarantined records.
 
 use std::sync::Arc;
@@ -10,16 +11,20 @@ use walletbook_core::ErrorCode;
 use walletbook_sync::engine::{CancelToken, SyncEngine, SyncProgress, SyncReport, SyncRequest};
 
 use crate::error::{IpcError, IpcResult};
+use crate::preferences::PreferenceStore;
 use crate::state::AppState;
 
-/// Sync what `request` selects; progress events stream to `progress`.
+/// Sync what `request` selects, as many connections at once as the user's
+/// preferences say; progress events stream to `progress`.
 #[tauri::command]
-pub async fn sync_run(state: State<'_, AppState>, request: SyncRequest, progress: Channel<SyncProgress>) -> IpcResult<SyncReport> {
+pub async fn sync_run(state: State<'_, AppState>, prefs: State<'_, PreferenceStore>, request: SyncRequest, progress: Channel<SyncProgress>) -> IpcResult<SyncReport> {
+    let concurrency = prefs.load()?.sync_concurrency as usize;
     let cancel = CancelToken::new();
     // Freed when this command ends, however it ends (a panic included).
     let _running = state.sync.claim(cancel.clone()).map_err(|_| IpcError::new(ErrorCode::InvalidInput, "a sync is already running: wait for it or cancel it"))?;
     let engine = SyncEngine::new(state.cache().await?.clone(), state.credentials.clone())
         .with_cancel(cancel)
+        .with_concurrency(concurrency)
         .with_progress(Arc::new(move |p| {
             let _ = progress.send(p);
         }));

@@ -30,6 +30,7 @@ import type { SyncRequest } from "./bindings/SyncRequest";
 import type { SyncRunEntry } from "./bindings/SyncRunEntry";
 import type { TransactionDetail } from "./bindings/TransactionDetail";
 import type { IpcError as IpcErrorShape } from "./bindings/IpcError";
+import type { Preferences } from "./bindings/Preferences";
 import type { ProviderInfo } from "./bindings/ProviderInfo";
 import type { QuarantineEntry } from "./bindings/QuarantineEntry";
 import type { Wallet } from "./bindings/Wallet";
@@ -111,6 +112,9 @@ export const api = {
   syncRun: (request: SyncRequest, onProgress: (p: SyncProgress) => void) =>
     call<SyncReport>("sync_run", { request, progress: channel(onProgress) }),
   syncCancel: () => call<boolean>("sync_cancel"),
+  getPreferences: () => call<Preferences>("get_preferences"),
+  /** Connections synced at once from the next sync on (1 to 32). */
+  setSyncConcurrency: (connections: number) => call<Preferences>("set_sync_concurrency", { connections }),
   listRuns: (limit: number) => call<SyncRunEntry[]>("list_runs", { limit }),
   listQuarantine: (limit: number) => call<QuarantineEntry[]>("list_quarantine", { limit }),
   historyPage: (query: HistoryQuery) => call<HistoryPage>("history_page", { query }),

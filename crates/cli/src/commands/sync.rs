@@ -1,9 +1,9 @@
 //! `walletbook sync [--connection NAME] [--wallet ID] [--full]` and
 //! `walletbook connections test NAME`.
 //!
-//! Progress goes to stderr: on a terminal one updating line showing every
-//! running connection at once (connections sync concurrently), plain lines
-//! (one per wallet) otherwise. The per-wallet summary goes to stdout. Ctrl-C
+//! Progress goes to stderr: on a terminal one updating line with the whole
+//! sync's share and time left, then every running connection at once
+//! (connections sync concurrently); plain lines (one per wallet) otherwise. The per-wallet summary goes to stdout. Ctrl-C
 //! cancels between pages; what was stored stays. Secrets come from the
 //! keychain, or for connections declared in `--config`, from the
 //! environment variables its `secret_env` names.
@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use walletbook_core::config;
 use walletbook_core::db::Cache;
-use walletbook_sync::engine::{SyncEngine, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus};
+use walletbook_sync::engine::{CancelToken, OverallProgress, SyncEngine, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus};
 
 use crate::cli_error::{CliError, CliResult};
 use crate::context::Context;
@@ -46,8 +46,9 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> CliResult {
     let cache = ctx.cache().await?;
     let terminal = std::io::stderr().is_terminal();
     let board = Mutex::new(Board::default());
-    let engine = engine(ctx, cache)?.with_progress(Arc::new(move |p| show_progress(&board, &p, terminal)));
-    let token = engine.cancel_token();
+    let token = CancelToken::new();
+    let stopping = token.clone();
+    let engine = engine(ctx, cache)?.with_cancel(token.clone()).with_progress(Arc::new(move |p| show_progress(&board, &p, terminal, stopping.is_cancelled())));
     let ctrl_c = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("\nstopping after the current page…");
@@ -81,6 +82,7 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> CliResult {
 /// Where each connection stands, for the one-line progress of concurrent syncs.
 #[derive(Default)]
 struct Board {
+    overall: OverallProgress,
     connections: BTreeMap<String, ConnectionLine>,
 }
 
@@ -118,19 +120,38 @@ impl ConnectionLine {
 }
 
 impl Board {
-    /// Every connection, compact: `flex-main 1/3 420 rec · papaya done 90 rec`.
-    fn line(&self) -> String {
-        self.connections.iter().map(|(name, c)| format!("{name} {}", c.compact())).collect::<Vec<_>>().join(" · ")
+    fn update(&mut self, p: &SyncProgress) {
+        self.overall = p.overall.clone();
+        self.connections.entry(p.connection.clone()).or_default().update(p);
+    }
+
+    /// The whole sync, then every connection, compact:
+    /// `45% 1/2 connections, about 12 s left · flex-main 1/3 420 rec · papaya done 90 rec`
+    /// (`stopping…` instead of the time left once cancelled).
+    fn line(&self, stopping: bool) -> String {
+        let o = &self.overall;
+        let left = if stopping { "stopping…".to_string() } else { time_left(o.seconds_left) };
+        let overall = format!("{}% {}/{} connections, {left}", (o.done * 100.0).floor(), o.connections_done, o.connections);
+        std::iter::once(overall).chain(self.connections.iter().map(|(name, c)| format!("{name} {}", c.compact()))).collect::<Vec<_>>().join(" · ")
     }
 }
 
-fn show_progress(board: &Mutex<Board>, p: &SyncProgress, terminal: bool) {
+/// `about 12 s left`, `about 3 min left`, or `estimating…` with no basis yet.
+fn time_left(seconds: Option<u64>) -> String {
+    match seconds {
+        None => "estimating…".into(),
+        Some(s) if s < 60 => format!("about {s} s left"),
+        Some(s) => format!("about {} min left", s.div_ceil(60)),
+    }
+}
+
+fn show_progress(board: &Mutex<Board>, p: &SyncProgress, terminal: bool, stopping: bool) {
     let mut err = std::io::stderr().lock();
     if terminal {
         let mut board = board.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        board.connections.entry(p.connection.clone()).or_default().update(p);
+        board.update(p);
         let width = terminal_width().saturating_sub(1);
-        let _ = write!(err, "\r\x1b[2K{}", board.line().chars().take(width).collect::<String>());
+        let _ = write!(err, "\r\x1b[2K{}", board.line(stopping).chars().take(width).collect::<String>());
         let _ = err.flush();
     } else if matches!(p.phase, SyncPhase::WalletDone | SyncPhase::Discovering) {
         let wallet = p.wallet.as_deref().map(|w| format!(" wallet {w} ({}/{})", p.wallet_index, p.wallet_count)).unwrap_or_default();
@@ -179,21 +200,33 @@ mod tests {
     use super::*;
 
     fn event(connection: &str, wallet: Option<&str>, phase: SyncPhase, records: u64) -> SyncProgress {
-        SyncProgress { connection: connection.into(), provider: Provider::Papaya, wallet: wallet.map(str::to_string), wallet_index: 1, wallet_count: 2, phase, pages: 1, records }
+        let overall = OverallProgress { done: 0.25, connections: 2, wallets: 2, wallets_done: u32::from(phase == SyncPhase::WalletDone), seconds_left: (phase == SyncPhase::WalletDone).then_some(75), ..Default::default() };
+        SyncProgress { connection: connection.into(), provider: Provider::Papaya, wallet: wallet.map(str::to_string), wallet_index: 1, wallet_count: 2, phase, pages: 1, records, overall }
     }
 
     #[test]
-    fn the_progress_line_shows_every_running_connection() {
+    fn the_progress_line_shows_the_whole_sync_then_every_running_connection() {
         let mut board = Board::default();
-        for e in [
+        let events = [
             event("papaya", None, SyncPhase::Connecting, 0),
             event("flex", Some("w1"), SyncPhase::Wallet, 40),
             event("flex", Some("w2"), SyncPhase::Wallet, 10),
             event("papaya", None, SyncPhase::Discovering, 0),
-            event("flex", Some("w1"), SyncPhase::WalletDone, 50),
-        ] {
-            board.connections.entry(e.connection.clone()).or_default().update(&e);
+        ];
+        for e in &events {
+            board.update(e);
         }
-        assert_eq!(board.line(), "flex 1/2 60 rec · papaya listing");
+        assert_eq!(board.line(false), "25% 0/2 connections, estimating… · flex 0/2 50 rec · papaya listing");
+        board.update(&event("flex", Some("w1"), SyncPhase::WalletDone, 50));
+        assert_eq!(board.line(false), "25% 0/2 connections, about 2 min left · flex 1/2 60 rec · papaya listing");
+        assert_eq!(board.line(true), "25% 0/2 connections, stopping… · flex 1/2 60 rec · papaya listing");
+    }
+
+    #[test]
+    fn time_left_reads_as_words() {
+        assert_eq!(time_left(None), "estimating…");
+        assert_eq!(time_left(Some(0)), "about 0 s left");
+        assert_eq!(time_left(Some(59)), "about 59 s left");
+        assert_eq!(time_left(Some(61)), "about 2 min left");
     }
 }

@@ -20,6 +20,7 @@
 //! The desktop app and the CLI call [`SyncEngine::sync`] and read the
 //! [`SyncReport`]; progress arrives through [`ProgressFn`].
 
+mod progress;
 mod restore;
 mod sink;
 mod types;
@@ -38,7 +39,7 @@ use walletbook_core::model::{Connection, Secrets};
 pub use restore::RestoreOutcome;
 pub use sink::BATCH_RECORDS;
 pub use wallets::{wallets_at_once, WALLETS_AT_ONCE};
-pub use types::{CancelToken, ConnectionReport, ProgressFn, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus, WalletReport};
+pub use types::{CancelToken, ConnectionReport, OverallProgress, ProgressFn, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus, WalletReport};
 
 use crate::connector::{Connector, DiscoveryHints, WalletRef};
 use crate::error::SyncError;
@@ -108,10 +109,11 @@ impl SyncEngine {
     /// connection starts; provider failures are in the report.
     pub async fn sync(&self, req: &SyncRequest) -> Result<SyncReport, SyncError> {
         let (connections, wallet) = self.select(req).await?;
+        let tracked = self.tracking(connections.iter().filter(|c| !providers::is_demo(c)).count());
         let slots = Arc::new(Semaphore::new(self.concurrency));
         let mut running = Vec::new();
         for conn in connections {
-            let (engine, slots, wallet, full) = (self.clone(), slots.clone(), wallet.clone(), req.full);
+            let (engine, slots, wallet, full) = (tracked.clone(), slots.clone(), wallet.clone(), req.full);
             let name = (conn.name.clone(), conn.provider);
             running.push((name, tokio::spawn(async move { engine.sync_connection_in_turn(&conn, wallet.as_ref(), full, &slots).await })));
         }
@@ -130,6 +132,17 @@ impl SyncEngine {
             }
         }
         Ok(report)
+    }
+
+    /// This engine with its progress events given the whole run's
+    /// [`OverallProgress`] (over `connections` syncing connections).
+    fn tracking(&self, connections: usize) -> SyncEngine {
+        let mut engine = self.clone();
+        if let Some(inner) = &self.progress {
+            let tracker = progress::Tracker::new(inner.clone(), connections, self.cancel.clone());
+            engine.progress = Some(Arc::new(move |p| tracker.observe(p)));
+        }
+        engine
     }
 
     /// Waits for its Exlr8 account (if any) and then a free slot, and syncs
@@ -207,6 +220,7 @@ impl SyncEngine {
                 phase,
                 pages: 0,
                 records: 0,
+                overall: OverallProgress::default(),
             });
         }
     }

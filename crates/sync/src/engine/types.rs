@@ -53,6 +53,27 @@ pub struct SyncProgress {
     pub phase: SyncPhase,
     pub pages: u64,
     pub records: u64,
+    /// The whole sync (every connection) as it stood after this event.
+    pub overall: OverallProgress,
+}
+
+/// The whole sync's progress: every selected connection that syncs (demo
+/// connections are skipped, so they do not count).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct OverallProgress {
+    /// Share of the work done, 0 to 1; it never goes down during a sync.
+    /// Each connection weighs the same; within one, each wallet does.
+    pub done: f64,
+    pub connections: u32,
+    pub connections_done: u32,
+    /// Wallets of the connections listed so far, and how many of them are finished.
+    pub wallets: u32,
+    pub wallets_done: u32,
+    pub elapsed_ms: u64,
+    /// Seconds left, from the pace so far; None while there is no basis
+    /// yet (no wallet finished), which the app and the CLI show as "estimating…".
+    pub seconds_left: Option<u64>,
 }
 
 /// Receives progress events (from the sync's task; keep it quick).

@@ -167,6 +167,7 @@ describe("Sync", () => {
     let release: (v: unknown) => void = () => {};
     mockCommands({
       list_connections: () => [connection()],
+      get_preferences: () => ({ sync_concurrency: 4 }),
       list_wallets: () => [],
       list_runs: () => [],
       list_quarantine: () => [],
@@ -184,6 +185,7 @@ describe("Sync", () => {
     const why = "Flexprice (offline) could not be reached at http://127.0.0.1:9/v1: check the network and the base URL";
     mockCommands({
       list_connections: () => [connection()],
+      get_preferences: () => ({ sync_concurrency: 4 }),
       list_wallets: () => [],
       list_runs: () => [
         { id: 2, connection_name: "Flex", started_at: "2026-01-02T10:00:00Z", finished_at: "2026-01-02T10:00:01Z", status: "failed", full_refetch: false, message: why },

@@ -1,5 +1,6 @@
 // The running sync, kept outside the screen so it survives navigation.
 
+import type { OverallProgress } from "../bindings/OverallProgress";
 import type { SyncProgress } from "../bindings/SyncProgress";
 import type { SyncReport } from "../bindings/SyncReport";
 import { showError } from "../errors.svelte";
@@ -15,8 +16,10 @@ export const sync = $state<{
    * connection may sync concurrently, so the last event's index alone
    * would make the bar jump back and forth. */
   finished: Record<string, number>;
+  /** The whole sync as the last event saw it (every connection of the run). */
+  overall: OverallProgress | null;
   report: SyncReport | null;
-}>({ running: false, target: null, cancelling: false, progress: {}, finished: {}, report: null });
+}>({ running: false, target: null, cancelling: false, progress: {}, finished: {}, overall: null, report: null });
 
 /** Share of a connection's work done, 0 to 1: from the count of finished
  * wallets when it is known, else from the last event's position. */
@@ -31,6 +34,8 @@ export function fraction(p: SyncProgress | undefined, finishedWallets?: number):
 /** Record one progress event of the running sync. */
 export function recordProgress(p: SyncProgress): void {
   sync.progress[p.connection] = p;
+  // The engine never lowers the share; keep it so even if events crossed.
+  if (!sync.overall || p.overall.done >= sync.overall.done) sync.overall = p.overall;
   if (p.phase === "wallet_done") sync.finished[p.connection] = (sync.finished[p.connection] ?? 0) + 1;
 }
 
@@ -59,6 +64,7 @@ export async function runSync(connection: string | null, onDone?: () => void): P
   sync.cancelling = false;
   sync.progress = {};
   sync.finished = {};
+  sync.overall = null;
   sync.report = null;
   try {
     sync.report = await api.syncRun({ connection, wallet: null, full: false }, recordProgress);
@@ -68,6 +74,43 @@ export async function runSync(connection: string | null, onDone?: () => void): P
     sync.running = false;
     onDone?.();
   }
+}
+
+/** "about 12 s left", "about 3 min left", or "estimating…" while there is no basis. */
+export function timeLeft(seconds: number | null): string {
+  if (seconds === null) return "estimating…";
+  if (seconds < 60) return `about ${seconds} s left`;
+  return `about ${Math.ceil(seconds / 60)} min left`;
+}
+
+/** Where the whole sync stands: running, stopping (cancel asked), cancelled or finished. */
+export type OverallState = "running" | "stopping" | "cancelled" | "finished";
+
+/** The state of the whole sync, from the store. */
+export function overallState(): OverallState {
+  if (sync.running) return sync.cancelling ? "stopping" : "running";
+  return sync.report?.cancelled ? "cancelled" : "finished";
+}
+
+/** After the share: the time left, or how the sync ended. */
+export function overallTail(o: OverallProgress, state: OverallState): string {
+  const took = Math.round(o.elapsed_ms / 1000);
+  switch (state) {
+    case "running":
+      return timeLeft(o.seconds_left);
+    case "stopping":
+      return "stopping…";
+    case "cancelled":
+      return `cancelled after ${took} s`;
+    case "finished":
+      return `took ${took} s`;
+  }
+}
+
+/** The whole sync in one line, e.g. "45% · 2 of 5 connections, 7 of 15 wallets done · about 12 s left". */
+export function describeOverall(o: OverallProgress, state: OverallState): string {
+  const counts = `${o.connections_done} of ${o.connections} ${o.connections === 1 ? "connection" : "connections"}, ${o.wallets_done} of ${o.wallets} ${o.wallets === 1 ? "wallet" : "wallets"} done`;
+  return `${Math.floor(o.done * 100)}% · ${counts} · ${overallTail(o, state)}`;
 }
 
 export async function cancelSync(): Promise<void> {

@@ -3,7 +3,8 @@ import type { SyncProgress } from "../bindings/SyncProgress";
 import { fraction, recordProgress, sync } from "./store.svelte";
 
 function event(wallet_index: number, phase: SyncProgress["phase"]): SyncProgress {
-  return { connection: "flex", provider: "flexprice", wallet: `w${wallet_index}`, wallet_index, wallet_count: 4, phase, pages: 1, records: 10 };
+  const overall = { done: 0, connections: 1, connections_done: 0, wallets: 4, wallets_done: 0, elapsed_ms: 0, seconds_left: null };
+  return { connection: "flex", provider: "flexprice", wallet: `w${wallet_index}`, wallet_index, wallet_count: 4, phase, pages: 1, records: 10, overall };
 }
 
 describe("sync progress with wallets walking at once", () => {

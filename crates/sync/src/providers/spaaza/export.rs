@@ -202,7 +202,11 @@ fn last_record_is_whole(body: &str) -> bool {
     header.is_some() && header == last
 }
 
-/// Polling defaults derived from the retry policy's delays.
+/// Polling defaults derived from the retry policy's delays. The document
+/// sets no poll interval and offers no hint (no Retry-After, no estimate),
+/// so the first wait is the policy's base delay (250 ms), doubling up to its
+/// maximum: a small incremental export is seen DONE within a second, and a
+/// half-hour export costs only a few polls more.
 pub fn poll_delays(base: Duration, max: Duration) -> (Duration, Duration) {
-    ((base * 4).max(Duration::from_millis(20)), max.max(Duration::from_millis(50)))
+    (base.max(Duration::from_millis(20)), max.max(Duration::from_millis(50)))
 }
