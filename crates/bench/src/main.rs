@@ -9,6 +9,7 @@
 //! cargo run --release -p walletbook-bench -- sync --latency-ms 100
 //! cargo run --release -p walletbook-bench -- review --rows 1000000
 //! cargo run --release -p walletbook-bench -- export --rows 1000000
+//! cargo run --release -p walletbook-bench -- spaaza-export --rows 1000000
 //! ```
 
 mod error;
@@ -16,6 +17,7 @@ mod export;
 mod latency;
 mod measure;
 mod review;
+mod spaaza_export;
 mod sync;
 mod synthetic;
 
@@ -38,6 +40,8 @@ enum BenchCommand {
     Review(review::BenchReviewArgs),
     /// XLSX and PDF export figures over the same synthetic cache.
     Export(export::BenchExportArgs),
+    /// Peak memory of a Spaaza chain export of N rows, and of importing an N-row file.
+    SpaazaExport(spaaza_export::BenchSpaazaExportArgs),
 }
 
 #[tokio::main]
@@ -47,6 +51,7 @@ async fn main() -> ExitCode {
         BenchCommand::Sync(a) => sync::run(a).await,
         BenchCommand::Review(a) => review::run(a).await,
         BenchCommand::Export(a) => export::run(a).await,
+        BenchCommand::SpaazaExport(a) => spaaza_export::run(a).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
