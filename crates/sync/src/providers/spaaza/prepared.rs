@@ -78,6 +78,15 @@ pub fn split(file: tempfile::NamedTempFile, after: Option<DateTime<Utc>>, cutoff
     Ok(Prepared { after, cutoff, task_id, wallets, orphans, rows, _file: file, known, fresh: BTreeSet::new() })
 }
 
+/// Splits an export given as bytes (written to a temporary file first), as
+/// a downloaded one is split; for fuzzing and tests.
+pub fn split_bytes(bytes: &[u8], after: Option<DateTime<Utc>>, cutoff: DateTime<Utc>, task_id: String) -> Result<Prepared, ScanError> {
+    use std::io::Write;
+    let mut file = tempfile::NamedTempFile::new().map_err(ScanError::Io)?;
+    file.write_all(bytes).and_then(|()| file.flush()).map_err(ScanError::Io)?;
+    split(file, after, cutoff, task_id)
+}
+
 /// Collects the slots of one pass.
 #[derive(Default)]
 struct Builder {
@@ -140,6 +149,18 @@ impl Prepared {
         }
     }
 
+    /// Every row as it would be stored: the orphans, then each wallet's rows oldest first.
+    pub fn records(&self) -> Result<Vec<ParsedRecord>, SyncError> {
+        let mut reader = self.reader()?;
+        let mut out = Vec::new();
+        for (n, key) in self.wallets.keys().enumerate() {
+            for span in self.spans(key, n == 0) {
+                out.push(reader.record(span)?);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn has_orphans(&self) -> bool {
         !self.orphans.is_empty()
     }
@@ -182,5 +203,40 @@ pub fn homeless_if(has_wallet: bool, record: ParsedRecord) -> ParsedRecord {
     match (has_wallet, record) {
         (false, Ok(t)) => Err(QuarantinedRecord { raw: t.raw, reason: "the row names no wallet or no currency".into() }),
         (_, record) => record,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(records: &[ParsedRecord]) -> Vec<String> {
+        records.iter().map(|r| r.as_ref().map_or_else(|q| format!("quarantined: {}", q.reason), |t| t.record_id.clone())).collect()
+    }
+
+    #[test]
+    fn rows_are_split_by_wallet_oldest_first_and_read_back() {
+        let csv = "id,wallet_id,timestamp,amount,currency,balance\r\n\
+                   3,w1,2024-05-03T00:00:00Z,1,EUR,3\r\n\
+                   1,w1,2024-05-01T00:00:00Z,1,EUR,1\r\n\
+                   9,,2024-05-01T00:00:00Z,1,EUR,\r\n\
+                   2,w2,2024-05-02T00:00:00Z,x,EUR,\r\n\
+                   4,w1,2024-05-02T00:00:00Z,1,,\r\n";
+        let prepared = split_bytes(csv.as_bytes(), None, Utc::now(), "t".into()).expect("split");
+        let found: Vec<(String, Option<Decimal>)> = prepared.discovered().into_iter().map(|w| (w.provider_wallet_id, w.current_balance)).collect();
+        assert_eq!(found, vec![("w1".to_string(), Some(Decimal::from(3))), ("w2".to_string(), None)]);
+        // The orphan leads, with the first wallet; then w1's unreadable row
+        // without a currency (it names w1), then w1's rows oldest first; then w2.
+        let all = ids(&prepared.records().expect("records"));
+        assert_eq!(all.len(), 5, "{all:?}");
+        assert_eq!(all[..4], ["quarantined: the row names no wallet or no currency".to_string(), "quarantined: the currency is empty".into(), "1".into(), "3".into()]);
+        assert!(all[4].starts_with("quarantined: ") && !all[4].contains("no wallet"), "w2's bad amount: {all:?}");
+    }
+
+    #[test]
+    fn a_json_export_is_split_too() {
+        let json = r#"[{"id":1,"wallet_id":"w1","timestamp":"2024-05-01T00:00:00Z","amount":2.5,"currency":"EUR"}]"#;
+        let prepared = split_bytes(json.as_bytes(), None, Utc::now(), "t".into()).expect("split");
+        assert_eq!(ids(&prepared.records().expect("records")), vec!["1".to_string()]);
     }
 }
