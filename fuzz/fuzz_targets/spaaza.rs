@@ -1,11 +1,11 @@
 //! Spaaza: the task answers (`POST /tasks`, `GET /tasks/{id}`), the download
 //! URL, error bodies, and the downloaded wallet-ledger export as the
-//! connector reads it (every row must name its wallet), split by wallet.
+//! connector reads it (every row must name its wallet), split by wallet and
+//! read back row by row.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use walletbook_sync::providers::spaaza::convert::Prepared;
-use walletbook_sync::providers::spaaza::ledger_file::{self, ParseOptions};
+use walletbook_sync::providers::spaaza::prepared::split_bytes;
 use walletbook_sync::providers::spaaza::wire;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,9 +16,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = serde_json::from_slice::<wire::DownloadUrl>(data);
     let Ok(text) = std::str::from_utf8(data) else { return };
     let _ = wire::read_error(status(data), text);
-    if let Ok(file) = ledger_file::parse(text, ParseOptions { need_wallet: true, default_currency: None }) {
-        let prepared = Prepared::new(file, None, chrono::Utc::now(), "fuzz".into());
+    // Split as a download is: one pass keeping where rows lie, then every row read back.
+    if let Ok(prepared) = split_bytes(text.as_bytes(), None, chrono::Utc::now(), "fuzz".into()) {
         let _ = prepared.discovered();
+        let _ = prepared.records();
     }
 });
 

@@ -9,13 +9,17 @@
 //! cargo run --release -p walletbook-bench -- sync --latency-ms 100
 //! cargo run --release -p walletbook-bench -- review --rows 1000000
 //! cargo run --release -p walletbook-bench -- export --rows 1000000
+//! cargo run --release -p walletbook-bench -- spaaza-export --rows 1000000
+//! cargo run --release -p walletbook-bench -- pages-ahead --latency-ms 100
 //! ```
 
 mod error;
 mod export;
 mod latency;
 mod measure;
+mod pages_ahead;
 mod review;
+mod spaaza_export;
 mod sync;
 mod synthetic;
 
@@ -38,6 +42,10 @@ enum BenchCommand {
     Review(review::BenchReviewArgs),
     /// XLSX and PDF export figures over the same synthetic cache.
     Export(export::BenchExportArgs),
+    /// First-sync wall time with pages fetched one at a time and ahead, at a latency.
+    PagesAhead(pages_ahead::BenchPagesAheadArgs),
+    /// Peak memory of a Spaaza chain export of N rows, and of importing an N-row file.
+    SpaazaExport(spaaza_export::BenchSpaazaExportArgs),
 }
 
 #[tokio::main]
@@ -47,6 +55,8 @@ async fn main() -> ExitCode {
         BenchCommand::Sync(a) => sync::run(a).await,
         BenchCommand::Review(a) => review::run(a).await,
         BenchCommand::Export(a) => export::run(a).await,
+        BenchCommand::SpaazaExport(a) => spaaza_export::run(a).await,
+        BenchCommand::PagesAhead(a) => pages_ahead::run(a).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

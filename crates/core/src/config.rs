@@ -9,6 +9,8 @@
 //! provider = "flexprice"               # spaaza | flexprice | papaya | exlr8 | baanx
 //! base_url = "https://api.cloud.flexprice.io/v1"   # optional: the documented default
 //! settings = { wallets = "" }          # non-secret fields (see `walletbook connections fields`)
+//!                                      # and overrides of the provider's documented limits:
+//!                                      # page_size, pages_in_flight (see `crate::limits`)
 //! secret_env = { api_key = "FLEXPRICE_API_KEY" }   # secret field -> environment variable
 //! ```
 
@@ -139,6 +141,17 @@ mod tests {
         assert!(no_secret.contains("api_key"), "{no_secret}");
         let not_secret = parse("[[connection]]\nname = \"e\"\nprovider = \"exlr8\"\nsettings = { client_id = \"d\" }\nsecret_env = { client_id = \"K\", client_secret = \"S\" }\n", "x.toml").unwrap_err().to_string();
         assert!(not_secret.contains("no secret field 'client_id'"), "{not_secret}");
+    }
+
+    #[test]
+    fn limits_can_be_overridden_within_the_documented_ones() {
+        let file = |settings: &str| format!("[[connection]]\nname = \"p\"\nprovider = \"papaya\"\nsettings = {{ {settings} }}\nsecret_env = {{ api_key = \"K\", client_secret = \"S\" }}\n");
+        let ok = parse(&file("page_size = \"50\", pages_in_flight = \"8\""), "x.toml").unwrap();
+        assert_eq!(crate::limits::resolve(ok[0].provider, &ok[0].settings).unwrap(), crate::limits::Limits { page_size: 50, pages_in_flight: 8 });
+        let above = parse(&file("page_size = \"500\""), "x.toml").unwrap_err().to_string();
+        assert!(above.contains("x.toml") && above.contains("'p'") && above.contains("page_size 500 is above the documented maximum of 100"), "{above}");
+        let bad = parse(&file("pages_in_flight = \"lots\""), "x.toml").unwrap_err().to_string();
+        assert!(bad.contains("pages_in_flight 'lots' is not a whole number from 1 to 16"), "{bad}");
     }
 
     #[test]

@@ -56,10 +56,12 @@ pub fn check_fields(provider: Provider, settings: &Settings, secrets: &Secrets) 
         }
     }
     for k in settings.keys() {
-        if !COMMON_SETTINGS.contains(&k.as_str()) && !fields.iter().any(|f| !f.secret && &f.key == k) {
+        if !COMMON_SETTINGS.contains(&k.as_str()) && !crate::limits::LIMIT_SETTINGS.contains(&k.as_str()) && !fields.iter().any(|f| !f.secret && &f.key == k) {
             return Err(Error::invalid(format!("{provider} has no setting '{k}': {hint}")));
         }
     }
+    // Overrides of the provider's documented limits stay within them.
+    crate::limits::resolve(provider, settings).map_err(Error::invalid)?;
     Ok(())
 }
 

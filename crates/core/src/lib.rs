@@ -14,6 +14,7 @@ pub mod connections;
 pub mod credentials;
 pub mod db;
 pub mod error;
+pub mod limits;
 pub mod model;
 pub mod money;
 pub mod order;

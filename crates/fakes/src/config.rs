@@ -162,6 +162,9 @@ pub struct FakeConfig {
     /// Benchmark mode: Exlr8 serves ONE wallet of this many transactions,
     /// generated on the fly from the index.
     pub exlr8_large: Option<u64>,
+    /// Benchmark mode: every Spaaza export is this many rows over up to
+    /// 1,000 wallets, generated while it is sent (see [`crate::spaaza_large`]).
+    pub spaaza_large: Option<u64>,
     /// Same-instant groups (none by default); see [`Tie`].
     pub ties: Vec<Tie>,
     /// Every request waits this long before it is answered, as a distant
@@ -188,6 +191,7 @@ impl Default for FakeConfig {
             spaaza_url_ttl: Duration::from_secs(3600),
             spaaza_csv: SpaazaCsv::Standard,
             exlr8_large: None,
+            spaaza_large: None,
             ties: Vec::new(),
             latency: Duration::ZERO,
         }

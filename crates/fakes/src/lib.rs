@@ -33,6 +33,7 @@ pub mod json;
 pub mod papaya;
 pub mod spaaza;
 pub mod spaaza_export;
+pub mod spaaza_large;
 pub mod state;
 pub mod ties;
 pub mod truth;

@@ -1,5 +1,5 @@
 //! `walletbook-fakes [--port N] [--seed S] [--transactions N]
-//! [--exlr8-large N] [--anchor now|RFC3339] [--tie FIRST:LEN ...] [--latency-ms N]`: serves all five fake providers
+//! [--exlr8-large N] [--spaaza-large N] [--anchor now|RFC3339] [--tie FIRST:LEN ...] [--latency-ms N]`: serves all five fake providers
 //! on 127.0.0.1, prints one JSON line with each provider's base URL and
 //! credentials and the ground truth per wallet (see `truth`), and runs until
 //! killed.
@@ -8,7 +8,7 @@ use walletbook_fakes::json::Obj;
 use walletbook_fakes::{FakeConfig, FakeHandle, FakeProvider, FakeServer};
 
 const USAGE: &str =
-    "usage: walletbook-fakes [--port N] [--seed S] [--transactions N] [--exlr8-large N] [--anchor now|RFC3339] [--tie FIRST:LEN ...] [--latency-ms N]";
+    "usage: walletbook-fakes [--port N] [--seed S] [--transactions N] [--exlr8-large N] [--spaaza-large N] [--anchor now|RFC3339] [--tie FIRST:LEN ...] [--latency-ms N]";
 
 fn parse_args(args: &[String]) -> Result<FakeConfig, String> {
     let mut cfg = FakeConfig::default();
@@ -25,6 +25,7 @@ fn parse_args(args: &[String]) -> Result<FakeConfig, String> {
             "--transactions" => cfg.transactions_per_wallet = value.parse().map_err(bad)?,
             "--latency-ms" => cfg.latency = std::time::Duration::from_millis(value.parse().map_err(bad)?),
             "--exlr8-large" => cfg.exlr8_large = Some(value.parse().map_err(bad)?),
+            "--spaaza-large" => cfg.spaaza_large = Some(value.parse().map_err(bad)?),
             "--anchor" if value == "now" => cfg.anchor = chrono::Utc::now(),
             "--anchor" => {
                 cfg.anchor = chrono::DateTime::parse_from_rfc3339(value)

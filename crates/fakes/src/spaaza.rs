@@ -255,6 +255,9 @@ async fn download(State(sh): State<Arc<Shared>>, Path((token, _file)): Path<(Str
         return access_denied("Access Denied");
     };
     let chain = st.cfg.credentials.spaaza_chain_id;
+    if let (Some(n), "csv") = (st.cfg.spaaza_large, t.format.as_str()) {
+        return (StatusCode::OK, [(header::CONTENT_TYPE, "text/csv; charset=utf-8")], crate::spaaza_large::body(chain, n)).into_response();
+    }
     let (body, kind) = if t.format == "json" {
         (spaaza_export::json(&t.rows, chain, req.malformed), "application/json")
     } else {

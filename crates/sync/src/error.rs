@@ -40,6 +40,9 @@ pub enum SyncError {
     /// so nothing else is done with the connection until it succeeds.
     #[error("the last sync of '{connection}' was interrupted and left the {provider} account changed; putting it back failed, so this connection waits: {source}")]
     Interrupted { provider: Provider, connection: String, #[source] source: Box<SyncError> },
+    /// A downloaded file could not be written to or read from its temporary file.
+    #[error("{provider}'s download could not be kept in a temporary file ({source}): check the free space of the temporary folder and try again")]
+    TempFile { provider: Provider, #[source] source: std::io::Error },
     /// A bug in Walletbook itself.
     #[error("Walletbook hit an internal error ({0}): please report it")]
     Internal(String),
@@ -56,6 +59,7 @@ impl SyncError {
             SyncError::Cancelled => ErrorCode::Cancelled,
             SyncError::Demo { .. } => ErrorCode::InvalidInput,
             SyncError::Internal(_) => ErrorCode::Internal,
+            SyncError::TempFile { .. } => ErrorCode::Io,
             SyncError::Interrupted { source, .. } => source.code(),
         }
     }

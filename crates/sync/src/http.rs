@@ -108,7 +108,16 @@ impl ProviderHttp {
     /// Send with retries; returns the 2xx answer. `build` makes a fresh
     /// request for every attempt.
     pub async fn send(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder) -> Result<Answer, SyncError> {
-        self.send_checked(build, |_| Ok(())).await
+        self.send_checked(build, None, |_| Ok(())).await
+    }
+
+    /// Send with retries and stream a 2xx body into `file` (emptied at
+    /// every attempt), so a large download never sits in memory. The
+    /// answer's `body` is empty; returns it with the bytes written.
+    pub async fn download(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder, file: &mut std::fs::File) -> Result<(Answer, u64), SyncError> {
+        let mut written = 0;
+        let answer = self.send_checked(build, Some((file, &mut written)), |_| Ok(())).await?;
+        Ok((answer, written))
     }
 
     /// Send with retries and parse the body as JSON. A body that is cut off
@@ -116,7 +125,7 @@ impl ProviderHttp {
     /// [`SyncError::Shape`] at once.
     pub async fn json<T: DeserializeOwned>(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder) -> Result<T, SyncError> {
         let mut parsed = None;
-        self.send_checked(build, |answer| {
+        self.send_checked(build, None, |answer| {
             parsed = Some(read_json::<T>(self.provider, &answer.body)?);
             Ok(())
         })
@@ -124,12 +133,18 @@ impl ProviderHttp {
         parsed.ok_or(SyncError::Protocol { provider: self.provider, detail: "empty answer".into() })
     }
 
-    async fn send_checked(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder, mut check: impl FnMut(&Answer) -> Result<(), BodyFault>) -> Result<Answer, SyncError> {
+    async fn send_checked(
+        &self,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+        mut to_file: Option<(&mut std::fs::File, &mut u64)>,
+        mut check: impl FnMut(&Answer) -> Result<(), BodyFault>,
+    ) -> Result<Answer, SyncError> {
         let started = Instant::now();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let outcome = self.once(&build).await;
+            let target = to_file.as_mut().map(|(file, written)| (&mut **file, &mut **written));
+            let outcome = self.once(&build, target).await;
             let (retry_after, detail) = match outcome {
                 Attempt::Done(answer) => match check(&answer) {
                     Ok(()) => return Ok(answer),
@@ -154,7 +169,7 @@ impl ProviderHttp {
         }
     }
 
-    async fn once(&self, build: &impl Fn(&reqwest::Client) -> RequestBuilder) -> Attempt {
+    async fn once(&self, build: &impl Fn(&reqwest::Client) -> RequestBuilder, to_file: Option<(&mut std::fs::File, &mut u64)>) -> Attempt {
         let request = match build(&self.client).build() {
             Ok(r) => r,
             Err(e) => return Attempt::Fatal(SyncError::Config { provider: self.provider, detail: format!("bad request URL ({e}); check the base URL") }),
@@ -170,6 +185,9 @@ impl ProviderHttp {
         };
         let status = response.status();
         let retry_after = parse_retry_after(response.headers());
+        if let (true, Some((file, written))) = (status.is_success(), to_file) {
+            return self.stream_to(response, file, written).await;
+        }
         let body = match response.text().await {
             Ok(b) => b,
             Err(e) => return Attempt::Transient { retry_after: None, detail: format!("the answer was cut off ({e})") },
@@ -188,6 +206,36 @@ impl ProviderHttp {
             s if s.is_server_error() => Attempt::Transient { retry_after, detail: format!("{}: {detail}", s.as_u16()) },
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Attempt::Fatal(SyncError::Auth { provider: self.provider, detail }),
             s => Attempt::Fatal(SyncError::Rejected { provider: self.provider, status: s.as_u16(), detail }),
+        }
+    }
+}
+
+impl ProviderHttp {
+    /// Write a 2xx body to `file` chunk by chunk; a body cut off on the way is retried.
+    async fn stream_to(&self, mut response: reqwest::Response, file: &mut std::fs::File, written: &mut u64) -> Attempt {
+        use std::io::{Seek, Write};
+        let status = response.status();
+        let kept = |source: std::io::Error| Attempt::Fatal(SyncError::TempFile { provider: self.provider, source });
+        if let Err(e) = file.set_len(0).and_then(|()| file.rewind()) {
+            return kept(e);
+        }
+        *written = 0;
+        let mut out = std::io::BufWriter::with_capacity(256 * 1024, &mut *file);
+        loop {
+            match response.chunk().await {
+                Ok(Some(bytes)) => {
+                    if let Err(e) = out.write_all(&bytes) {
+                        return kept(e);
+                    }
+                    *written += bytes.len() as u64;
+                }
+                Ok(None) => break,
+                Err(e) => return Attempt::Transient { retry_after: None, detail: format!("the answer was cut off ({e})") },
+            }
+        }
+        match out.flush() {
+            Ok(()) => Attempt::Done(Answer { status, body: String::new() }),
+            Err(e) => kept(e),
         }
     }
 }

@@ -35,6 +35,8 @@ use walletbook_core::order::Listing;
 use crate::connector::PageSink;
 use crate::error::SyncError;
 
+pub mod ahead;
+
 /// Where a newest-first walk stands; serialised as the wallet's checkpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "walk", rename_all = "snake_case")]
@@ -188,12 +190,7 @@ impl AscendingWalk {
     pub async fn run<S: RangeSource + ?Sized>(&self, source: &mut S, checkpoint: Option<&str>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError> {
         let limit = self.limit.max(1);
         sink.begin_listing(Listing::Ascending).await?;
-        let saved: Option<AscendingState> = if full { None } else { checkpoint.and_then(|c| serde_json::from_str(c).ok()) };
-        let (start, mut offset, mut last) = match saved {
-            None | Some(AscendingState::Done { last: None }) => (None, 0, None),
-            Some(AscendingState::Done { last: Some(l) }) => (Some(l - self.overlap), 0, Some(l)),
-            Some(AscendingState::Walking { start, offset, last }) => (start, offset, last),
-        };
+        let (start, mut offset, mut last) = self.resume(checkpoint, full);
         let mut page = source.fetch(start, offset, limit).await?;
         loop {
             if sink.is_cancelled() {
@@ -211,6 +208,18 @@ impl AscendingWalk {
             let (committed, fetched) = tokio::join!(sink.commit(records, state), source.fetch(start, offset, limit));
             committed?;
             page = fetched?;
+        }
+    }
+}
+
+impl AscendingWalk {
+    /// Where a walk from `checkpoint` starts: (window start, offset, newest date stored).
+    fn resume(&self, checkpoint: Option<&str>, full: bool) -> (Option<DateTime<Utc>>, u64, Option<DateTime<Utc>>) {
+        let saved: Option<AscendingState> = if full { None } else { checkpoint.and_then(|c| serde_json::from_str(c).ok()) };
+        match saved {
+            None | Some(AscendingState::Done { last: None }) => (None, 0, None),
+            Some(AscendingState::Done { last: Some(l) }) => (Some(l - self.overlap), 0, Some(l)),
+            Some(AscendingState::Walking { start, offset, last }) => (start, offset, last),
         }
     }
 }

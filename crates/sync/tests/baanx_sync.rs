@@ -45,7 +45,9 @@ async fn multiple_of_ten_and_identical_rows_sync_exactly() {
     assert_eq!(sums(&report).0, 160);
     h.assert_exact(&conn, Provider::Baanx).await;
     let history = h.fake.requests(P).iter().filter(|r| r.path.ends_with("/history")).count();
-    assert_eq!(history, 4 * 5, "four pages and the page-0 answer per wallet, no loop");
+    // A first sync fetches up to 4 pages ahead, so up to 3 pages past the
+    // page-0 answer may have been asked for (and dropped unread).
+    assert!((4 * 5..=4 * (5 + 3)).contains(&history), "four pages, the page-0 answer and at most three pages fetched ahead per wallet, no loop: {history}");
 
     // Nothing new: one request per wallet.
     h.fake.clear_requests(P);

@@ -52,7 +52,10 @@ async fn token_is_renewed_before_expiry_and_after_a_401() {
     let h = Harness::start(cfg).await;
     let conn = h.connect("pg", Provider::Papaya).await;
     // Slow pages of one wallet make one sync outlive its first token (the
-    // wallets are walked concurrently: the slow pages are one wallet's, in turn).
+    // wallets are walked concurrently: the slow pages are one wallet's, in
+    // turn, so its pages are fetched one at a time).
+    let one_at_a_time: walletbook_core::model::Settings = [("pages_in_flight".to_string(), "1".to_string())].into();
+    h.cache.update_connection(conn.id, &conn.base_url, &one_at_a_time).await.expect("settings");
     let slow = format!("{}/statement", h.fake.wallets(P)[0].id);
     h.fake.push_fault_rule(P, FaultRule::on_path(&slow, Fault::Delay(Duration::from_millis(700))).times(3));
     let report = h.sync(Some("pg"), false).await;

@@ -193,3 +193,22 @@ async fn a_file_cut_off_every_time_is_reported_not_stored() {
     assert!(err.to_string().contains("cut off"), "{err}");
     assert_eq!(totals(&env, None).await.count, 0, "nothing from a cut-off file is stored");
 }
+
+#[tokio::test]
+async fn a_large_export_streamed_in_chunks_is_split_by_wallet_exactly() {
+    // 6,000 rows over 60 wallets (spanning several streamed chunks), sent in chunks as they are generated;
+    // each wallet's rows are read back from the downloaded file.
+    let n = 6_000u64;
+    let env = start(Provider::Spaaza, FakeConfig { spaaza_large: Some(n), ..FakeConfig::default() }, &[]).await;
+    let synced = drive(&env, &small_chunks(&env, 37), false, None).await.expect("sync");
+    let wallets = walletbook_fakes::spaaza_large::wallet_count(n);
+    assert_eq!((synced.wallets as u64, synced.outcome.inserted as u64, synced.outcome.quarantined), (wallets, n, 0));
+    for w in [0, 7, wallets - 1] {
+        let id = walletbook_fakes::spaaza_large::wallet_id(w);
+        let per_wallet = n / wallets;
+        let t = totals(&env, Some(&id)).await;
+        assert_eq!(t.count as u64, per_wallet, "wallet {id}");
+        let expected = rust_decimal::Decimal::new(125 * per_wallet as i64, 2);
+        assert_eq!((t.credits, wallet_balance(&env, &id).await), (expected, Some(expected)), "wallet {id}");
+    }
+}

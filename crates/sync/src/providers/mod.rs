@@ -59,6 +59,13 @@ pub fn required_setting(conn: &Connection, secrets: &Secrets, key: &str) -> Resu
     }
 }
 
+/// The connection's paging limits: the provider's documented ones
+/// ([`walletbook_core::limits`]), overridden by its settings within them.
+pub fn connection_limits(conn: &Connection) -> Result<walletbook_core::limits::Limits, SyncError> {
+    walletbook_core::limits::resolve(conn.provider, &conn.settings)
+        .map_err(|e| SyncError::Config { provider: conn.provider, detail: format!("'{}' has a setting out of range: {e}", conn.name) })
+}
+
 /// How far before the newest stored date an incremental sync starts again,
 /// so that rows written late or changed since are fetched once more (and
 /// stored idempotently). Exlr8 and Baanx walk newest first and stop at the

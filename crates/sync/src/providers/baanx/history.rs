@@ -22,6 +22,7 @@ use super::convert::{self, derived_id, Row};
 use super::Baanx;
 use crate::connector::WalletRef;
 use crate::error::SyncError;
+use crate::paging::ahead::RandomAccess;
 use crate::paging::{NewestFirstSource, NewestPage};
 
 pub const PAGE_SIZE: usize = 10;
@@ -46,8 +47,7 @@ impl<'a> History<'a> {
     }
 
     async fn fetch_raw(&self, page: u64) -> Result<Vec<String>, SyncError> {
-        let rows: Vec<Box<RawValue>> = self.conn.http.json(self.conn.history_request(self.wallet, page)).await?;
-        Ok(rows.into_iter().map(|r| r.get().to_string()).collect())
+        fetch_page(self.conn, self.wallet, page).await
     }
 
     /// Whether `rows`, fetched for a page after the first, is Baanx's page-0 answer.
@@ -68,6 +68,12 @@ impl<'a> History<'a> {
             out.push(Ok(r.tx));
         }
     }
+}
+
+/// The raw rows of one page; needs nothing of a walk, so pages can be fetched ahead.
+pub async fn fetch_page(conn: &Baanx, wallet: &WalletRef, page: u64) -> Result<Vec<String>, SyncError> {
+    let rows: Vec<Box<RawValue>> = conn.http.json(conn.history_request(wallet, page)).await?;
+    Ok(rows.into_iter().map(|r| r.get().to_string()).collect())
 }
 
 /// The date of a page's first row, when readable.
@@ -101,6 +107,22 @@ impl NewestFirstSource for History<'_> {
             self.page0 = Some(self.fetch_raw(0).await?);
         }
         let rows = self.fetch_raw(pos).await?;
+        Ok(self.read(pos, rows))
+    }
+}
+
+impl RandomAccess for History<'_> {
+    type Raw = Vec<String>;
+
+    fn accept(&mut self, pos: u64, raw: Vec<String>) -> Result<NewestPage<u64>, SyncError> {
+        Ok(self.read(pos, raw))
+    }
+}
+
+impl History<'_> {
+    /// Read page `pos` of this walk: the end (a short page or the page-0
+    /// answer), identical groups held or closed, and where to resume.
+    fn read(&mut self, pos: u64, rows: Vec<String>) -> NewestPage<u64> {
         let ended = if pos == 0 {
             self.page0 = Some(rows.clone());
             rows.len() < PAGE_SIZE
@@ -129,10 +151,10 @@ impl NewestFirstSource for History<'_> {
         }
         if ended {
             self.close_group(&mut out);
-            return Ok(NewestPage { records: out, next: None, resume_at: None });
+            return NewestPage { records: out, next: None, resume_at: None };
         }
         let resume_at = (!self.held.is_empty()).then_some(self.held_from);
-        Ok(NewestPage { records: out, next: Some(pos + 1), resume_at })
+        NewestPage { records: out, next: Some(pos + 1), resume_at }
     }
 }
 

@@ -3,7 +3,8 @@
 //! Terms: a connection has one *credit* and one *reward* wallet and any
 //! number of *internal* wallets (one per currency). History rows carry no
 //! id and no balance: ids are derived (see [`convert`]) and balances are
-//! left empty. Paging and its traps are in [`history`].
+//! left empty. Paging and its traps are in [`history`]; a first sync
+//! fetches `pages_in_flight` pages ahead and reads them in order.
 
 pub mod convert;
 pub mod history;
@@ -17,8 +18,10 @@ use walletbook_core::model::{Connection, DiscoveredWallet, Provider, Secrets};
 use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
 use crate::error::SyncError;
 use crate::http::{ProviderHttp, RetryPolicy};
+use crate::paging::ahead::{walk_everything_ahead, walks_everything, Ahead};
 use crate::paging::walk_newest_first;
-use crate::providers::{required_secret, required_setting};
+use crate::providers::{connection_limits, required_secret, required_setting};
+use walletbook_core::limits::Limits;
 
 const P: Provider = Provider::Baanx;
 
@@ -28,6 +31,7 @@ pub struct Baanx {
     client_key: String,
     access_token: String,
     us_env: bool,
+    limits: Limits,
 }
 
 /// `{"statusCode","message","error"}` -> the message (joined when a list).
@@ -49,6 +53,7 @@ impl Baanx {
             client_key: required_setting(conn, secrets, "client_key")?,
             access_token: required_secret(conn, secrets, "access_token")?,
             us_env,
+            limits: connection_limits(conn)?,
         })
     }
 
@@ -115,6 +120,11 @@ impl Connector for Baanx {
 
     async fn sync_wallet(&self, wallet: &WalletRef, checkpoint: Option<String>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError> {
         let mut source = history::History::new(self, wallet);
+        if walks_everything(checkpoint.as_deref(), full) {
+            // A first sync: pages by number are fetched ahead, read in order.
+            let fetch = |page| history::fetch_page(self, wallet, page);
+            return walk_everything_ahead(&mut source, fetch, Ahead(self.limits.pages_in_flight), sink).await;
+        }
         walk_newest_first(&mut source, checkpoint.as_deref(), full, sink).await
     }
 }

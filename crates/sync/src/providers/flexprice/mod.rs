@@ -7,7 +7,8 @@
 //! `pending` keeps the checkpoint at or before its date, so it is fetched
 //! again and updated in place when it completes or fails (see [`walk`]).
 //!
-//! Settings: `page_size` (1..1000, default 1000). Secret: `api_key`.
+//! Settings: `page_size` (1..1000, default 1000: the documented limits in
+//! `walletbook_core::limits`). Secret: `api_key`.
 
 pub mod convert;
 pub mod walk;
@@ -18,15 +19,13 @@ use walletbook_core::model::{Connection, DiscoveredWallet, Provider, Secrets};
 
 use self::walk::{Checkpoint, PendingAware, TxSource};
 use self::wire::{ListPage, Wallet, WalletSearch};
-use super::{incremental_overlap, required_secret};
+use super::{connection_limits, incremental_overlap, required_secret};
 use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
 use crate::error::SyncError;
 use crate::http::{ProviderHttp, RetryPolicy};
 use crate::paging::AscendingWalk;
 
 const P: Provider = Provider::Flexprice;
-/// The documented maximum `limit`.
-pub const MAX_PAGE: usize = 1000;
 /// Wallets asked for per `wallets/search` page.
 const WALLET_PAGE: usize = 100;
 
@@ -50,13 +49,8 @@ pub struct FlexpriceConnector {
 impl FlexpriceConnector {
     pub fn new(conn: &Connection, secrets: &Secrets, policy: RetryPolicy) -> Result<Self, SyncError> {
         let api_key = ApiKey(required_secret(conn, secrets, "api_key")?);
-        let limit = match conn.settings.get("page_size").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-            None => MAX_PAGE,
-            Some(s) => s.parse::<usize>().ok().filter(|n| (1..=MAX_PAGE).contains(n)).ok_or_else(|| SyncError::Config {
-                provider: P,
-                detail: format!("'{}' has page_size '{s}', which is not a whole number from 1 to {MAX_PAGE}; correct or remove that setting of the connection", conn.name),
-            })?,
-        };
+        // The documented 1..1000, default 1000 (walletbook_core::limits).
+        let limit = connection_limits(conn)?.page_size;
         let http = ProviderHttp::new(P, policy, wire::read_error)?;
         let walk = AscendingWalk { limit, overlap: incremental_overlap(P) };
         Ok(FlexpriceConnector { http, base: conn.base_url.trim_end_matches('/').to_string(), api_key, walk })

@@ -4,7 +4,9 @@
 //! is valid until `valid_until`; it is renewed shortly before that (a fifth
 //! of its lifetime, at most a minute, ahead), and once more when a request
 //! answers 401 anyway. Statements are walked by date range in ascending
-//! order with [`AscendingWalk`]; the checkpoint is its state.
+//! order with [`AscendingWalk`]; the checkpoint is its state. A first sync
+//! fetches `pages_in_flight` pages ahead (skip positions of the unfiltered
+//! history are stable); an incremental one pages one after another.
 
 pub mod convert;
 pub mod wire;
@@ -20,11 +22,14 @@ use walletbook_core::time::parse_timestamp;
 use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
 use crate::error::SyncError;
 use crate::http::{ProviderHttp, RetryPolicy};
+use crate::paging::ahead::Ahead;
 use crate::paging::{AscendingWalk, RangePage};
-use crate::providers::{incremental_overlap, required_secret};
+use crate::providers::{connection_limits, incremental_overlap, required_secret};
+use walletbook_core::limits::Limits;
 
 const P: Provider = Provider::Papaya;
-/// Items per page (the maximum is *unknown*; 100 is what the fake caps at).
+/// Wallets per page of the wallet list (statement pages use the
+/// connection's `page_size`, see [`walletbook_core::limits`]).
 pub const TAKE: usize = 100;
 
 pub struct Papaya {
@@ -33,6 +38,7 @@ pub struct Papaya {
     api_key: String,
     client_secret: String,
     token: Mutex<Option<Token>>,
+    limits: Limits,
 }
 
 #[derive(Clone)]
@@ -58,6 +64,7 @@ impl Papaya {
             api_key: required_secret(conn, secrets, "api_key")?,
             client_secret: required_secret(conn, secrets, "client_secret")?,
             token: Mutex::new(None),
+            limits: connection_limits(conn)?,
         })
     }
 
@@ -129,9 +136,9 @@ impl Connector for Papaya {
     }
 
     async fn sync_wallet(&self, wallet: &WalletRef, checkpoint: Option<String>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError> {
-        let walk = AscendingWalk { limit: TAKE, overlap: incremental_overlap(P) };
+        let walk = AscendingWalk { limit: self.limits.page_size, overlap: incremental_overlap(P) };
         let id = wallet.provider_wallet_id.as_str();
-        let mut source = |start, offset, limit| self.statement_page(id, start, offset, limit);
-        walk.run(&mut source, checkpoint.as_deref(), full, sink).await
+        let fetch = |start, offset, limit| self.statement_page(id, start, offset, limit);
+        walk.run_ahead(fetch, Ahead(self.limits.pages_in_flight), checkpoint.as_deref(), full, sink).await
     }
 }

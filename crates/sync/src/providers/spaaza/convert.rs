@@ -1,22 +1,19 @@
-//! A parsed export, split by wallet, and committed wallet by wallet in
-//! chunks, each with the checkpoint that follows it.
+//! Checkpoints, and an export committed wallet by wallet in chunks, each
+//! with the checkpoint that follows it (the export is split by wallet in
+//! [`super::prepared`]).
 //!
 //! Terms:
-//! - *wallet key*: (Spaaza wallet id, currency), the cache's wallet identity;
-//! - *orphan*: a row that could not be read far enough to tell its wallet;
-//!   it is quarantined with the first wallet committed from the export;
 //! - *covered until*: the checkpoint's claim that every entry of the wallet
 //!   dated at or before it is in the cache. The next export starts at the
 //!   oldest claim of the connection's wallets, less an overlap.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use walletbook_core::model::{DiscoveredWallet, ParsedRecord, QuarantinedRecord};
+use walletbook_core::model::DiscoveredWallet;
 
-use super::ledger_file::LedgerFile;
+use super::ledger_file::rows::RowSpan;
+use super::prepared::Prepared;
 use crate::connector::PageSink;
 use crate::error::SyncError;
 
@@ -48,79 +45,6 @@ impl Checkpoint {
     }
 }
 
-/// One wallet's rows of an export, oldest first (quarantined rows first).
-#[derive(Debug, Clone, Default)]
-pub struct WalletRows {
-    pub records: Vec<ParsedRecord>,
-    /// Balance after the newest entry, when the file gives balances.
-    pub balance: Option<Decimal>,
-}
-
-/// An export ready to be committed.
-#[derive(Debug, Clone)]
-pub struct Prepared {
-    /// The export's lower bound (None: a full export).
-    pub after: Option<DateTime<Utc>>,
-    pub cutoff: DateTime<Utc>,
-    pub task_id: String,
-    pub wallets: BTreeMap<(String, String), WalletRows>,
-    pub orphans: Vec<QuarantinedRecord>,
-    /// Wallets the connection had at discovery (cached and exported).
-    pub known: usize,
-    /// Wallets first seen in this export (no checkpoint yet, and none needed:
-    /// an earlier export would have held their older entries).
-    pub fresh: BTreeSet<(String, String)>,
-}
-
-impl Prepared {
-    pub fn new(file: LedgerFile, after: Option<DateTime<Utc>>, cutoff: DateTime<Utc>, task_id: String) -> Prepared {
-        let mut wallets: BTreeMap<(String, String), Vec<(usize, ParsedRecord)>> = BTreeMap::new();
-        let mut unsure: Vec<(String, QuarantinedRecord)> = Vec::new();
-        let mut orphans = Vec::new();
-        for (n, e) in file.entries.into_iter().enumerate() {
-            match (e.wallet_id, e.currency, e.record) {
-                (Some(w), Some(c), record) => wallets.entry((w, c)).or_default().push((n, record)),
-                (Some(w), None, Err(q)) => unsure.push((w, q)),
-                (_, _, Err(q)) => orphans.push(q),
-                (None, _, Ok(t)) | (Some(_), None, Ok(t)) => orphans.push(QuarantinedRecord { raw: t.raw, reason: "the row names no wallet or no currency".into() }),
-            }
-        }
-        // A bad row without a currency goes to a wallet of the same id, if there is one.
-        for (w, q) in unsure {
-            match wallets.iter_mut().find(|((id, _), _)| *id == w) {
-                Some((_, rows)) => rows.push((0, Err(q))),
-                None => orphans.push(q),
-            }
-        }
-        let wallets: BTreeMap<(String, String), WalletRows> = wallets
-            .into_iter()
-            .map(|(key, mut rows)| {
-                // Oldest first; rows of the same instant keep their file order; bad rows lead.
-                rows.sort_by_key(|(n, r)| (r.as_ref().ok().map(|t| t.occurred_at), *n));
-                let balance = rows.iter().rev().find_map(|(_, r)| r.as_ref().ok()).and_then(|t| t.balance_after);
-                (key, WalletRows { records: rows.into_iter().map(|(_, r)| r).collect(), balance })
-            })
-            .collect();
-        let known = wallets.len();
-        Prepared { after, cutoff, task_id, wallets, orphans, known, fresh: BTreeSet::new() }
-    }
-
-    /// The wallets of this export.
-    pub fn discovered(&self) -> Vec<DiscoveredWallet> {
-        self.wallets.iter().map(|((id, currency), rows)| discovered(id, currency, rows.balance)).collect()
-    }
-
-    /// Whether this export holds every entry a wallet at `checkpoint` needs.
-    pub fn covers(&self, key: &(String, String), checkpoint: Option<&Checkpoint>, overlap: chrono::Duration, full: bool) -> bool {
-        match (self.after, checkpoint) {
-            (None, _) => true,
-            (Some(_), _) if full => false,
-            (Some(a), Some(cp)) => export_start(cp, overlap).is_some_and(|s| s >= a),
-            (Some(_), None) => self.fresh.contains(key),
-        }
-    }
-}
-
 /// Where an export for a wallet at `checkpoint` must start: its claim less
 /// the overlap (None: from the beginning).
 pub fn export_start(checkpoint: &Checkpoint, overlap: chrono::Duration) -> Option<DateTime<Utc>> {
@@ -132,26 +56,38 @@ pub fn discovered(id: &str, currency: &str, balance: Option<Decimal>) -> Discove
     DiscoveredWallet { provider_wallet_id: id.to_string(), kind: WALLET_KIND.to_string(), currency: currency.to_string(), name: None, current_balance: balance }
 }
 
-/// Commit one wallet's rows in chunks. Intermediate checkpoints claim only
-/// up to the newest entry committed so far; the last claims the cutoff.
-pub async fn commit_wallet(rows: Vec<ParsedRecord>, previous: Option<&Checkpoint>, export: &Prepared, currency: &str, chunk: usize, sink: &mut dyn PageSink) -> Result<(), SyncError> {
+/// Commit one wallet's rows (`spans`, read back from the export) in
+/// chunks. Intermediate checkpoints claim only up to the newest entry
+/// committed so far; the last claims the cutoff.
+pub async fn commit_wallet(
+    spans: impl Iterator<Item = RowSpan> + Send,
+    previous: Option<&Checkpoint>,
+    export: &Prepared,
+    currency: &str,
+    chunk: usize,
+    sink: &mut dyn PageSink,
+) -> Result<(), SyncError> {
     let floor = previous.map(|p| p.covered_until);
     let claim = |covered_until| Checkpoint { covered_until, currency: currency.to_string(), wallets_known: export.known };
     let finished = claim(floor.map_or(export.cutoff, |f| f.max(export.cutoff)));
-    if rows.is_empty() {
+    let mut reader = export.reader()?;
+    let mut spans = spans.peekable();
+    if spans.peek().is_none() {
         sink.commit(Vec::new(), finished.encode()?).await?;
         return Ok(());
     }
     let mut newest = floor;
-    let mut rest = rows;
-    while !rest.is_empty() {
+    let chunk = chunk.max(1);
+    while spans.peek().is_some() {
         if sink.is_cancelled() {
             return Err(SyncError::Cancelled);
         }
-        let tail = rest.split_off(chunk.max(1).min(rest.len()));
-        let page = std::mem::replace(&mut rest, tail);
+        let mut page = Vec::with_capacity(chunk);
+        for span in spans.by_ref().take(chunk) {
+            page.push(reader.record(span)?);
+        }
         newest = newest.max(page.iter().filter_map(|r| r.as_ref().ok()).map(|t| t.occurred_at).max());
-        let checkpoint = if rest.is_empty() {
+        let checkpoint = if spans.peek().is_none() {
             finished.clone()
         } else {
             match newest {

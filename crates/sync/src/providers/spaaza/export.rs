@@ -31,12 +31,12 @@ impl std::fmt::Debug for Bearer {
     }
 }
 
-/// A downloaded export.
+/// A downloaded export, kept in a temporary file (deleted when dropped).
 #[derive(Debug)]
 pub struct ExportFile {
     pub task_id: String,
     pub cutoff: DateTime<Utc>,
-    pub text: String,
+    pub file: tempfile::NamedTempFile,
 }
 
 /// What one export needs to talk to Spaaza.
@@ -63,8 +63,8 @@ impl ExportFlow<'_> {
             self.execute(&id).await?;
             match self.wait(&id).await? {
                 Progress::Done => {
-                    let text = self.download(&id).await?;
-                    return Ok(ExportFile { task_id: id, cutoff, text });
+                    let file = self.download(&id).await?;
+                    return Ok(ExportFile { task_id: id, cutoff, file });
                 }
                 _ => {
                     tracing::warn!(task = %id, "Spaaza export task ended in ERROR");
@@ -132,7 +132,7 @@ impl ExportFlow<'_> {
     }
 
     /// Fetch the download URL and the file; an expired or refused URL is asked for again.
-    async fn download(&self, id: &str) -> Result<String, SyncError> {
+    async fn download(&self, id: &str) -> Result<tempfile::NamedTempFile, SyncError> {
         let url_of = self.url(&format!("/tasks/{id}/download_url"));
         let tries = self.options.url_renewals + 1;
         let mut refused = String::new();
@@ -156,21 +156,25 @@ impl ExportFlow<'_> {
 }
 
 impl ExportFlow<'_> {
-    /// Download the file, and make sure it is whole. A CSV file ends with a
-    /// line break after its last record; one that stops mid-line was cut off
-    /// on the way (an answer without a length can look complete), so it is
-    /// fetched again. The same bytes twice, ending in a record with all the
-    /// header's fields, are the file as Spaaza wrote it.
-    async fn whole_file(&self, id: &str, url: &str) -> Result<String, SyncError> {
-        let mut previous: Option<String> = None;
+    /// Download the file into a temporary file, and make sure it is whole.
+    /// A CSV file ends with a line break after its last record; one that
+    /// stops mid-line was cut off on the way (an answer without a length can
+    /// look complete), so it is fetched again. The same bytes twice, ending
+    /// in a record with all the header's fields, are the file as Spaaza
+    /// wrote it.
+    async fn whole_file(&self, id: &str, url: &str) -> Result<tempfile::NamedTempFile, SyncError> {
+        let kept = |source| SyncError::TempFile { provider: P, source };
+        let mut previous: Option<(u64, u64)> = None;
         for _ in 0..CUT_OFF_DOWNLOADS {
-            let body = self.http.send(|c| c.get(url)).await?.body;
-            let same_twice = previous.as_deref() == Some(body.as_str());
-            if !ends_mid_line(&body) || (same_twice && last_record_is_whole(&body)) {
-                return Ok(body);
+            let mut file = tempfile::NamedTempFile::new().map_err(kept)?;
+            self.http.download(|c| c.get(url), file.as_file_mut()).await?;
+            let shape = FileShape::of(file.as_file_mut()).map_err(kept)?;
+            let same_twice = previous == Some((shape.len, shape.hash));
+            if !shape.ends_mid_line() || (same_twice && shape.last_record_is_whole(file.as_file_mut()).map_err(kept)?) {
+                return Ok(file);
             }
-            tracing::warn!(task = %id, bytes = body.len(), "Spaaza export file ends mid-line; downloading it again");
-            previous = Some(body);
+            tracing::warn!(task = %id, bytes = shape.len, "Spaaza export file ends mid-line; downloading it again");
+            previous = Some((shape.len, shape.hash));
         }
         Err(SyncError::Unavailable {
             provider: P,
@@ -183,23 +187,78 @@ impl ExportFlow<'_> {
 /// Downloads of one file before a cut-off file is reported.
 const CUT_OFF_DOWNLOADS: u32 = 4;
 
-/// Whether a downloaded CSV file stops in the middle of a line (a JSON file
-/// that was cut off fails to parse instead, and is reported then).
-fn ends_mid_line(body: &str) -> bool {
-    let trimmed = body.trim_start();
-    let json = trimmed.starts_with('[') || trimmed.starts_with('{');
-    !json && !body.is_empty() && !body.ends_with('\n')
+/// The longest header or last line read to count its fields.
+const LINE_LIMIT: u64 = 1 << 20;
+
+/// What the cut-off check needs of a downloaded file, read in one pass.
+struct FileShape {
+    len: u64,
+    /// A hash of the bytes, to tell the same file downloaded twice.
+    hash: u64,
+    /// Starts like JSON (a cut-off JSON file fails to parse instead, and is reported then).
+    json: bool,
+    ends_with_newline: bool,
+    /// The bytes of the first line.
+    header: Vec<u8>,
+    /// Where the last line starts.
+    last_line: u64,
 }
 
-/// Whether the file's last line has as many fields as its header line.
-fn last_record_is_whole(body: &str) -> bool {
-    let fields = |line: &str| {
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
-        reader.records().next().and_then(Result::ok).map(|r| r.len())
-    };
-    let header = body.lines().next().and_then(fields);
-    let last = body.lines().next_back().and_then(fields);
-    header.is_some() && header == last
+impl FileShape {
+    fn of(file: &mut std::fs::File) -> std::io::Result<FileShape> {
+        use std::hash::Hasher;
+        use std::io::{Read, Seek};
+        file.rewind()?;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let mut block = vec![0u8; 256 * 1024];
+        let (mut len, mut last_line, mut header_done, mut last) = (0u64, 0u64, false, None);
+        let (mut header, mut first) = (Vec::new(), None);
+        loop {
+            let n = file.read(&mut block)?;
+            if n == 0 {
+                break;
+            }
+            let bytes = &block[..n];
+            hasher.write(bytes);
+            first = first.or_else(|| bytes.iter().copied().find(|b| !b.is_ascii_whitespace()));
+            if !header_done {
+                let end = bytes.iter().position(|b| *b == b'\n');
+                header.extend_from_slice(&bytes[..end.unwrap_or(n)]);
+                header_done = end.is_some() || header.len() as u64 >= LINE_LIMIT;
+            }
+            if let Some(i) = bytes.iter().rposition(|b| *b == b'\n') {
+                last_line = len + i as u64 + 1;
+            }
+            last = bytes.last().copied();
+            len += n as u64;
+        }
+        let json = matches!(first, Some(b'[' | b'{'));
+        Ok(FileShape { len, hash: hasher.finish(), json, ends_with_newline: last == Some(b'\n'), header, last_line })
+    }
+
+    /// Whether a CSV file stops in the middle of a line.
+    fn ends_mid_line(&self) -> bool {
+        !self.json && self.len > 0 && !self.ends_with_newline
+    }
+
+    /// Whether the file's last line has as many fields as its header line.
+    fn last_record_is_whole(&self, file: &mut std::fs::File) -> std::io::Result<bool> {
+        use std::io::{Read, Seek, SeekFrom};
+        if self.len - self.last_line > LINE_LIMIT {
+            return Ok(false);
+        }
+        let mut last = Vec::new();
+        file.seek(SeekFrom::Start(self.last_line))?;
+        file.take(LINE_LIMIT).read_to_end(&mut last)?;
+        let header = fields(&self.header);
+        Ok(header.is_some() && header == fields(&last))
+    }
+}
+
+/// The number of CSV fields on one line.
+fn fields(line: &[u8]) -> Option<usize> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line);
+    reader.byte_records().next().and_then(Result::ok).map(|r| r.len())
 }
 
 /// Polling defaults derived from the retry policy's delays. The document

@@ -3,8 +3,9 @@
 //!
 //! One export covers every wallet of the chain, so discovery runs it: the
 //! first sync exports everything, later ones only entries after the oldest
-//! wallet checkpoint less an overlap (`is_after_date`). The parsed rows are
-//! kept in memory, keyed by wallet, for the `sync_wallet` calls that follow;
+//! wallet checkpoint less an overlap (`is_after_date`). The file is streamed
+//! to a temporary file and split by wallet in one pass that keeps only where
+//! each row lies ([`prepared`]), for the `sync_wallet` calls that follow;
 //! each wallet is committed in chunks with a checkpoint per chunk (see
 //! [`convert`]). A wallet the kept export does not cover (a `--full` after an
 //! incremental discovery, a wallet without checkpoint) gets its own export.
@@ -17,6 +18,7 @@
 pub mod convert;
 pub mod export;
 pub mod ledger_file;
+pub mod prepared;
 pub mod wire;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,9 +31,10 @@ use reqwest::header::AUTHORIZATION;
 use tokio::sync::Mutex;
 use walletbook_core::model::{Connection, DiscoveredWallet, Provider, Secrets};
 
-use self::convert::{commit_wallet, export_start, Checkpoint, Prepared};
+use self::convert::{commit_wallet, export_start, Checkpoint};
 use self::export::{poll_delays, Bearer, ExportFlow};
-use self::ledger_file::ParseOptions;
+use self::ledger_file::rows::ScanError;
+use self::prepared::Prepared;
 use super::{incremental_overlap, required_secret, required_setting, WalletList};
 use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
 use crate::error::SyncError;
@@ -113,12 +116,18 @@ impl SpaazaConnector {
         ExportFlow { http: &self.http, base: &self.base, bearer: &self.bearer, chain: &self.chain, options: &self.options }
     }
 
-    /// Run an export from `after` and split it by wallet.
+    /// Run an export from `after` and split it by wallet (the rows stay in
+    /// the downloaded file; see [`prepared`]).
     async fn prepare(&self, after: Option<chrono::DateTime<Utc>>) -> Result<Prepared, SyncError> {
         let file = self.flow().run(after).await?;
-        let parsed = ledger_file::parse(&file.text, ParseOptions { need_wallet: true, default_currency: None })
-            .map_err(|e| SyncError::Protocol { provider: P, detail: format!("the export of task {} is not a readable wallet ledger: {e}", file.task_id) })?;
-        Ok(Prepared::new(parsed, after, file.cutoff, file.task_id))
+        let task = file.task_id.clone();
+        let split = tokio::task::spawn_blocking(move || prepared::split(file.file, after, file.cutoff, file.task_id))
+            .await
+            .map_err(|e| SyncError::Internal(format!("splitting the export stopped: {e}")))?;
+        split.map_err(|e| match e {
+            ScanError::File(e) => SyncError::Protocol { provider: P, detail: format!("the export of task {task} is not a readable wallet ledger: {e}") },
+            ScanError::Io(source) => SyncError::TempFile { provider: P, source },
+        })
     }
 }
 
@@ -180,12 +189,9 @@ impl Connector for SpaazaConnector {
                 own
             }
         };
-        let mut records = export.wallets.get(&key).map(|w| w.records.clone()).unwrap_or_default();
-        let with_orphans = !export.orphans.is_empty() && !self.orphans_done.swap(true, Ordering::SeqCst);
-        if with_orphans {
-            records.splice(0..0, export.orphans.iter().cloned().map(Err));
-        }
-        let committed = commit_wallet(records, previous.as_ref(), &export, &wallet.currency, self.options.chunk, sink).await;
+        let with_orphans = export.has_orphans() && !self.orphans_done.swap(true, Ordering::SeqCst);
+        let spans = export.spans(&key, with_orphans);
+        let committed = commit_wallet(spans, previous.as_ref(), &export, &wallet.currency, self.options.chunk, sink).await;
         if committed.is_err() && with_orphans {
             self.orphans_done.store(false, Ordering::SeqCst);
         }

@@ -20,6 +20,7 @@
 
 pub mod columns;
 mod row;
+pub mod rows;
 
 use std::collections::BTreeMap;
 
@@ -96,6 +97,15 @@ pub enum LedgerFileError {
         #[source]
         source: serde_json::Error,
     },
+    #[error("the file is not UTF-8 text ({source})")]
+    NotUtf8 {
+        #[source]
+        source: std::string::FromUtf8Error,
+    },
+    #[error("the record at byte {start} is longer than 4 GiB")]
+    RowTooLong { start: u64 },
+    #[error("the record at byte {start} is no longer where it was read; the file changed while it was read")]
+    Moved { start: u64 },
     #[error("the JSON export holds no array of entries (expected [{{...}}, ...] or an object with an \"entries\", \"items\" or \"data\" array)")]
     JsonShape,
 }
@@ -129,36 +139,16 @@ fn unique_headers(headers: impl Iterator<Item = String>) -> Vec<String> {
     out
 }
 
-/// Parse a CSV export.
+/// Parse a CSV export held in memory (files on disk are read row by row
+/// with [`rows::CsvRows`]).
 pub fn parse_csv(text: &str, options: ParseOptions<'_>) -> Result<LedgerFile, LedgerFileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(text.as_bytes());
-    let headers = unique_headers(reader.headers().map_err(|source| LedgerFileError::Csv { source })?.iter().map(str::to_string));
-    if headers.iter().all(|h| h.starts_with("column_")) {
-        return Err(LedgerFileError::Empty);
-    }
-    let map = ColumnMap::from_headers(&headers, options.need_wallet, options.default_currency.is_none())?;
+    let mut rows = rows::CsvRows::open(text.as_bytes(), options, rows::Utf8::Strict)?;
     let mut entries = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|source| LedgerFileError::Csv { source })?;
-        let values: Vec<String> = record.iter().map(str::to_string).collect();
-        if values.iter().all(|v| v.trim().is_empty()) {
-            continue;
-        }
-        let mut raw = String::from("{");
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                raw.push(',');
-            }
-            let key = headers.get(i).cloned().unwrap_or_else(|| format!("column_{}", i + 1));
-            raw.push_str(&json_string(&key));
-            raw.push(':');
-            raw.push_str(&json_string(v));
-        }
-        raw.push('}');
-        entries.push(row::convert(&map, &values, raw, options.default_currency));
+    while let Some((_, entry)) = rows.next_row()? {
+        entries.push(entry);
     }
-    Ok(LedgerFile { format: LedgerFormat::Csv, has_wallet_column: map.wallet.is_some(), entries })
+    Ok(LedgerFile { format: LedgerFormat::Csv, has_wallet_column: rows.layout().has_wallet_column(), entries })
 }
 
 /// The array of entries: the top level, or the first of a few usual wrapper keys.
