@@ -105,10 +105,12 @@ impl Resolved {
             // `+` keeps the planner from driving by the match set, so it
             // walks an index in sort order and stops at the page's end.
             q.sql(" FROM transactions t WHERE +t.id IN (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ");
-            q.bind(fts.clone()).sql(NOTE_MATCHES).bind(fts).sql(")");
+            // UNION ALL: the IN set ignores duplicates, and sorting out
+            // thousands of them first costs more than the lookups.
+            q.bind(fts.clone()).sql(" UNION ALL").sql(NOTE_MATCHES).bind(fts).sql(")");
         } else if self.fts.is_some() {
             q.sql(" FROM (SELECT rowid AS id FROM transactions_fts WHERE transactions_fts MATCH ");
-            q.bind(fts.clone()).sql(NOTE_MATCHES).bind(fts);
+            q.bind(fts.clone()).sql(" UNION").sql(NOTE_MATCHES).bind(fts);
             q.sql(") AS found CROSS JOIN transactions t ON t.id = found.id WHERE 1 = 1");
         } else {
             q.sql(" FROM transactions t WHERE 1 = 1");
@@ -171,8 +173,9 @@ impl Resolved {
     }
 }
 
-/// The second half of a text match: the transactions whose notes match.
-const NOTE_MATCHES: &str = " UNION SELECT n.transaction_id FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid WHERE notes_fts MATCH ";
+/// The second half of a text match (after `UNION` or `UNION ALL`): the
+/// transactions whose notes match.
+const NOTE_MATCHES: &str = " SELECT n.transaction_id FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid WHERE notes_fts MATCH ";
 
 fn push_in(q: &mut SqlParts, column: &'static str, values: impl ExactSizeIterator<Item = String>) {
     if values.len() == 0 {
