@@ -11,8 +11,10 @@
 //! cargo run --release -p walletbook-bench -- export --rows 1000000
 //! cargo run --release -p walletbook-bench -- spaaza-export --rows 1000000
 //! cargo run --release -p walletbook-bench -- pages-ahead --latency-ms 100
+//! cargo run --release -p walletbook-bench -- annotations --rows 1000000
 //! ```
 
+mod annotations;
 mod error;
 mod export;
 mod latency;
@@ -46,6 +48,8 @@ enum BenchCommand {
     PagesAhead(pages_ahead::BenchPagesAheadArgs),
     /// Peak memory of a Spaaza chain export of N rows, and of importing an N-row file.
     SpaazaExport(spaaza_export::BenchSpaazaExportArgs),
+    /// Marking rows reviewed and the "not reviewed" history filter over the same synthetic cache.
+    Annotations(annotations::BenchAnnotationsArgs),
 }
 
 #[tokio::main]
@@ -57,6 +61,7 @@ async fn main() -> ExitCode {
         BenchCommand::Export(a) => export::run(a).await,
         BenchCommand::SpaazaExport(a) => spaaza_export::run(a).await,
         BenchCommand::PagesAhead(a) => pages_ahead::run(a).await,
+        BenchCommand::Annotations(a) => annotations::run(a).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -142,7 +142,8 @@ pub async fn export_history(cache: &Cache, filter: &HistoryFilter, target: &Path
 
     let labels = wallets.values().map(|w| (w.id, (w.connection_name.clone(), w.label()))).collect();
     let conn = cache.pool().acquire().await?;
-    let job = stream::Job { resolved, zone: tz, amounts: opts.amounts, labels };
+    let annotated = crate::annotations::any_row_annotations(cache).await?;
+    let job = stream::Job { resolved, zone: tz, amounts: opts.amounts, labels, annotated };
     let written = match opts.format {
         ExportFormat::Xlsx => {
             let exact = stream::exact_text_columns(cache, &job).await?;
@@ -156,7 +157,7 @@ pub async fn export_history(cache: &Cache, filter: &HistoryFilter, target: &Path
             let date_head = date_header(opts.dates, &zone_name);
             let mut header = vec![date_head.as_str(), "connection", "wallet", "currency"];
             header.extend(amount_header(opts.amounts));
-            header.extend(["fee", "balance_after", "status", "description", "counterparty", "reference", "category", "record_id", "transaction_id"]);
+            header.extend(["fee", "balance_after", "status", "description", "counterparty", "reference", "category", "record_id", "transaction_id", "tags", "note"]);
             out.record(header.into_iter().map(Cell::Text))?;
             let sink = stream::CsvSink::new(out, opts.dates);
             let (written, sink) = stream::export_rows(conn, job, sink, progress).await?;

@@ -29,6 +29,9 @@ export function emptyFilter(): HistoryFilter {
     min_amount: null,
     max_amount: null,
     text: null,
+    tags: [],
+    has_note: false,
+    not_reviewed: false,
   };
 }
 
