@@ -33,6 +33,18 @@ import type { IpcError as IpcErrorShape } from "./bindings/IpcError";
 import type { ProviderInfo } from "./bindings/ProviderInfo";
 import type { QuarantineEntry } from "./bindings/QuarantineEntry";
 import type { Wallet } from "./bindings/Wallet";
+import type {
+  LateChange,
+  MarkOutcome,
+  Note,
+  NoteTarget,
+  Signoff,
+  SignoffPreview,
+  SignoffRequest,
+  TagCount,
+  TransactionAnnotations,
+  VerifyReport,
+} from "./review/types";
 
 /** Every code Rust sends, from the generated enum (never a copy kept here). */
 const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
@@ -134,6 +146,23 @@ export const api = {
     call<BatchReport>("export_statements", { request, layout, options, progress: channel(onRows) }),
   exportHistory: (filter: HistoryFilter, options: ExportOptions, path: string, onRows: (n: number) => void) =>
     call<number>("export_history", { filter, options, path, progress: channel(onRows) }),
+  // The review workflow: notes, tags, reviewed marks, sign-offs and late changes.
+  transactionAnnotations: (id: number) => call<TransactionAnnotations>("transaction_annotations", { id }),
+  listNotes: (target: NoteTarget) => call<Note[]>("list_notes", { target }),
+  addNote: (target: NoteTarget, body: string) => call<Note>("add_note", { target, body }),
+  removeNote: (noteId: number) => call<Note>("remove_note", { noteId }),
+  addTag: (transactionId: number, tag: string) => call<string[]>("add_tag", { transactionId, tag }),
+  removeTag: (transactionId: number, tag: string) => call<string[]>("remove_tag", { transactionId, tag }),
+  allTags: () => call<TagCount[]>("all_tags"),
+  markReviewed: (ids: number[]) => call<MarkOutcome>("mark_reviewed", { ids }),
+  unmarkReviewed: (ids: number[]) => call<MarkOutcome>("unmark_reviewed", { ids }),
+  signoffPreview: (walletId: number, throughDate: string, zone: string) =>
+    call<SignoffPreview>("signoff_preview", { walletId, throughDate, zone }),
+  createSignoff: (request: SignoffRequest) => call<Signoff>("create_signoff", { request }),
+  listSignoffs: () => call<Signoff[]>("list_signoffs"),
+  verifySignoffs: (walletId: number | null) => call<VerifyReport>("verify_signoffs", { walletId }),
+  listLateChanges: () => call<LateChange[]>("list_late_changes"),
+  acknowledgeLateChange: (id: number, note: string) => call<void>("acknowledge_late_change", { id, note }),
   exportStatement: (request: StatementRequest, options: ExportOptions, path: string, onRows: (n: number) => void) =>
     call<number>("export_statement", { request, options, path, progress: channel(onRows) }),
 };

@@ -35,6 +35,11 @@ export class PageMap {
     return this.#rows.get(Math.floor(i / this.size))?.[i % this.size];
   }
 
+  /** Change rows in memory in place (an annotation saved on the Rust side). */
+  update(change: (row: HistoryRow) => void): void {
+    for (const rows of this.#rows.values()) rows.forEach(change);
+  }
+
   /** Whether page k is in memory. */
   has(k: number): boolean {
     return this.#rows.has(k);

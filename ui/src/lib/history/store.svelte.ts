@@ -29,6 +29,9 @@ export function emptyFilter(): HistoryFilter {
     min_amount: null,
     max_amount: null,
     text: null,
+    tags: [],
+    has_note: false,
+    not_reviewed: false,
   };
 }
 
@@ -71,6 +74,35 @@ export class HistoryStore {
   rowAt(i: number): HistoryRow | undefined {
     void this.#version;
     return this.#pages.row(i);
+  }
+
+  /**
+   * The rows at these positions, fetching the pages not in memory (one
+   * request each). Used for a multi-row selection that reaches past the
+   * rows on screen.
+   */
+  async rowsAt(positions: number[]): Promise<HistoryRow[]> {
+    const gen = this.#generation;
+    const pages = this.#pages;
+    const out: HistoryRow[] = [];
+    for (const i of positions) {
+      let r = pages.row(i);
+      if (!r) {
+        await pages.load(Math.floor(i / PAGE));
+        if (gen !== this.#generation) return [];
+        r = pages.row(i);
+      }
+      if (r) out.push(r);
+    }
+    this.#sync();
+    return out;
+  }
+
+  /** Change the rows with these ids in memory (after Rust saved the change). */
+  patch(ids: Iterable<number>, change: (row: HistoryRow) => void): void {
+    const wanted = new Set(ids);
+    this.#pages.update((r) => wanted.has(r.id) && change(r));
+    this.#version++;
   }
 
   /** Publish what the pages know and re-render the rows. */

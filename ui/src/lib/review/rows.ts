@@ -1,0 +1,41 @@
+// What the history table shows of a row's annotations (reviewed mark, tags,
+// note), read from the row Rust sends.
+
+import type { HistoryRow } from "../bindings/HistoryRow";
+
+type Annotated = HistoryRow & { reviewed?: boolean | null; tags?: string[] | null; note?: string | null };
+
+export function isReviewed(r: HistoryRow): boolean {
+  return !!(r as Annotated).reviewed;
+}
+
+export function rowTags(r: HistoryRow): string[] {
+  return (r as Annotated).tags ?? [];
+}
+
+export function rowNote(r: HistoryRow): string | null {
+  return (r as Annotated).note ?? null;
+}
+
+/** Set the reviewed flag of a row held in memory. */
+export function setReviewed(r: HistoryRow, on: boolean): void {
+  (r as Annotated).reviewed = on;
+}
+
+/** Set a row's tags and note as held in memory. */
+export function setAnnotations(r: HistoryRow, tags: string[], note: string | null): void {
+  (r as Annotated).tags = tags;
+  (r as Annotated).note = note;
+}
+
+/** Space on a selection: unmark when every selected row is reviewed, else mark them all. */
+export function reviewIntent(rows: HistoryRow[]): "mark" | "unmark" {
+  return rows.length > 0 && rows.every(isReviewed) ? "unmark" : "mark";
+}
+
+/** Late changes a connection's sync found in signed-off periods. */
+export function lateChangesOf(report: object): number {
+  const r = report as { late_changes?: number; wallets?: { late_changes?: number }[] };
+  if (typeof r.late_changes === "number") return r.late_changes;
+  return (r.wallets ?? []).reduce((n, w) => n + (w.late_changes ?? 0), 0);
+}
