@@ -98,10 +98,15 @@ export class HistoryStore {
     return out;
   }
 
-  /** Change the rows with these ids in memory (after Rust saved the change). */
+  /** Change the rows with these ids in memory (after Rust saved the change); each becomes a new object so the table redraws it. */
   patch(ids: Iterable<number>, change: (row: HistoryRow) => void): void {
     const wanted = new Set(ids);
-    this.#pages.update((r) => wanted.has(r.id) && change(r));
+    this.#pages.update((r) => {
+      if (!wanted.has(r.id)) return r;
+      const copy = { ...r };
+      change(copy);
+      return copy;
+    });
     this.#version++;
   }
 
