@@ -265,6 +265,8 @@ pub struct Wallet {
     pub last_sync_status: Option<SyncStatus>,
     pub last_sync_message: Option<String>,
     pub transaction_count: i64,
+    /// Of those, how many the accountant has marked reviewed.
+    pub reviewed_count: i64,
 }
 
 /// One transaction, normalised, as a connector produces it.

@@ -1,5 +1,6 @@
 //! Review: what accountants do with the cache once it is filled.
 //!
+//! - [`annotations`]: notes, tags, reviewed marks and their audit log;
 //! - [`history`]: filtered, sorted, keyset-paged transaction lists and one
 //!   transaction's detail;
 //! - [`summary`]: period summaries (day, ISO week, month, quarter, year) per
@@ -13,6 +14,7 @@
 //! *derived* (see [`rules`]). Money is `Decimal` and crosses IPC as a string;
 //! currencies are never added together.
 
+pub mod annotations;
 pub mod catalog;
 pub mod demo;
 pub mod export;

@@ -18,6 +18,7 @@ export function wallet(over: Partial<Wallet> = {}): Wallet {
     last_sync_status: "ok",
     last_sync_message: null,
     transaction_count: 42,
+    reviewed_count: 0,
     ...over,
   };
 }
@@ -49,6 +50,9 @@ export function historyRow(i: number, over: Partial<HistoryRow> = {}): HistoryRo
     reference: null,
     category: null,
     status: "completed",
+    note: null,
+    tags: [],
+    reviewed: false,
     ...over,
   };
 }

@@ -138,12 +138,13 @@ impl Cache {
         Ok(id)
     }
 
-    /// Every cached wallet with its connection and transaction count.
+    /// Every cached wallet with its connection, transaction count and reviewed count.
     pub async fn list_wallets(&self) -> Result<Vec<Wallet>> {
         let rows = sqlx::query(
             "SELECT w.id, w.connection_id, c.name AS connection_name, c.provider, w.provider_wallet_id, w.kind, w.currency, w.name,
                     w.current_balance, w.balance_as_of, w.last_sync_at, w.last_sync_status, w.last_sync_message,
-                    (SELECT COUNT(*) FROM transactions t WHERE t.wallet_id = w.id) AS tx_count
+                    (SELECT COUNT(*) FROM transactions t WHERE t.wallet_id = w.id) AS tx_count,
+                    (SELECT COUNT(*) FROM reviewed_marks m WHERE m.wallet_id = w.id) AS reviewed_count
              FROM wallets w JOIN connections c ON c.id = w.connection_id
              ORDER BY c.name, w.kind, w.currency, w.provider_wallet_id",
         )
@@ -315,5 +316,6 @@ fn wallet_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Wallet> {
         last_sync_status,
         last_sync_message: r.get("last_sync_message"),
         transaction_count: r.get("tx_count"),
+        reviewed_count: r.get("reviewed_count"),
     })
 }

@@ -3,7 +3,10 @@
 //! Connection, provider and wallet filters are resolved to a set of wallet
 //! ids first (the wallets table is small), so the transaction scan uses the
 //! `(wallet_id, occurred_at, id)` index. Free text becomes an FTS5 MATCH
-//! expression in which every user word is a quoted string.
+//! expression in which every user word is a quoted string; it is matched
+//! against the rows' own text and against their notes. Tag, "has a note"
+//! and "not reviewed" filters are index lookups per candidate row, so a
+//! first page walking the sort order stays short.
 //!
 //! The SQL is built once as [`SqlParts`] (static text pieces and typed bound
 //! values); history pages push it onto sqlx's `QueryBuilder`, the export
@@ -19,6 +22,7 @@ use walletbook_core::money::amount_key;
 use walletbook_core::{Error, Result};
 
 use super::HistoryFilter;
+use crate::annotations::normalize_tag;
 use crate::catalog::{self, WalletInfo};
 use crate::range::{parse_range, NanoRange};
 
@@ -35,6 +39,10 @@ pub struct Resolved {
     pub max_key: Option<String>,
     /// FTS5 MATCH expression.
     pub fts: Option<String>,
+    /// Normalised tags, any of which a row must carry.
+    pub tags: Vec<String>,
+    pub has_note: bool,
+    pub not_reviewed: bool,
     /// Many rows match the text: walk the sort order and probe the match
     /// set, instead of sorting every match (see [`Resolved::push_from`]).
     pub fts_probe: bool,
@@ -82,20 +90,26 @@ impl Resolved {
             max_key: f.max_amount.map(amount_key),
             fts: f.text.as_deref().and_then(fts_query),
             fts_probe: false,
+            tags: f.tags.iter().map(|t| normalize_tag(t)).collect::<Result<_>>()?,
+            has_note: f.has_note,
+            not_reviewed: f.not_reviewed,
         })
     }
 
-    /// The `FROM` clause: FTS first when searching text with few matches
+    /// The `FROM` clause (a row matches the text in its own columns or in
+    /// one of its notes): the matches first when searching text with few matches
     /// (sorting them is cheap), else the transactions table.
     pub fn from_sql(&self, q: &mut SqlParts) {
+        let fts = self.fts.clone().unwrap_or_default();
         if self.fts_probe {
             // `+` keeps the planner from driving by the match set, so it
             // walks an index in sort order and stops at the page's end.
             q.sql(" FROM transactions t WHERE +t.id IN (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ");
-            q.bind(self.fts.clone().unwrap_or_default()).sql(")");
+            q.bind(fts.clone()).sql(NOTE_MATCHES).bind(fts).sql(")");
         } else if self.fts.is_some() {
-            q.sql(" FROM transactions_fts CROSS JOIN transactions t ON t.id = transactions_fts.rowid WHERE transactions_fts MATCH ");
-            q.bind(self.fts.clone().unwrap_or_default());
+            q.sql(" FROM (SELECT rowid AS id FROM transactions_fts WHERE transactions_fts MATCH ");
+            q.bind(fts.clone()).sql(NOTE_MATCHES).bind(fts);
+            q.sql(") AS found CROSS JOIN transactions t ON t.id = found.id WHERE 1 = 1");
         } else {
             q.sql(" FROM transactions t WHERE 1 = 1");
         }
@@ -129,6 +143,17 @@ impl Resolved {
         if let Some(k) = &self.max_key {
             q.sql(" AND t.amount_key <= ").bind(k.clone());
         }
+        if !self.tags.is_empty() {
+            q.sql(" AND EXISTS (SELECT 1 FROM transaction_tags g WHERE g.transaction_id = t.id AND g.tag IN (");
+            q.list(self.tags.iter().cloned().map(BindValue::Text));
+            q.sql("))");
+        }
+        if self.has_note {
+            q.sql(" AND EXISTS (SELECT 1 FROM notes n WHERE n.transaction_id = t.id)");
+        }
+        if self.not_reviewed {
+            q.sql(" AND NOT EXISTS (SELECT 1 FROM reviewed_marks m WHERE m.transaction_id = t.id)");
+        }
     }
 
     /// [`Resolved::from_sql`] onto a query builder.
@@ -145,6 +170,9 @@ impl Resolved {
         parts.push_onto(q);
     }
 }
+
+/// The second half of a text match: the transactions whose notes match.
+const NOTE_MATCHES: &str = " UNION SELECT n.transaction_id FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid WHERE notes_fts MATCH ";
 
 fn push_in(q: &mut SqlParts, column: &'static str, values: impl ExactSizeIterator<Item = String>) {
     if values.len() == 0 {
@@ -280,10 +308,10 @@ mod tests {
         r.conditions_sql(&mut q);
         assert_eq!(
             q.text(),
-            " FROM transactions_fts CROSS JOIN transactions t ON t.id = transactions_fts.rowid WHERE transactions_fts MATCH ? AND t.wallet_id IN (?, ?) AND t.currency IN (?) AND t.direction = ?"
+            " FROM (SELECT rowid AS id FROM transactions_fts WHERE transactions_fts MATCH ? UNION SELECT n.transaction_id FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid WHERE notes_fts MATCH ?) AS found CROSS JOIN transactions t ON t.id = found.id WHERE 1 = 1 AND t.wallet_id IN (?, ?) AND t.currency IN (?) AND t.direction = ?"
         );
         let binds: Vec<_> = q.binds().cloned().collect();
-        assert_eq!(binds, vec![BindValue::Text("\"x\"*".into()), BindValue::Int(3), BindValue::Int(4), BindValue::Text("EUR".into()), BindValue::Text("debit".into())]);
+        assert_eq!(binds, vec![BindValue::Text("\"x\"*".into()), BindValue::Text("\"x\"*".into()), BindValue::Int(3), BindValue::Int(4), BindValue::Text("EUR".into()), BindValue::Text("debit".into())]);
         let mut b = QueryBuilder::<Sqlite>::new("SELECT 1");
         q.push_onto(&mut b);
         assert_eq!(b.sql(), format!("SELECT 1{}", q.text()));

@@ -24,7 +24,7 @@ use walletbook_core::model::{Direction, Provider, TxStatus};
 use walletbook_core::{Error, Result};
 
 pub use row::{HistoryRow, TransactionDetail};
-use row::{Cursor, RowMapper, COLUMNS};
+use row::{Cursor, RowMapper, ANNOTATION_COLUMNS, COLUMNS};
 
 use crate::catalog;
 use crate::range::zone_or_local;
@@ -50,8 +50,15 @@ pub struct HistoryFilter {
     /// Largest amount (magnitude), inclusive.
     #[ts(type = "string | null")]
     pub max_amount: Option<rust_decimal::Decimal>,
-    /// Words to find in description, counterparty or reference (all must match).
+    /// Words to find in description, counterparty or reference, or in one
+    /// of the row's notes (all words in the same place).
     pub text: Option<String>,
+    /// Only rows carrying one of these tags (letter case ignored).
+    pub tags: Vec<String>,
+    /// Only rows with at least one note.
+    pub has_note: bool,
+    /// Only rows not marked reviewed yet.
+    pub not_reviewed: bool,
 }
 
 /// What to sort by.
@@ -145,7 +152,7 @@ async fn page_from(cache: &Cache, query: &HistoryQuery, start: Start) -> Result<
     } as i64;
 
     let mut q = QueryBuilder::new("SELECT ");
-    q.push(COLUMNS);
+    q.push(COLUMNS).push(ANNOTATION_COLUMNS);
     resolved.push_from(&mut q);
     resolved.push_conditions(&mut q);
     // Static SQL for each sort: by time the canonical order (instant, place
@@ -173,7 +180,7 @@ async fn page_from(cache: &Cache, query: &HistoryQuery, start: Start) -> Result<
     let mut rows = Vec::with_capacity(raw_rows.len());
     let mut last_key = None;
     for r in raw_rows.iter().take(limit as usize) {
-        let (row, key) = mapper.map(r, query.sort)?;
+        let (row, key) = mapper.map_annotated(r, query.sort)?;
         last_key = Some(key);
         rows.push(row);
     }
@@ -201,8 +208,8 @@ pub async fn transaction_detail(cache: &Cache, id: i64, zone: Option<&str>) -> R
     let (_, tz) = zone_or_local(zone)?;
     let wallets = catalog::wallets(cache).await?;
     let mut q = QueryBuilder::new("SELECT ");
-    q.push(COLUMNS).push(", t.id_derived, t.fx_rate, t.original_amount, t.original_currency, t.first_run_id, t.last_run_id, r.raw");
+    q.push(COLUMNS).push(ANNOTATION_COLUMNS).push(", t.id_derived, t.fx_rate, t.original_amount, t.original_currency, t.first_run_id, t.last_run_id, r.raw");
     q.push(" FROM transactions t LEFT JOIN raw_records r ON r.transaction_id = t.id WHERE t.id = ").push_bind(id);
-    let r = q.build().fetch_optional(cache.pool()).await?.ok_or_else(|| Error::NotFound(format!("transaction {id} is not in the cache")))?;
+    let r = q.build().fetch_optional(cache.pool()).await?.ok_or_else(|| crate::annotations::unknown_transaction(id))?;
     RowMapper { wallets: &wallets, zone: tz }.detail(&r)
 }

@@ -22,6 +22,13 @@ use crate::rules::{direction_from_db, status_from_db};
 pub const COLUMNS: &str = "t.id, t.wallet_id, t.record_id, t.occurred_at, t.direction, t.amount, t.currency, t.fee, t.balance_before, \
      t.balance_after, t.description, t.counterparty, t.reference, t.category, t.status, t.amount_key, t.instant_order";
 
+/// The accountant's annotations of a row, selected right after [`COLUMNS`]
+/// by history pages and the detail: its notes (oldest first, joined by
+/// newlines), its tags (alphabetical, joined by U+001F) and its reviewed mark.
+pub const ANNOTATION_COLUMNS: &str = ", (SELECT group_concat(n.body, char(10) ORDER BY n.id) FROM notes n WHERE n.transaction_id = t.id), \
+     (SELECT group_concat(g.tag, char(31) ORDER BY g.tag) FROM transaction_tags g WHERE g.transaction_id = t.id), \
+     EXISTS (SELECT 1 FROM reviewed_marks m WHERE m.transaction_id = t.id)";
+
 /// One transaction in a history list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -55,6 +62,12 @@ pub struct HistoryRow {
     pub reference: Option<String>,
     pub category: Option<String>,
     pub status: TxStatus,
+    /// The accountant's notes, oldest first, separated by newlines; `None` without notes.
+    pub note: Option<String>,
+    /// The accountant's tags, alphabetical.
+    pub tags: Vec<String>,
+    /// Marked reviewed.
+    pub reviewed: bool,
 }
 
 /// One transaction with everything the cache holds about it.
@@ -155,6 +168,9 @@ impl RowMapper<'_> {
             reference: r.get(12),
             category: r.get(13),
             status: status_from_db(r.get(14)),
+            note: None,
+            tags: Vec::new(),
+            reviewed: false,
         };
         let cursor = match sort {
             SortKey::Time => Cursor::Time(at_ns, r.get(16), id),
@@ -163,19 +179,28 @@ impl RowMapper<'_> {
         Ok((row, cursor))
     }
 
-    /// Map a detail row: [`COLUMNS`] then id_derived, fx_rate,
+    /// Map a row selected with [`COLUMNS`] then [`ANNOTATION_COLUMNS`].
+    pub fn map_annotated(&self, r: &SqliteRow, sort: SortKey) -> Result<(HistoryRow, Cursor)> {
+        let (mut row, cursor) = self.map(r, sort)?;
+        row.note = r.get(17);
+        row.tags = r.get::<Option<&str>, _>(18).map(|t| t.split('\u{1f}').map(str::to_string).collect()).unwrap_or_default();
+        row.reviewed = r.get(19);
+        Ok((row, cursor))
+    }
+
+    /// Map a detail row: [`COLUMNS`], [`ANNOTATION_COLUMNS`], then id_derived, fx_rate,
     /// original_amount, original_currency, first_run_id, last_run_id, raw.
     pub fn detail(&self, r: &SqliteRow) -> Result<TransactionDetail> {
-        let (row, _) = self.map(r, SortKey::Time)?;
+        let (row, _) = self.map_annotated(r, SortKey::Time)?;
         Ok(TransactionDetail {
             row,
-            id_derived: r.get(17),
-            fx_rate: opt_dec(r, 18)?,
-            original_amount: opt_dec(r, 19)?,
-            original_currency: r.get(20),
-            first_run_id: r.get(21),
-            last_run_id: r.get(22),
-            raw: r.get(23),
+            id_derived: r.get(20),
+            fx_rate: opt_dec(r, 21)?,
+            original_amount: opt_dec(r, 22)?,
+            original_currency: r.get(23),
+            first_run_id: r.get(24),
+            last_run_id: r.get(25),
+            raw: r.get(26),
         })
     }
 }

@@ -24,6 +24,19 @@ min_amount: string | null,
  */
 max_amount: string | null, 
 /**
- * Words to find in description, counterparty or reference (all must match).
+ * Words to find in description, counterparty or reference, or in one
+ * of the row's notes (all words in the same place).
  */
-text: string | null, };
+text: string | null, 
+/**
+ * Only rows carrying one of these tags (letter case ignored).
+ */
+tags: Array<string>, 
+/**
+ * Only rows with at least one note.
+ */
+has_note: boolean, 
+/**
+ * Only rows not marked reviewed yet.
+ */
+not_reviewed: boolean, };

@@ -22,4 +22,16 @@ amount: string,
 /**
  * Negative for debits.
  */
-signed_amount: string, currency: string, fee: string | null, balance_before: string | null, balance_after: string | null, description: string | null, counterparty: string | null, reference: string | null, category: string | null, status: TxStatus, };
+signed_amount: string, currency: string, fee: string | null, balance_before: string | null, balance_after: string | null, description: string | null, counterparty: string | null, reference: string | null, category: string | null, status: TxStatus, 
+/**
+ * The accountant's notes, oldest first, separated by newlines; `None` without notes.
+ */
+note: string | null, 
+/**
+ * The accountant's tags, alphabetical.
+ */
+tags: Array<string>, 
+/**
+ * Marked reviewed.
+ */
+reviewed: boolean, };

@@ -13,4 +13,8 @@ balance_as_of: string | null, last_sync_at: string | null,
 /**
  * How the wallet's last sync ended; `None` before its first sync.
  */
-last_sync_status: SyncStatus | null, last_sync_message: string | null, transaction_count: number, };
+last_sync_status: SyncStatus | null, last_sync_message: string | null, transaction_count: number, 
+/**
+ * Of those, how many the accountant has marked reviewed.
+ */
+reviewed_count: number, };

@@ -1,0 +1,122 @@
+//! Reviewed marks: mark or unmark many transactions at once, in one SQLite
+//! transaction, with set statements over chunks of ids (so 10,000 rows take
+//! a few dozen statements, not 10,000). Marking a marked row or unmarking an
+//! unmarked one changes nothing and is not audited.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use ts_rs::TS;
+use walletbook_core::db::Cache;
+use walletbook_core::time::{from_nanos, to_nanos, to_rfc3339};
+use walletbook_core::Result;
+
+use super::audit::AuditAction;
+use super::unknown_transaction;
+
+/// Ids per statement (a few binds each, well under SQLite's limit).
+const CHUNK: usize = 500;
+
+/// Who marked a transaction reviewed, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReviewMark {
+    pub transaction_id: i64,
+    pub reviewed_by: String,
+    /// RFC 3339 in UTC.
+    pub reviewed_at: String,
+}
+
+/// What marking or unmarking did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MarkOutcome {
+    /// Distinct transactions asked for.
+    pub requested: u64,
+    /// Of those, how many changed (the others already were as asked).
+    pub changed: u64,
+}
+
+/// Mark these transactions reviewed. All or nothing: an id the cache does
+/// not hold fails the whole call with an error naming it.
+pub async fn mark_reviewed(cache: &Cache, transaction_ids: &[i64], actor: &str) -> Result<MarkOutcome> {
+    change_marks(cache, transaction_ids, actor, AuditAction::Reviewed).await
+}
+
+/// Take the reviewed mark off these transactions (all or nothing, like [`mark_reviewed`]).
+pub async fn unmark_reviewed(cache: &Cache, transaction_ids: &[i64], actor: &str) -> Result<MarkOutcome> {
+    change_marks(cache, transaction_ids, actor, AuditAction::Unreviewed).await
+}
+
+/// Per chunk of ids: audit the rows that will change, then change them.
+async fn change_marks(cache: &Cache, transaction_ids: &[i64], actor: &str, action: AuditAction) -> Result<MarkOutcome> {
+    let ids = distinct(transaction_ids);
+    let now = to_nanos(Utc::now());
+    let mut tx = cache.pool().begin_with("BEGIN IMMEDIATE").await?;
+    require_in(&mut tx, &ids).await?;
+    let marking = action == AuditAction::Reviewed;
+    let mut changed = 0;
+    for chunk in ids.chunks(CHUNK) {
+        let mut audit = QueryBuilder::<Sqlite>::new("INSERT INTO annotation_audit (at, actor, action, transaction_id) SELECT ");
+        audit.push_bind(now).push(", ").push_bind(actor).push(", ").push_bind(action.as_str());
+        audit.push(if marking {
+            ", t.id FROM transactions t WHERE NOT EXISTS (SELECT 1 FROM reviewed_marks m WHERE m.transaction_id = t.id) AND t.id IN ("
+        } else {
+            ", transaction_id FROM reviewed_marks WHERE transaction_id IN ("
+        });
+        push_ids(&mut audit, chunk);
+        audit.build().execute(&mut *tx).await?;
+        let mut change = if marking {
+            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO reviewed_marks (transaction_id, wallet_id, reviewed_by, reviewed_at) SELECT t.id, t.wallet_id, ");
+            q.push_bind(actor).push(", ").push_bind(now).push(" FROM transactions t WHERE t.id IN (");
+            q
+        } else {
+            QueryBuilder::<Sqlite>::new("DELETE FROM reviewed_marks WHERE transaction_id IN (")
+        };
+        push_ids(&mut change, chunk);
+        if marking {
+            change.push(" ON CONFLICT DO NOTHING");
+        }
+        changed += change.build().execute(&mut *tx).await?.rows_affected();
+    }
+    tx.commit().await?;
+    Ok(MarkOutcome { requested: ids.len() as u64, changed })
+}
+
+/// The reviewed mark of one transaction, if any.
+pub async fn review_mark(cache: &Cache, transaction_id: i64) -> Result<Option<ReviewMark>> {
+    let row: Option<(String, i64)> = sqlx::query_as("SELECT reviewed_by, reviewed_at FROM reviewed_marks WHERE transaction_id = ?").bind(transaction_id).fetch_optional(cache.pool()).await?;
+    Ok(row.map(|(by, at)| ReviewMark { transaction_id, reviewed_by: by, reviewed_at: to_rfc3339(from_nanos(at)) }))
+}
+
+/// Fail naming the first of `ids` (in the order given) the cache does not hold.
+pub(super) async fn require_in(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> {
+    let mut found = HashSet::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT id FROM transactions WHERE id IN (");
+        push_ids(&mut q, chunk);
+        let rows: Vec<i64> = q.build_query_scalar().fetch_all(&mut *conn).await?;
+        found.extend(rows);
+    }
+    match ids.iter().find(|id| !found.contains(id)) {
+        Some(missing) => Err(unknown_transaction(*missing)),
+        None => Ok(()),
+    }
+}
+
+/// `?, ?, …)` for the ids.
+fn push_ids(q: &mut QueryBuilder<Sqlite>, ids: &[i64]) {
+    let mut sep = q.separated(", ");
+    for id in ids {
+        sep.push_bind(*id);
+    }
+    q.push(")");
+}
+
+/// The ids once each, in the order first given.
+fn distinct(ids: &[i64]) -> Vec<i64> {
+    let mut seen = HashSet::with_capacity(ids.len());
+    ids.iter().copied().filter(|id| seen.insert(*id)).collect()
+}
