@@ -21,6 +21,16 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::annotations::add_note,
+            commands::annotations::add_tag,
+            commands::annotations::all_tags,
+            commands::annotations::audit_log,
+            commands::annotations::list_notes,
+            commands::annotations::mark_reviewed,
+            commands::annotations::remove_note,
+            commands::annotations::remove_tag,
+            commands::annotations::transaction_annotations,
+            commands::annotations::unmark_reviewed,
             commands::app::about,
             commands::app::app_info,
             commands::app::list_providers,

@@ -1,5 +1,6 @@
 //! Tauri commands. Each one calls the core and maps its error; nothing else.
 
+pub mod annotations;
 pub mod app;
 pub mod connections;
 pub mod demo;

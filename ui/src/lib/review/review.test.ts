@@ -42,7 +42,7 @@ const change = (o: Partial<LateChange>): LateChange => ({
 
 describe("review helpers", () => {
   it("Space unmarks only when every selected row is reviewed", () => {
-    const row = (reviewed: boolean) => ({ id: 1, reviewed }) as unknown as HistoryRow;
+    const row = (reviewed: boolean) => ({ id: 1, reviewed, tags: [], note: null }) as unknown as HistoryRow;
     expect(reviewIntent([row(true), row(true)])).toBe("unmark");
     expect(reviewIntent([row(true), row(false)])).toBe("mark");
     expect(reviewIntent([])).toBe("mark");

@@ -3,29 +3,27 @@
 
 import type { HistoryRow } from "../bindings/HistoryRow";
 
-type Annotated = HistoryRow & { reviewed?: boolean | null; tags?: string[] | null; note?: string | null };
-
 export function isReviewed(r: HistoryRow): boolean {
-  return !!(r as Annotated).reviewed;
+  return r.reviewed;
 }
 
 export function rowTags(r: HistoryRow): string[] {
-  return (r as Annotated).tags ?? [];
+  return r.tags;
 }
 
 export function rowNote(r: HistoryRow): string | null {
-  return (r as Annotated).note ?? null;
+  return r.note;
 }
 
 /** Set the reviewed flag of a row held in memory. */
 export function setReviewed(r: HistoryRow, on: boolean): void {
-  (r as Annotated).reviewed = on;
+  r.reviewed = on;
 }
 
 /** Set a row's tags and note as held in memory. */
 export function setAnnotations(r: HistoryRow, tags: string[], note: string | null): void {
-  (r as Annotated).tags = tags;
-  (r as Annotated).note = note;
+  r.tags = tags;
+  r.note = note;
 }
 
 /** Space on a selection: unmark when every selected row is reviewed, else mark them all. */

@@ -2,39 +2,12 @@
 // bindings land these mirror the Rust structs; then each line becomes a
 // re-export from ../bindings.
 
-export type NoteTarget = { kind: "transaction"; id: number } | { kind: "wallet"; id: number };
-
-export interface Note {
-  id: number;
-  transaction_id: number | null;
-  wallet_id: number | null;
-  body: string;
-  created_by: string;
-  created_at: string;
-}
-
-export interface ReviewMark {
-  transaction_id: number;
-  reviewed_by: string;
-  reviewed_at: string;
-}
-
-export interface MarkOutcome {
-  requested: number;
-  changed: number;
-}
-
-export interface TagCount {
-  tag: string;
-  count: number;
-}
-
-export interface TransactionAnnotations {
-  transaction_id: number;
-  notes: Note[];
-  tags: string[];
-  reviewed: ReviewMark | null;
-}
+export type { MarkOutcome } from "../bindings/MarkOutcome";
+export type { Note } from "../bindings/Note";
+export type { NoteTarget } from "../bindings/NoteTarget";
+export type { ReviewMark } from "../bindings/ReviewMark";
+export type { TagCount } from "../bindings/TagCount";
+export type { TransactionAnnotations } from "../bindings/TransactionAnnotations";
 
 export type BalanceSourceName = "reported" | "derived";
 
