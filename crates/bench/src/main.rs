@@ -9,8 +9,10 @@
 //! cargo run --release -p walletbook-bench -- sync --latency-ms 100
 //! cargo run --release -p walletbook-bench -- review --rows 1000000
 //! cargo run --release -p walletbook-bench -- export --rows 1000000
+//! cargo run --release -p walletbook-bench -- annotations --rows 1000000
 //! ```
 
+mod annotations;
 mod error;
 mod export;
 mod latency;
@@ -38,6 +40,8 @@ enum BenchCommand {
     Review(review::BenchReviewArgs),
     /// XLSX and PDF export figures over the same synthetic cache.
     Export(export::BenchExportArgs),
+    /// Marking rows reviewed and the "not reviewed" history filter over the same synthetic cache.
+    Annotations(annotations::BenchAnnotationsArgs),
 }
 
 #[tokio::main]
@@ -47,6 +51,7 @@ async fn main() -> ExitCode {
         BenchCommand::Sync(a) => sync::run(a).await,
         BenchCommand::Review(a) => review::run(a).await,
         BenchCommand::Export(a) => export::run(a).await,
+        BenchCommand::Annotations(a) => annotations::run(a).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -48,6 +48,15 @@ enum Command {
     Reconcile(commands::reconcile::ReconcileArgs),
     /// Export filtered history or statements to CSV.
     Export(commands::export::ExportArgs),
+    /// Add, list and remove notes on transactions and wallets.
+    #[command(subcommand)]
+    Note(commands::note::NoteCommand),
+    /// Add and remove tags on transactions.
+    #[command(subcommand)]
+    Tag(commands::tag::TagCommand),
+    /// Mark transactions reviewed, and see the log of annotation changes.
+    #[command(subcommand)]
+    Review(commands::review::ReviewCommand),
 }
 
 #[tokio::main]
@@ -64,6 +73,9 @@ async fn main() -> ExitCode {
         Command::Summary(a) => commands::summary::run(&ctx, a).await,
         Command::Reconcile(a) => commands::reconcile::run(&ctx, a).await,
         Command::Export(a) => commands::export::run(&ctx, a).await,
+        Command::Note(c) => commands::note::run(&ctx, c).await,
+        Command::Tag(c) => commands::tag::run(&ctx, c).await,
+        Command::Review(c) => commands::review::run(&ctx, c).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -56,9 +56,18 @@ pub struct FilterArgs {
     /// Largest amount.
     #[arg(long)]
     pub max: Option<String>,
-    /// Words to find in description, counterparty or reference.
+    /// Words to find in description, counterparty, reference or the notes.
     #[arg(long)]
     pub text: Option<String>,
+    /// Only rows with this tag (repeatable: any of them).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Only rows with a note.
+    #[arg(long)]
+    pub has_note: bool,
+    /// Only rows not marked reviewed yet.
+    #[arg(long)]
+    pub not_reviewed: bool,
 }
 
 fn amount(text: &Option<String>, what: &str) -> CliResult<Option<Decimal>> {
@@ -97,6 +106,9 @@ impl FilterArgs {
             min_amount: amount(&self.min, "--min")?,
             max_amount: amount(&self.max, "--max")?,
             text: self.text.clone(),
+            tags: self.tags.clone(),
+            has_note: self.has_note,
+            not_reviewed: self.not_reviewed,
         })
     }
 }
@@ -152,12 +164,13 @@ pub fn cut(s: &str, n: usize) -> String {
 fn print_rows(rows: &[HistoryRow], format: Format) {
     match format {
         Format::Csv => {
-            let head = ["id", "date", "connection", "wallet", "currency", "amount", "fee", "balance_after", "status", "description", "counterparty", "reference"];
+            let head = ["id", "date", "connection", "wallet", "currency", "amount", "fee", "balance_after", "status", "description", "counterparty", "reference", "tags", "note"];
             print!("{}", csv_line(&head.map(Cell::Text)));
             for r in rows {
                 let (id, amount, fee, bal) = (r.id.to_string(), r.signed_amount.to_string(), opt(&r.fee), opt(&r.balance_after));
                 let o = |s: &Option<String>| s.clone().unwrap_or_default();
-                let (d, c, rf) = (o(&r.description), o(&r.counterparty), o(&r.reference));
+                let (d, c, rf, note) = (o(&r.description), o(&r.counterparty), o(&r.reference), o(&r.note));
+                let tags = r.tags.join(", ");
                 let cells = [
                     Cell::Number(&id),
                     Cell::Number(&r.occurred_at),
@@ -171,23 +184,27 @@ fn print_rows(rows: &[HistoryRow], format: Format) {
                     Cell::Text(&d),
                     Cell::Text(&c),
                     Cell::Text(&rf),
+                    Cell::Text(&tags),
+                    Cell::Text(&note),
                 ];
                 print!("{}", csv_line(&cells));
             }
         }
         _ => {
-            println!("{:>8}  {:<25}  {:<22}  {:<5} {:>16} {:>16}  {:<9}  {}", "id", "date", "wallet", "cur", "amount", "balance", "status", "description / counterparty");
+            println!("{:>8}  {:<25}  {:<22}  {:<5} {:>16} {:>16}  {:<11}  {}", "id", "date", "wallet", "cur", "amount", "balance", "status", "description / counterparty [tags]");
             for r in rows {
-                let text = format!("{} / {}", r.description.as_deref().unwrap_or(""), r.counterparty.as_deref().unwrap_or(""));
+                let tags = if r.tags.is_empty() { String::new() } else { format!(" [{}]", r.tags.join(", ")) };
+                let text = format!("{} / {}{tags}", r.description.as_deref().unwrap_or(""), r.counterparty.as_deref().unwrap_or(""));
+                let status = format!("{}{}", r.status.as_str(), if r.reviewed { " ✓" } else { "" });
                 println!(
-                    "{:>8}  {:<25}  {:<22}  {:<5} {:>16} {:>16}  {:<9}  {}",
+                    "{:>8}  {:<25}  {:<22}  {:<5} {:>16} {:>16}  {:<11}  {}",
                     r.id,
                     r.occurred_at,
                     cut(&r.wallet_name, 22),
                     r.currency,
                     r.signed_amount.to_string(),
                     opt(&r.balance_after),
-                    r.status.as_str(),
+                    status,
                     cut(&text, 60)
                 );
             }

@@ -1,4 +1,5 @@
-//! `walletbook wallets`: the cached wallets with balances and last sync.
+//! `walletbook wallets`: the cached wallets with balances, row counts
+//! (and how many of those are marked reviewed) and last sync.
 
 use crate::cli_error::CliResult;
 use crate::context::Context;
@@ -22,7 +23,8 @@ pub async fn run(ctx: &Context, args: WalletsArgs) -> CliResult {
     }
     for w in wallets {
         let balance = w.current_balance.map(|b| b.to_string()).unwrap_or_else(|| "-".into());
-        println!("{:>5}  {:<20} {:<14} {:<10} {:<4} {:>24}  {:>8} rows  {}", w.id, w.connection_name, w.provider.display_name(), w.kind, w.currency, balance, w.transaction_count, w.provider_wallet_id);
+        let rows = format!("{} rows, {} reviewed", w.transaction_count, w.reviewed_count);
+        println!("{:>5}  {:<20} {:<14} {:<10} {:<4} {:>24}  {:>26}  {}", w.id, w.connection_name, w.provider.display_name(), w.kind, w.currency, balance, rows, w.provider_wallet_id);
     }
     Ok(())
 }

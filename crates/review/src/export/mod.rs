@@ -156,7 +156,7 @@ pub async fn export_history(cache: &Cache, filter: &HistoryFilter, target: &Path
             let date_head = date_header(opts.dates, &zone_name);
             let mut header = vec![date_head.as_str(), "connection", "wallet", "currency"];
             header.extend(amount_header(opts.amounts));
-            header.extend(["fee", "balance_after", "status", "description", "counterparty", "reference", "category", "record_id", "transaction_id"]);
+            header.extend(["fee", "balance_after", "status", "description", "counterparty", "reference", "category", "record_id", "transaction_id", "tags", "note"]);
             out.record(header.into_iter().map(Cell::Text))?;
             let sink = stream::CsvSink::new(out, opts.dates);
             let (written, sink) = stream::export_rows(conn, job, sink, progress).await?;

@@ -106,6 +106,10 @@ pub struct StatementRow {
     /// The provider's balance after this row, as stored.
     pub reported: String,
     pub record_id: String,
+    /// The accountant's tags, alphabetical, comma-separated.
+    pub tags: String,
+    /// The accountant's notes, oldest first, one per line.
+    pub note: String,
 }
 
 impl StatementRow {
@@ -193,8 +197,10 @@ pub(super) async fn for_each_row(cache: &Cache, head: &StatementHead, progress: 
     let start = to_nanos(day_start(head.from, head.zone));
     let end = to_nanos(day_start(head.to + Duration::days(1), head.zone));
     let mut rows = sqlx::query(
-        "SELECT occurred_at, direction, amount, fee, status, balance_after, description, counterparty, reference, record_id
-         FROM transactions WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at, instant_order, id",
+        "SELECT t.occurred_at, t.direction, t.amount, t.fee, t.status, t.balance_after, t.description, t.counterparty, t.reference, t.record_id,
+           (SELECT group_concat(g.tag, ', ' ORDER BY g.tag) FROM transaction_tags g WHERE g.transaction_id = t.id),
+           (SELECT group_concat(n.body, char(10) ORDER BY n.id) FROM notes n WHERE n.transaction_id = t.id)
+         FROM transactions t WHERE t.wallet_id = ? AND t.occurred_at >= ? AND t.occurred_at < ? ORDER BY t.occurred_at, t.instant_order, t.id",
     )
     .bind(head.wallet.id)
     .bind(start)
@@ -222,6 +228,8 @@ pub(super) async fn for_each_row(cache: &Cache, head: &StatementHead, progress: 
             running,
             reported: text(5),
             record_id: r.get(9),
+            tags: text(10),
+            note: text(11),
         })?;
         seen += 1;
         if seen.is_multiple_of(PROGRESS_EVERY) {

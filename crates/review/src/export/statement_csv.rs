@@ -21,7 +21,7 @@ pub(super) async fn write(cache: &Cache, head: &StatementHead, target: &Path, op
     let date_head = date_header(opts.dates, &head.zone_name);
     let mut header = vec![date_head.as_str(), "description", "counterparty", "reference", "status"];
     header.extend(amount_header(opts.amounts));
-    header.extend(["fee", "running_balance", "reported_balance", "record_id"]);
+    header.extend(["fee", "running_balance", "reported_balance", "record_id", "tags", "note"]);
     out.record(header.into_iter().map(Cell::Text))?;
 
     let (mut date, mut scratch) = (String::new(), String::new());
@@ -61,6 +61,6 @@ fn write_row(out: &mut CsvFile, head: &StatementHead, opts: &ExportOptions, r: &
     let running = r.running.map(|b| b.to_string()).unwrap_or_default();
     let mut cells = vec![Cell::Number(date), Cell::Text(&r.description), Cell::Text(&r.counterparty), Cell::Text(&r.reference), Cell::Text(&r.status)];
     cells.extend(amount_cells(opts.amounts, r.debit, &r.amount, scratch));
-    cells.extend([Cell::Number(&r.fee), Cell::Number(&running), Cell::Number(&r.reported), Cell::Text(&r.record_id)]);
+    cells.extend([Cell::Number(&r.fee), Cell::Number(&running), Cell::Number(&r.reported), Cell::Text(&r.record_id), Cell::Text(&r.tags), Cell::Text(&r.note)]);
     out.record(cells)
 }

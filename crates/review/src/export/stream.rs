@@ -32,7 +32,9 @@ use crate::history::filter::{BindValue, Resolved, SqlParts};
 
 /// The selected columns, in the order [`write_rows`] reads them.
 const SELECT: &str = "SELECT t.occurred_at, t.wallet_id, t.currency, t.direction, t.amount, t.fee, t.balance_after, t.status, \
-     t.description, t.counterparty, t.reference, t.category, t.record_id, t.id";
+     t.description, t.counterparty, t.reference, t.category, t.record_id, t.id, \
+     (SELECT group_concat(g.tag, ', ' ORDER BY g.tag) FROM transaction_tags g WHERE g.transaction_id = t.id), \
+     (SELECT group_concat(n.body, char(10) ORDER BY n.id) FROM notes n WHERE n.transaction_id = t.id)";
 
 /// What the row loop needs, all owned so it can move to a blocking thread.
 pub(super) struct Job {
@@ -61,6 +63,10 @@ pub(super) struct HistoryRow<'a> {
     pub category: &'a str,
     pub record_id: &'a str,
     pub id: i64,
+    /// The accountant's tags, alphabetical, comma-separated.
+    pub tags: &'a str,
+    /// The accountant's notes, oldest first, one per line.
+    pub note: &'a str,
 }
 
 /// Where the rows go; moved to the blocking thread and back.
@@ -105,6 +111,8 @@ impl RowSink for CsvSink {
             Cell::Text(r.category),
             Cell::Text(r.record_id),
             Cell::Number(id),
+            Cell::Text(r.tags),
+            Cell::Text(r.note),
         ];
         self.out.record(head.into_iter().chain(amount_cells).chain(tail))
     }
@@ -199,6 +207,8 @@ fn write_rows<S: RowSink>(db: &RawDb<'_>, job: &Job, out: &mut S, progress: &Unb
             category: text(11),
             record_id: text(12),
             id: stmt.column_i64(13),
+            tags: text(14),
+            note: text(15),
         };
         out.row(&row, job.zone, job.amounts)?;
         written += 1;

@@ -42,6 +42,8 @@ const COLUMNS: [(&str, f32, bool); 7] = [
 /// One line of the table.
 enum Line<'a> {
     Row(&'a StatementRow),
+    /// The accountant's tags and notes of the row above, when it has any.
+    Annotation(&'a StatementRow),
     Note(&'static str),
     Blank,
     Total(String, String),
@@ -84,7 +86,7 @@ pub(super) fn statement(doc: &mut Document, fonts: &Fonts, head: &StatementHead,
     let decimals = currency_decimals(&head.wallet.currency);
     let money = |d: rust_decimal::Decimal| show_amount(&d.to_string(), decimals);
     let figure = |f: &Option<crate::summary::BalanceFigure>| f.as_ref().map(|b| money(b.amount)).unwrap_or_else(|| "unknown".into());
-    let mut lines: Vec<Line> = rows.iter().map(Line::Row).collect();
+    let mut lines: Vec<Line> = rows.iter().flat_map(|r| [Some(Line::Row(r)), (!r.tags.is_empty() || !r.note.is_empty()).then_some(Line::Annotation(r))]).flatten().collect();
     if rows.is_empty() {
         lines.push(Line::Note("No transactions in this period."));
     }
@@ -167,6 +169,7 @@ fn table(s: &mut Surface<'_>, fonts: &Fonts, head: &StatementHead, top: f32, lin
         y += LINE;
         match line {
             Line::Row(r) => row(s, fonts, head, y, r, decimals),
+            Line::Annotation(r) => annotation(s, fonts, y, r),
             Line::Note(text) => fonts.draw(s, MARGIN, y, text, TABLE_SIZE, false),
             Line::Blank => {}
             Line::Total(label, value) => {
@@ -191,6 +194,20 @@ fn row(s: &mut Surface<'_>, fonts: &Fonts, head: &StatementHead, y: f32, r: &Sta
         }
         x += width;
     }
+}
+
+/// A row's tags and notes on one line under it, from the description column
+/// to the right margin (cut to fit; the CSV and XLSX carry them whole).
+fn annotation(s: &mut Surface<'_>, fonts: &Fonts, y: f32, r: &StatementRow) {
+    let mut parts = Vec::new();
+    if !r.tags.is_empty() {
+        parts.push(format!("Tags: {}", r.tags));
+    }
+    if !r.note.is_empty() {
+        parts.push(format!("Note: {}", r.note.replace('\n', " · ")));
+    }
+    let x = MARGIN + COLUMNS[0].1;
+    fonts.draw(s, x, y, &fonts.fit(&parts.join("  ·  "), TABLE_SIZE, false, PAGE_W - MARGIN - x), TABLE_SIZE, false);
 }
 
 fn footer(s: &mut Surface<'_>, fonts: &Fonts, head: &StatementHead, generated: DateTime<Utc>, n: usize, pages: usize) {

@@ -51,7 +51,7 @@ fn columns(zone_name: &str, amounts: AmountStyle, exact: ExactColumns) -> Column
         AmountStyle::Split => cols.extend([money("credit", exact.amount), money("debit", exact.amount)]),
     }
     cols.extend([money("fee", exact.fee), money("balance_after", exact.balance)]);
-    for (name, width) in [("status", 11.0), ("description", 36.0), ("counterparty", 22.0), ("reference", 18.0), ("category", 14.0), ("record_id", 20.0), ("transaction_id", 12.0)] {
+    for (name, width) in [("status", 11.0), ("description", 36.0), ("counterparty", 22.0), ("reference", 18.0), ("category", 14.0), ("record_id", 20.0), ("transaction_id", 12.0), ("tags", 18.0), ("note", 40.0)] {
         cols.push((name.to_string(), width));
     }
     cols
@@ -84,6 +84,7 @@ impl RowSink for HistoryBook {
             write_text(ws, row, col + 3 + i as u16, text)?;
         }
         ws.write_number(row, col + 9, r.id as f64).map_err(xlsx_err)?;
-        Ok(())
+        write_text(ws, row, col + 10, r.tags)?;
+        write_text(ws, row, col + 11, r.note)
     }
 }

@@ -94,6 +94,8 @@ fn columns(head: &StatementHead, exact: ExactColumns) -> Columns {
         money("running_balance", exact.balance),
         money("reported_balance", exact.balance),
         ("record_id".into(), 20.0),
+        ("tags".into(), 18.0),
+        ("note".into(), 40.0),
     ]
 }
 
@@ -153,7 +155,9 @@ fn write_row(ws: &mut Worksheet, row: u32, head: &StatementHead, r: &StatementRo
     write_money(ws, row, 6, &r.fee, decimals, f)?;
     write_money(ws, row, 7, &r.running.map(|b| b.to_string()).unwrap_or_default(), decimals, f)?;
     write_money(ws, row, 8, &r.reported, decimals, f)?;
-    write_text(ws, row, 9, &r.record_id)
+    write_text(ws, row, 9, &r.record_id)?;
+    write_text(ws, row, 10, &r.tags)?;
+    write_text(ws, row, 11, &r.note)
 }
 
 /// The *Summary* sheet: one row per wallet.
