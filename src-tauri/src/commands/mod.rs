@@ -8,5 +8,6 @@ pub mod export;
 pub mod export_paths;
 pub mod import;
 pub mod review;
+pub mod signoffs;
 pub mod sync;
 pub mod wallets;

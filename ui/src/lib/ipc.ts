@@ -33,13 +33,14 @@ import type { IpcError as IpcErrorShape } from "./bindings/IpcError";
 import type { ProviderInfo } from "./bindings/ProviderInfo";
 import type { QuarantineEntry } from "./bindings/QuarantineEntry";
 import type { Wallet } from "./bindings/Wallet";
+import type { LateChangesRequest } from "./bindings/LateChangesRequest";
+import type { VerifyRequest } from "./bindings/VerifyRequest";
 import type {
   LateChange,
   MarkOutcome,
   Note,
   NoteTarget,
   Signoff,
-  SignoffPreview,
   SignoffRequest,
   TagCount,
   TransactionAnnotations,
@@ -156,13 +157,13 @@ export const api = {
   allTags: () => call<TagCount[]>("all_tags"),
   markReviewed: (ids: number[]) => call<MarkOutcome>("mark_reviewed", { ids }),
   unmarkReviewed: (ids: number[]) => call<MarkOutcome>("unmark_reviewed", { ids }),
-  signoffPreview: (walletId: number, throughDate: string, zone: string) =>
-    call<SignoffPreview>("signoff_preview", { walletId, throughDate, zone }),
   createSignoff: (request: SignoffRequest) => call<Signoff>("create_signoff", { request }),
+  /** Each wallet's live sign-offs, latest date first. */
   listSignoffs: () => call<Signoff[]>("list_signoffs"),
-  verifySignoffs: (walletId: number | null) => call<VerifyReport>("verify_signoffs", { walletId }),
-  listLateChanges: () => call<LateChange[]>("list_late_changes"),
-  acknowledgeLateChange: (id: number, note: string) => call<void>("acknowledge_late_change", { id, note }),
+  verifySignoffs: (request: VerifyRequest) => call<VerifyReport>("verify_signoffs", { request }),
+  listLateChanges: (request: LateChangesRequest) => call<LateChange[]>("list_late_changes", { request }),
+  acknowledgeLateChange: (id: number, note: string, zone: string | null) =>
+    call<LateChange>("acknowledge_late_change", { id, note, zone }),
   exportStatement: (request: StatementRequest, options: ExportOptions, path: string, onRows: (n: number) => void) =>
     call<number>("export_statement", { request, options, path, progress: channel(onRows) }),
 };

@@ -12,7 +12,7 @@ import History from "../screens/History.svelte";
 import LateChanges from "./LateChanges.svelte";
 import SignoffDialog from "./SignoffDialog.svelte";
 import { review } from "./signoffs.svelte";
-import type { LateChange } from "./types";
+import { lateChange } from "./fixtures";
 
 beforeEach(() => {
   clearBanners();
@@ -50,7 +50,8 @@ describe("Sign-off dialog", () => {
   it("requires a note when the period has unexplained breaks", async () => {
     const created: unknown[] = [];
     mockCommands({
-      signoff_preview: () => ({ wallet_id: 1, through_date: "2026-03-31", zone: "UTC", closing_balance: "10.50", balance_source: "derived", breaks: 2, note_required: true }),
+      summarise: () => ({ zone: "UTC", rows: [{ closing: { amount: "10.50", source: "derived" } }], totals: [] }),
+      reconcile: () => ({ zone: "UTC", wallets: [{ breaks: [{ rows: [{ occurred_at_utc: "2026-03-02T10:00:00Z" }] }, { rows: [{ occurred_at_utc: "2026-03-05T10:00:00Z" }] }] }] }),
       create_signoff: (a) => (created.push(a.request), { id: 9 }),
     });
     const done = vi.fn();
@@ -63,27 +64,19 @@ describe("Sign-off dialog", () => {
     expect(confirm.disabled).toBe(false);
     await fireEvent.click(confirm);
     await vi.waitFor(() => expect(done).toHaveBeenCalled());
-    expect(created).toEqual([{ wallet_id: 1, through_date: "2026-03-31", zone: "UTC", note: "Fee rounding, agreed with the provider" }]);
+    expect(created).toEqual([{ wallet_id: 1, through: "2026-03-31", zone: "UTC", note: "Fee rounding, agreed with the provider" }]);
+    expect(screen.queryByTestId("signoff-breaks")?.textContent).toContain("2 unexplained breaks");
   });
 });
 
 describe("Late-change banner", () => {
-  const change: LateChange = {
+  const change = lateChange({
     id: 5,
-    wallet_id: 1,
-    wallet_name: "EUR main",
-    currency: "EUR",
     transaction_id: 3,
     record_id: "tx-3",
-    kind: "changed",
-    occurred_at: "2026-03-03T10:00:00Z",
-    before: { amount: "12.50", fee: "0.10", status: "completed", balance: "100.00" },
-    after: { amount: "15.00", fee: "0.10", status: "completed", balance: "102.50" },
-    detected_at: "2026-04-02T10:00:00Z",
-    signoff_id: 1,
-    through_date: "2026-03-31",
-    zone: "UTC",
-  };
+    before: { amount: "12.50", fee: "0.10", status: "completed", balance: "100.00", raw: "{}" },
+    after: { amount: "15.00", fee: "0.10", status: "completed", balance: "102.50", raw: "{}" },
+  });
 
   it("lists each change with before and after, and acknowledges with a note", async () => {
     const acks: unknown[] = [];
@@ -98,7 +91,7 @@ describe("Late-change banner", () => {
     await fireEvent.click(screen.getByTestId("acknowledge"));
     await fireEvent.input(screen.getByTestId("ack-note"), { target: { value: "Provider corrected a typo" } });
     await fireEvent.click(screen.getByTestId("ack-confirm"));
-    await vi.waitFor(() => expect(acks).toEqual([{ id: 5, note: "Provider corrected a typo" }]));
+    await vi.waitFor(() => expect(acks).toEqual([{ id: 5, note: "Provider corrected a typo", zone: expect.any(String) }]));
     await vi.waitFor(() => expect(screen.queryByTestId("late-changes")).toBeNull());
   });
 });

@@ -31,9 +31,3 @@ export function reviewIntent(rows: HistoryRow[]): "mark" | "unmark" {
   return rows.length > 0 && rows.every(isReviewed) ? "unmark" : "mark";
 }
 
-/** Late changes a connection's sync found in signed-off periods. */
-export function lateChangesOf(report: object): number {
-  const r = report as { late_changes?: number; wallets?: { late_changes?: number }[] };
-  if (typeof r.late_changes === "number") return r.late_changes;
-  return (r.wallets ?? []).reduce((n, w) => n + (w.late_changes ?? 0), 0);
-}

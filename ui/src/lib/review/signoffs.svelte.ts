@@ -3,7 +3,8 @@
 
 import { showError } from "../errors.svelte";
 import { api } from "../ipc";
-import type { LateChange, Signoff } from "./types";
+import { localZone } from "../time";
+import type { LateChange, Signoff, VerifyReport } from "./types";
 
 export const review = $state<{ signoffs: Signoff[]; late: LateChange[]; loaded: boolean }>({
   signoffs: [],
@@ -14,7 +15,10 @@ export const review = $state<{ signoffs: Signoff[]; late: LateChange[]; loaded: 
 /** Read sign-offs and open late changes again. */
 export async function loadReview(): Promise<void> {
   try {
-    const [signoffs, late] = await Promise.all([api.listSignoffs(), api.listLateChanges()]);
+    const [signoffs, late] = await Promise.all([
+      api.listSignoffs(),
+      api.listLateChanges({ wallet_id: null, include_resolved: false, zone: localZone() }),
+    ]);
     review.signoffs = signoffs;
     review.late = late;
     review.loaded = true;
@@ -26,17 +30,13 @@ export async function loadReview(): Promise<void> {
 /** The wallet's latest live sign-off (latest date), if any. */
 export function lastSignoff(signoffs: Signoff[], walletId: number): Signoff | undefined {
   let best: Signoff | undefined;
-  for (const s of signoffs) if (s.wallet_id === walletId && (!best || s.through_date > best.through_date)) best = s;
+  for (const s of signoffs) if (s.wallet_id === walletId && !s.superseded_by && (!best || s.through > best.through)) best = s;
   return best;
 }
 
-/**
- * Whether a local period [start, end] (YYYY-MM-DD, inclusive) of a wallet is
- * covered by a sign-off: its last day is on or before the latest sign-off's date.
- */
-export function coveredBy(signoffs: Signoff[], walletId: number, end: string): Signoff | undefined {
-  const last = lastSignoff(signoffs, walletId);
-  return last && end.slice(0, 10) <= last.through_date ? last : undefined;
+/** The sign-off a late change broke (to re-sign the same date in the same zone). */
+export function signoffOf(signoffs: Signoff[], change: LateChange): Signoff | undefined {
+  return signoffs.find((s) => s.id === change.signoff_id) ?? lastSignoff(signoffs, change.wallet_id);
 }
 
 /** The before and after of a late change, one line per field that differs (or all for a new/removed row). */
@@ -57,4 +57,14 @@ export function endOfLastMonth(now = new Date()): string {
   const d = new Date(now.getFullYear(), now.getMonth(), 0);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** One sentence about a verification of the signed-off periods. */
+export function verifyMessage(r: VerifyReport): string {
+  const n = r.wallets.length;
+  const wallets = `${n} signed-off ${n === 1 ? "wallet" : "wallets"}`;
+  const failed = r.wallets.filter((w) => w.error);
+  const fails = failed.length ? ` ${failed.map((w) => `${w.connection} (${w.provider_wallet_id}): ${w.error}`).join(" ")}` : "";
+  if (r.late_changes === 0) return `Checked ${wallets} with the providers: nothing changed.${fails}`;
+  return `Checked ${wallets}: ${r.late_changes} late ${r.late_changes === 1 ? "change" : "changes"} found.${fails}`;
 }

@@ -1,6 +1,5 @@
-// The review workflow's types as Rust sends them. Until the generated
-// bindings land these mirror the Rust structs; then each line becomes a
-// re-export from ../bindings.
+// The review workflow's types, from the bindings ts-rs generates, plus the
+// sign-off dialog's preview (composed in the UI from summary and reconciliation).
 
 export type { MarkOutcome } from "../bindings/MarkOutcome";
 export type { Note } from "../bindings/Note";
@@ -9,67 +8,18 @@ export type { ReviewMark } from "../bindings/ReviewMark";
 export type { TagCount } from "../bindings/TagCount";
 export type { TransactionAnnotations } from "../bindings/TransactionAnnotations";
 
-export type BalanceSourceName = "reported" | "derived";
+export type { LateChange } from "../bindings/LateChange";
+export type { LateValues } from "../bindings/LateValues";
+export type { Signoff } from "../bindings/Signoff";
+export type { SignoffRequest } from "../bindings/SignoffRequest";
+export type { VerifyReport } from "../bindings/VerifyReport";
 
-export interface Signoff {
-  id: number;
-  wallet_id: number;
-  wallet_name: string;
-  currency: string;
-  through_date: string;
-  zone: string;
-  closing_balance: string | null;
-  balance_source: BalanceSourceName;
-  note: string | null;
-  forced: boolean;
-  signed_by: string;
-  signed_at: string;
-  open_changes: number;
-  resolves: number[];
-}
-
+/** What the sign-off dialog shows before signing: read from the summary and reconciliation of the period. */
 export interface SignoffPreview {
-  wallet_id: number;
-  through_date: string;
-  zone: string;
+  /** Closing balance at the end of the date, exact, from Rust. */
   closing_balance: string | null;
-  balance_source: BalanceSourceName;
+  /** "reported" by the provider, else "derived" from the rows. */
+  balance_source: "reported" | "derived";
+  /** Unexplained balance breaks with a row in the period. */
   breaks: number;
-  note_required: boolean;
-}
-
-export interface SignoffRequest {
-  wallet_id: number;
-  through_date: string;
-  zone: string;
-  note: string | null;
-}
-
-export interface RowValues {
-  amount: string | null;
-  fee: string | null;
-  status: string | null;
-  balance: string | null;
-}
-
-export interface LateChange {
-  id: number;
-  wallet_id: number;
-  wallet_name: string;
-  currency: string;
-  transaction_id: number | null;
-  record_id: string;
-  kind: "new" | "changed" | "removed";
-  occurred_at: string;
-  before: RowValues;
-  after: RowValues;
-  detected_at: string;
-  signoff_id: number;
-  through_date: string;
-  zone: string;
-}
-
-export interface VerifyReport {
-  wallets: number;
-  late_changes: number;
 }
