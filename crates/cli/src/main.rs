@@ -48,6 +48,11 @@ enum Command {
     Reconcile(commands::reconcile::ReconcileArgs),
     /// Export filtered history or statements to CSV.
     Export(commands::export::ExportArgs),
+    /// Sign wallets off through a date; list and verify sign-offs.
+    #[command(subcommand)]
+    Signoff(commands::signoff::SignoffCommand),
+    /// Changes to rows inside signed-off periods; `ack` one with a note.
+    LateChanges(commands::late_changes::LateChangesArgs),
 }
 
 #[tokio::main]
@@ -64,6 +69,8 @@ async fn main() -> ExitCode {
         Command::Summary(a) => commands::summary::run(&ctx, a).await,
         Command::Reconcile(a) => commands::reconcile::run(&ctx, a).await,
         Command::Export(a) => commands::export::run(&ctx, a).await,
+        Command::Signoff(c) => commands::signoff::run(&ctx, c).await,
+        Command::LateChanges(a) => commands::late_changes::run(&ctx, a).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
