@@ -158,3 +158,14 @@ test("6. re-sign resolves the late change", async () => {
   assert.equal((await app.findAll("[data-testid=late-changes]")).length, 0);
   await app.screenshot("review-resigned");
 });
+
+test("summaries mark the signed-off months", async () => {
+  await app.open("summaries");
+  await app.find("[data-testid=summary-rows] [data-testid=signed-off]");
+  const marked = await app.driver.executeScript(
+    "return [...document.querySelectorAll('[data-testid=summary-rows] tbody tr')].filter((r) => r.querySelector('[data-testid=signed-off]')).map((r) => r.cells[0].textContent.trim());",
+  );
+  assert.ok(marked.some((p) => p.startsWith(through.slice(0, 7))), `the signed-off month is marked: ${marked}`);
+  await app.driver.executeScript("document.querySelector('[data-testid=summary-rows] [data-testid=signed-off]').scrollIntoView({ block: 'center' });");
+  await app.screenshot("review-summaries");
+});
