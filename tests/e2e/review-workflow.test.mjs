@@ -51,6 +51,11 @@ async function amendRow(provider, walletId, recordId, amount) {
   assert.ok(res.ok, `the fake refused the amendment: ${res.status} ${await res.text()}`);
 }
 
+/** How many elements match, counted in the page (no element handles that a re-render could make stale). */
+async function count(css) {
+  return app.driver.executeScript("return document.querySelectorAll(arguments[0]).length;", css);
+}
+
 async function waitFor(predicate, what, ms = 15000) {
   await app.driver.wait(predicate, ms, what);
 }
@@ -73,13 +78,13 @@ test("1. add a note and a tag to a transaction", async () => {
   await waitFor(async () => (await app.texts("[data-testid=history-row] [data-testid=row-tag]")).includes("to-check"), "tag in the row");
   await grid.click();
   await grid.sendKeys(Key.ESCAPE);
-  await waitFor(async () => (await app.findAll("[data-testid=transaction-detail]")).length === 0, "detail closed");
+  await waitFor(async () => (await count("[data-testid=transaction-detail]")) === 0, "detail closed");
   // Search covers notes.
   await (await app.find("[data-testid=filter-text]")).sendKeys("zebra");
-  await waitFor(async () => (await app.findAll("[data-testid=history-row]")).length === 1, "one row matches the note");
+  await waitFor(async () => (await count("[data-testid=history-row]")) === 1, "one row matches the note");
   await (await app.find("[data-testid=filter-text]")).clear();
   await app.setValue("[data-testid=filter-text]", "");
-  await waitFor(async () => (await app.findAll("[data-testid=history-row]")).length > 1, "all rows again");
+  await waitFor(async () => (await count("[data-testid=history-row]")) > 1, "all rows again");
 });
 
 test("2. mark rows reviewed with the keyboard", async () => {
@@ -88,7 +93,7 @@ test("2. mark rows reviewed with the keyboard", async () => {
   await grid.sendKeys(Key.HOME);
   await app.driver.actions().keyDown(Key.SHIFT).sendKeys(Key.ARROW_DOWN, Key.ARROW_DOWN).keyUp(Key.SHIFT).perform();
   await app.driver.actions().sendKeys(Key.SPACE).perform();
-  await waitFor(async () => (await app.findAll("[data-testid=history-row][data-reviewed=true]")).length === 3, "three rows reviewed");
+  await waitFor(async () => (await count("[data-testid=history-row][data-reviewed=true]")) === 3, "three rows reviewed");
   const [status] = await app.texts("[data-testid=review-status]");
   assert.match(status, /3 rows marked reviewed/);
   await app.screenshot("review-marked");
@@ -116,10 +121,10 @@ test("3. sign off a month", async () => {
   await app.setValue("[data-testid=signoff-date]", through);
   await app.find("[data-testid=signoff-closing]");
   assert.equal((await app.texts("[data-testid=signoff-zone]"))[0], "UTC");
-  if ((await app.findAll("[data-testid=signoff-why]")).length) await (await app.find("[data-testid=signoff-note]")).sendKeys("Breaks explained by the provider's fee rounding");
+  if ((await count("[data-testid=signoff-why]"))) await (await app.find("[data-testid=signoff-note]")).sendKeys("Breaks explained by the provider's fee rounding");
   await app.screenshot("review-signoff-dialog");
   await (await app.find("[data-testid=signoff-confirm]")).click();
-  await waitFor(async () => (await app.findAll("[data-testid=signoff-dialog]")).length === 0, "dialog closed");
+  await waitFor(async () => (await count("[data-testid=signoff-dialog]")) === 0, "dialog closed");
   await waitFor(async () => (await (await app.find(`${card} [data-testid=last-signoff]`)).getAttribute("data-through")) === through, "sign-off shown");
   await app.screenshot("review-reconciliation");
 });
@@ -149,13 +154,17 @@ test("6. re-sign resolves the late change", async () => {
   await app.find("[data-testid=signoff-dialog]");
   assert.equal(await (await app.find("[data-testid=signoff-date]")).getAttribute("value"), through);
   await app.find("[data-testid=signoff-closing]");
-  if ((await app.findAll("[data-testid=signoff-why]")).length) await (await app.find("[data-testid=signoff-note]")).sendKeys("Amount corrected by the provider");
+  if ((await count("[data-testid=signoff-why]"))) await (await app.find("[data-testid=signoff-note]")).sendKeys("Amount corrected by the provider");
   await app.screenshot("review-resign-dialog");
   await (await app.find("[data-testid=signoff-confirm]")).click();
-  await waitFor(async () => (await app.findAll("[data-testid=late-changes]")).length === 0, "banner gone");
+  await waitFor(async () => (await count("[data-testid=late-changes]")) === 0, "banner gone");
   await app.open("reconciliation");
   await app.find("[data-testid=last-signoff]");
-  assert.equal((await app.findAll("[data-testid=late-changes]")).length, 0);
+  assert.equal((await count("[data-testid=late-changes]")), 0);
+  // Verifying the signed-off periods with the provider finds nothing new.
+  await (await app.find("[data-testid=verify-signoffs]")).click();
+  await app.find("[data-testid=verify-result]", 120000);
+  assert.match((await app.texts("[data-testid=verify-result]"))[0], /nothing changed/);
   await app.screenshot("review-resigned");
 });
 
