@@ -6,9 +6,11 @@
 //!   table, a fresh set each run), and unmarking them;
 //! - the first history page filtered by "not reviewed", all wallets and one
 //!   wallet, with 5% of all rows reviewed (spread evenly), and with the
-//!   newest 10,000 rows reviewed (the page must skip past them).
+//!   newest 10,000 rows reviewed (the page must skip past them);
+//! - the first history page filtered by a tag and by "has a note", 1,000
+//!   rows each.
 //!
-//! It clears the marks and the audit log of the synthetic cache first
+//! It clears the marks, tags, notes and audit log of the synthetic cache
 //! (that cache is the benchmark's own).
 
 use std::path::PathBuf;
@@ -56,6 +58,13 @@ pub async fn run(args: BenchAnnotationsArgs) -> BenchResult {
     page_figures(&cache, args.runs, "5% of rows reviewed").await?;
     mark_newest(&cache).await?;
     page_figures(&cache, args.runs, "newest 10,000 reviewed").await?;
+    annotate_spread(&cache).await?;
+    let filters = [("tag 'vat'", HistoryFilter { tags: vec!["vat".into()], ..Default::default() }), ("has a note", HistoryFilter { has_note: true, ..Default::default() })];
+    for (what, filter) in filters {
+        let q = HistoryQuery { filter, limit: 50, zone: Some("UTC".into()), ..Default::default() };
+        let took = median(args.runs, || history_page(&cache, &q)).await?;
+        println!("  {:<62} {:>9.2} ms   (goal ≤ 5 ms)", format!("history {what}, first page (1,000 rows of 1M)"), ms(took));
+    }
     cache.close().await;
     Ok(())
 }
@@ -84,6 +93,19 @@ async fn mark_newest(cache: &Cache) -> walletbook_core::Result<()> {
     .bind(BATCH)
     .execute(cache.pool())
     .await?;
+    Ok(())
+}
+
+/// 1,000 rows (spread) tagged `vat`, and 1,000 others with a note.
+async fn annotate_spread(cache: &Cache) -> walletbook_core::Result<()> {
+    sqlx::query("DELETE FROM transaction_tags").execute(cache.pool()).await?;
+    sqlx::query("DELETE FROM notes").execute(cache.pool()).await?;
+    sqlx::query("INSERT INTO transaction_tags (transaction_id, tag, created_by, created_at) SELECT id, 'vat', 'bench', 0 FROM transactions WHERE id % 1000 = 3")
+        .execute(cache.pool())
+        .await?;
+    sqlx::query("INSERT INTO notes (transaction_id, body, created_by, created_at) SELECT id, 'checked with the bank', 'bench', 0 FROM transactions WHERE id % 1000 = 5")
+        .execute(cache.pool())
+        .await?;
     Ok(())
 }
 

@@ -126,3 +126,37 @@ async fn bad_ids_and_text_are_refused_in_one_sentence_and_change_nothing() {
     assert!(remove_note(&cache, 77, "ann").await.expect_err("no note").to_string().starts_with("Note 77 is not in this cache"));
     assert!(audit_log(&cache, &AuditFilter::default()).await.expect("audit").is_empty());
 }
+
+#[tokio::test]
+async fn a_search_with_many_matches_still_finds_notes_once() {
+    let (_d, cache) = cache().await;
+    let w = wallet(&cache, Provider::Spaaza, "EUR", None).await;
+    // More text matches than the probe threshold (5,000): the page walks the order and probes the match set.
+    let rows = (0..5_200).map(|i| tx(&format!("r{i}"), "2024-05-01T12:00:00Z", Direction::Credit, "1", "EUR", None)).collect();
+    commit(&cache, w, rows).await;
+    let newest = history_page(&cache, &HistoryQuery { limit: 1, ..Default::default() }).await.expect("page").rows[0].id;
+    add_note(&cache, NoteTarget::Transaction(newest), "row with a note", "ann").await.expect("note");
+    let q = HistoryQuery { filter: HistoryFilter { text: Some("row".into()), ..Default::default() }, limit: 1000, ..Default::default() };
+    let ids = all_pages(&cache, q).await;
+    assert_eq!(ids.len(), 5_200, "a row matching in its text and its note is listed once");
+    let only_note = HistoryFilter { text: Some("note".into()), ..Default::default() };
+    assert_eq!(filtered(&cache, only_note).await, vec![newest]);
+}
+
+#[tokio::test]
+async fn removing_a_connection_removes_its_annotations_but_keeps_the_audit() {
+    let (_d, cache) = cache().await;
+    let (w, ids) = three_rows(&cache).await;
+    add_note(&cache, NoteTarget::Transaction(ids[0]), "gone with the row", "ann").await.expect("note");
+    add_note(&cache, NoteTarget::Wallet(w), "gone with the wallet", "ann").await.expect("wallet note");
+    add_tag(&cache, ids[0], "vat", "ann").await.expect("tag");
+    mark_reviewed(&cache, &ids, "ann").await.expect("mark");
+    let name = cache.list_wallets().await.expect("wallets")[0].connection_name.clone();
+    cache.remove_connection(&name).await.expect("remove");
+    let counts = [("notes", "SELECT COUNT(*) FROM notes"), ("tags", "SELECT COUNT(*) FROM transaction_tags"), ("marks", "SELECT COUNT(*) FROM reviewed_marks")];
+    for (table, sql) in counts {
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(cache.pool()).await.expect("count");
+        assert_eq!(n, 0, "{table} follows its rows");
+    }
+    assert_eq!(audit_log(&cache, &AuditFilter::default()).await.expect("audit").len(), 6, "the audit trail stays");
+}

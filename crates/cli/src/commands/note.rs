@@ -5,6 +5,7 @@
 use walletbook_review::annotations::{self, current_actor, Note, NoteTarget};
 
 use super::history::{cut, json};
+use super::review::local_time;
 use crate::cli_error::{CliError, CliResult};
 use crate::context::Context;
 
@@ -64,7 +65,8 @@ fn describe(target: NoteTarget) -> String {
 }
 
 fn print_note(n: &Note) {
-    println!("{:>6}  {}  {:<12}  {}", n.id, n.created_at, cut(&n.created_by, 12), n.body.replace('\n', "\n                                                "));
+    let indent = format!("\n{:width$}", "", width = 6 + 2 + 19 + 2);
+    println!("{:>6}  {}  {:<12}  {}", n.id, local_time(&n.created_at), cut(&n.created_by, 12), n.body.replace('\n', &indent));
 }
 
 pub async fn run(ctx: &Context, command: NoteCommand) -> CliResult {
@@ -85,7 +87,7 @@ pub async fn run(ctx: &Context, command: NoteCommand) -> CliResult {
                 }
                 println!("tags: {}", if a.tags.is_empty() { "-".to_string() } else { a.tags.join(", ") });
                 match &a.reviewed {
-                    Some(m) => println!("reviewed by {} at {}", m.reviewed_by, m.reviewed_at),
+                    Some(m) => println!("reviewed by {} at {}", m.reviewed_by, local_time(&m.reviewed_at)),
                     None => println!("not reviewed"),
                 }
                 a.notes.iter().for_each(print_note);

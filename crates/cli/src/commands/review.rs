@@ -2,6 +2,7 @@
 //! reviewed marks on many transactions at once (all or nothing), and the
 //! log of every note, tag and mark change with who made it and when.
 
+use walletbook_core::time::{local_zone_name, parse_timestamp, parse_zone};
 use walletbook_review::annotations::{self, current_actor, AuditFilter};
 
 use super::history::{cut, json};
@@ -43,6 +44,16 @@ pub struct AuditArgs {
     json: bool,
 }
 
+/// An RFC 3339 UTC time as this machine's local time, the zone named
+/// (`2025-03-01 10:00:00 Europe/Amsterdam`); the text as is if unreadable.
+pub fn local_time(utc: &str) -> String {
+    let zone_name = local_zone_name();
+    match (parse_timestamp(utc), parse_zone(&zone_name)) {
+        (Ok(t), Ok(zone)) => format!("{} {zone_name}", t.with_timezone(&zone).format("%Y-%m-%d %H:%M:%S")),
+        _ => utc.to_string(),
+    }
+}
+
 pub async fn run(ctx: &Context, command: ReviewCommand) -> CliResult {
     let cache = ctx.cache().await?;
     match command {
@@ -71,7 +82,7 @@ pub async fn run(ctx: &Context, command: ReviewCommand) -> CliResult {
                     (None, Some(w)) => format!("wallet {w}"),
                     (None, None) => "-".into(),
                 };
-                println!("{}  {:<12}  {:<12}  {:<18}  {}", e.at, cut(&e.actor, 12), e.action.as_str(), on, cut(e.detail.as_deref().unwrap_or(""), 60));
+                println!("{}  {:<12}  {:<12}  {:<18}  {}", local_time(&e.at), cut(&e.actor, 12), e.action.as_str(), on, cut(e.detail.as_deref().unwrap_or(""), 60));
             }
         }
     }

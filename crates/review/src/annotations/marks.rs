@@ -1,6 +1,6 @@
 //! Reviewed marks: mark or unmark many transactions at once, in one SQLite
 //! transaction, with set statements over chunks of ids (so 10,000 rows take
-//! a few dozen statements, not 10,000). Marking a marked row or unmarking an
+//! a dozen statements, not 10,000). Marking a marked row or unmarking an
 //! unmarked one changes nothing and is not audited.
 
 use std::collections::HashSet;
@@ -17,7 +17,7 @@ use super::audit::AuditAction;
 use super::unknown_transaction;
 
 /// Ids per statement (a few binds each, well under SQLite's limit).
-const CHUNK: usize = 500;
+const CHUNK: usize = 2000;
 
 /// Who marked a transaction reviewed, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -50,39 +50,53 @@ pub async fn unmark_reviewed(cache: &Cache, transaction_ids: &[i64], actor: &str
     change_marks(cache, transaction_ids, actor, AuditAction::Unreviewed).await
 }
 
-/// Per chunk of ids: audit the rows that will change, then change them.
+/// Per chunk of ids: change the marks (a new mark's audit entry is written
+/// by the `reviewed_marks_audit` trigger; an unmark's here, first), then
+/// check that every id was a transaction by counting the chunk's marks,
+/// so the rows themselves are read once (marking) or not at all.
 async fn change_marks(cache: &Cache, transaction_ids: &[i64], actor: &str, action: AuditAction) -> Result<MarkOutcome> {
     let ids = distinct(transaction_ids);
     let now = to_nanos(Utc::now());
     let mut tx = cache.pool().begin_with("BEGIN IMMEDIATE").await?;
-    require_in(&mut tx, &ids).await?;
     let marking = action == AuditAction::Reviewed;
     let mut changed = 0;
     for chunk in ids.chunks(CHUNK) {
-        let mut audit = QueryBuilder::<Sqlite>::new("INSERT INTO annotation_audit (at, actor, action, transaction_id) SELECT ");
-        audit.push_bind(now).push(", ").push_bind(actor).push(", ").push_bind(action.as_str());
-        audit.push(if marking {
-            ", t.id FROM transactions t WHERE NOT EXISTS (SELECT 1 FROM reviewed_marks m WHERE m.transaction_id = t.id) AND t.id IN ("
-        } else {
-            ", transaction_id FROM reviewed_marks WHERE transaction_id IN ("
-        });
-        push_ids(&mut audit, chunk);
-        audit.build().execute(&mut *tx).await?;
+        // Marked ids of the chunk before an unmark; every id after a mark.
+        let marked = count_marks(&mut tx, chunk).await?;
         let mut change = if marking {
             let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO reviewed_marks (transaction_id, wallet_id, reviewed_by, reviewed_at) SELECT t.id, t.wallet_id, ");
             q.push_bind(actor).push(", ").push_bind(now).push(" FROM transactions t WHERE t.id IN (");
+            push_ids(&mut q, chunk);
+            q.push(" ON CONFLICT DO NOTHING");
             q
         } else {
-            QueryBuilder::<Sqlite>::new("DELETE FROM reviewed_marks WHERE transaction_id IN (")
+            let mut audit = QueryBuilder::<Sqlite>::new("INSERT INTO annotation_audit (at, actor, action, transaction_id) SELECT ");
+            audit.push_bind(now).push(", ").push_bind(actor).push(", ").push_bind(action.as_str());
+            audit.push(", transaction_id FROM reviewed_marks WHERE transaction_id IN (");
+            push_ids(&mut audit, chunk);
+            audit.build().execute(&mut *tx).await?;
+            let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM reviewed_marks WHERE transaction_id IN (");
+            push_ids(&mut q, chunk);
+            q
         };
-        push_ids(&mut change, chunk);
-        if marking {
-            change.push(" ON CONFLICT DO NOTHING");
+        let rows = change.build().execute(&mut *tx).await?.rows_affected();
+        changed += rows;
+        let known = if marking { marked + rows } else { marked };
+        if known < chunk.len() as u64 {
+            // A mark exists only for a transaction: some id is not one.
+            require_in(&mut tx, chunk).await?;
         }
-        changed += change.build().execute(&mut *tx).await?.rows_affected();
     }
     tx.commit().await?;
     Ok(MarkOutcome { requested: ids.len() as u64, changed })
+}
+
+/// How many of `ids` are marked reviewed.
+async fn count_marks(conn: &mut SqliteConnection, ids: &[i64]) -> Result<u64> {
+    let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM reviewed_marks WHERE transaction_id IN (");
+    push_ids(&mut q, ids);
+    let n: i64 = q.build_query_scalar().fetch_one(&mut *conn).await?;
+    Ok(n as u64)
 }
 
 /// The reviewed mark of one transaction, if any.

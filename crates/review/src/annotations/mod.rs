@@ -59,14 +59,24 @@ pub async fn transaction_annotations(cache: &Cache, transaction_id: i64) -> Resu
     })
 }
 
+/// Whether any transaction has a tag or a note (exports skip reading them when none has).
+pub async fn any_row_annotations(cache: &Cache) -> Result<bool> {
+    let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM transaction_tags) OR EXISTS (SELECT 1 FROM notes WHERE transaction_id IS NOT NULL)").fetch_one(cache.pool()).await?;
+    Ok(any)
+}
+
 /// Who is making changes: the OS user name (not a secret) as the session
 /// sets it, `USER` or `LOGNAME` on Linux and macOS, `USERNAME` on Windows;
-/// `unknown` when none is set.
+/// else the name of the home folder (`/home/ann`, `C:\Users\ann`);
+/// `unknown` when none is known.
 pub fn current_actor() -> String {
+    let home = || std::env::home_dir().and_then(|h| h.file_name().map(|n| n.to_string_lossy().into_owned()));
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|n| !n.trim().is_empty()))
+        .or_else(home)
         .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "unknown".into())
 }
 

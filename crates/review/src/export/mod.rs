@@ -142,7 +142,8 @@ pub async fn export_history(cache: &Cache, filter: &HistoryFilter, target: &Path
 
     let labels = wallets.values().map(|w| (w.id, (w.connection_name.clone(), w.label()))).collect();
     let conn = cache.pool().acquire().await?;
-    let job = stream::Job { resolved, zone: tz, amounts: opts.amounts, labels };
+    let annotated = crate::annotations::any_row_annotations(cache).await?;
+    let job = stream::Job { resolved, zone: tz, amounts: opts.amounts, labels, annotated };
     let written = match opts.format {
         ExportFormat::Xlsx => {
             let exact = stream::exact_text_columns(cache, &job).await?;

@@ -30,11 +30,16 @@ use super::xlsx::ExactColumns;
 use super::{amount_cells, AmountStyle, DateStyle, PROGRESS_EVERY};
 use crate::history::filter::{BindValue, Resolved, SqlParts};
 
-/// The selected columns, in the order [`write_rows`] reads them.
+/// The selected columns, in the order [`write_rows`] reads them; the last
+/// two are the row's tags and notes.
 const SELECT: &str = "SELECT t.occurred_at, t.wallet_id, t.currency, t.direction, t.amount, t.fee, t.balance_after, t.status, \
      t.description, t.counterparty, t.reference, t.category, t.record_id, t.id, \
      (SELECT group_concat(g.tag, ', ' ORDER BY g.tag) FROM transaction_tags g WHERE g.transaction_id = t.id), \
      (SELECT group_concat(n.body, char(10) ORDER BY n.id) FROM notes n WHERE n.transaction_id = t.id)";
+/// [`SELECT`] for a cache without any tag or transaction note: the two
+/// lookups per row (about a third of SQLite's time for the loop) skipped.
+const SELECT_UNANNOTATED: &str = "SELECT t.occurred_at, t.wallet_id, t.currency, t.direction, t.amount, t.fee, t.balance_after, t.status, \
+     t.description, t.counterparty, t.reference, t.category, t.record_id, t.id, NULL, NULL";
 
 /// What the row loop needs, all owned so it can move to a blocking thread.
 pub(super) struct Job {
@@ -43,6 +48,8 @@ pub(super) struct Job {
     pub amounts: AmountStyle,
     /// Wallet id → (connection name, wallet label).
     pub labels: BTreeMap<i64, (String, String)>,
+    /// Some transaction has a tag or a note (else their columns stay empty unread).
+    pub annotated: bool,
 }
 
 /// One history row as the loop reads it: the texts borrow the statement's
@@ -179,7 +186,7 @@ fn bind_all<'a>(stmt: &mut Stmt<'_>, binds: impl Iterator<Item = &'a BindValue>)
 
 fn write_rows<S: RowSink>(db: &RawDb<'_>, job: &Job, out: &mut S, progress: &UnboundedSender<u64>) -> Result<u64> {
     let mut sql = SqlParts::default();
-    sql.sql(SELECT);
+    sql.sql(if job.annotated { SELECT } else { SELECT_UNANNOTATED });
     job.resolved.from_sql(&mut sql);
     job.resolved.conditions_sql(&mut sql);
     sql.sql(" ORDER BY t.occurred_at, t.instant_order, t.id");

@@ -4,9 +4,11 @@
 //! ids first (the wallets table is small), so the transaction scan uses the
 //! `(wallet_id, occurred_at, id)` index. Free text becomes an FTS5 MATCH
 //! expression in which every user word is a quoted string; it is matched
-//! against the rows' own text and against their notes. Tag, "has a note"
-//! and "not reviewed" filters are index lookups per candidate row, so a
-//! first page walking the sort order stays short.
+//! against the rows' own text and against their notes. Tag and "has a
+//! note" filters start from the annotation tables (annotations are few: a
+//! page sorts the matches, as a text search with few matches does); "not
+//! reviewed" is a lookup per row while walking the sort order (most rows are
+//! not reviewed, so the page ends soon).
 //!
 //! The SQL is built once as [`SqlParts`] (static text pieces and typed bound
 //! values); history pages push it onto sqlx's `QueryBuilder`, the export
@@ -105,10 +107,12 @@ impl Resolved {
             // `+` keeps the planner from driving by the match set, so it
             // walks an index in sort order and stops at the page's end.
             q.sql(" FROM transactions t WHERE +t.id IN (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ");
-            q.bind(fts.clone()).sql(NOTE_MATCHES).bind(fts).sql(")");
+            // UNION ALL: the IN set ignores duplicates, and sorting out
+            // thousands of them first costs more than the lookups.
+            q.bind(fts.clone()).sql(" UNION ALL").sql(NOTE_MATCHES).bind(fts).sql(")");
         } else if self.fts.is_some() {
             q.sql(" FROM (SELECT rowid AS id FROM transactions_fts WHERE transactions_fts MATCH ");
-            q.bind(fts.clone()).sql(NOTE_MATCHES).bind(fts);
+            q.bind(fts.clone()).sql(" UNION").sql(NOTE_MATCHES).bind(fts);
             q.sql(") AS found CROSS JOIN transactions t ON t.id = found.id WHERE 1 = 1");
         } else {
             q.sql(" FROM transactions t WHERE 1 = 1");
@@ -144,12 +148,12 @@ impl Resolved {
             q.sql(" AND t.amount_key <= ").bind(k.clone());
         }
         if !self.tags.is_empty() {
-            q.sql(" AND EXISTS (SELECT 1 FROM transaction_tags g WHERE g.transaction_id = t.id AND g.tag IN (");
+            q.sql(" AND t.id IN (SELECT g.transaction_id FROM transaction_tags g WHERE g.tag IN (");
             q.list(self.tags.iter().cloned().map(BindValue::Text));
             q.sql("))");
         }
         if self.has_note {
-            q.sql(" AND EXISTS (SELECT 1 FROM notes n WHERE n.transaction_id = t.id)");
+            q.sql(" AND t.id IN (SELECT n.transaction_id FROM notes n WHERE n.transaction_id IS NOT NULL)");
         }
         if self.not_reviewed {
             q.sql(" AND NOT EXISTS (SELECT 1 FROM reviewed_marks m WHERE m.transaction_id = t.id)");
@@ -171,8 +175,9 @@ impl Resolved {
     }
 }
 
-/// The second half of a text match: the transactions whose notes match.
-const NOTE_MATCHES: &str = " UNION SELECT n.transaction_id FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid WHERE notes_fts MATCH ";
+/// The second half of a text match (after `UNION` or `UNION ALL`): the
+/// transactions whose notes match.
+const NOTE_MATCHES: &str = " SELECT n.transaction_id FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid WHERE notes_fts MATCH ";
 
 fn push_in(q: &mut SqlParts, column: &'static str, values: impl ExactSizeIterator<Item = String>) {
     if values.len() == 0 {
