@@ -165,3 +165,23 @@ async fn verify_fetches_only_signed_off_dates_and_catches_a_back_dated_row_and_a
     assert!(ok, "{out}\n{err}");
     assert!(out.contains("0 late change(s)"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_the_provider_no_longer_lists_is_caught_by_a_full_sync() {
+    let s = setup().await;
+    let (ok, out, err) = run(&s, &["sync"]).await;
+    assert!(ok, "{out}\n{err}");
+    let (wallet, id, through, _, last) = month(&s).await;
+    ok_json(&s, &["signoff", "create", "--wallet", &id.to_string(), "--through", &through.to_string(), "--zone", "UTC", "--json"]).await;
+    s.fake.remove_transaction(F, &wallet, &last);
+    let (ok, out, err) = run(&s, &["sync", "--full"]).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("1 late change in signed-off periods"), "{out}");
+    let changes = ok_json(&s, &["late-changes", "--json"]).await;
+    let [c] = late(&changes).as_slice() else { panic!("exactly the removed row: {changes}") };
+    assert_eq!((c["kind"].as_str(), c["record_id"].as_str()), (Some("removed"), Some(last.as_str())));
+    assert!(c["before"]["amount"].is_string() && c["after"]["amount"].is_null(), "{c}");
+    // Seen again as missing: not recorded twice.
+    let (ok, out, _) = run(&s, &["sync", "--full"]).await;
+    assert!(ok && !out.contains("late change"), "{out}");
+}
