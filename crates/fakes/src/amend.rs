@@ -60,6 +60,19 @@ impl State {
         true
     }
 
+    /// Delete a row (a provider that stops listing it) and rechain; false
+    /// when the wallet or row is unknown.
+    pub fn remove_transaction(&mut self, p: FakeProvider, wallet_id: &str, tx_id: &str) -> bool {
+        let Some(w) = self.p_mut(p).wallet_mut(wallet_id) else { return false };
+        let Some(pos) = w.txs.iter().position(|t| t.id == tx_id) else { return false };
+        w.txs.remove(pos);
+        for (i, t) in w.txs.iter_mut().enumerate() {
+            t.seq = i as u64;
+        }
+        w.rechain();
+        true
+    }
+
     /// Insert a credit of `amount` at `at` (after any row at the same
     /// instant), renumber and rechain; returns its id.
     pub fn add_backdated_transaction(&mut self, p: FakeProvider, wallet_id: &str, at: DateTime<Utc>, amount: Decimal, status: TxStatus) -> Option<String> {

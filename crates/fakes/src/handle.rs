@@ -114,6 +114,14 @@ impl FakeHandle {
         }
     }
 
+    /// Stops listing a row, as a provider that deletes one; later balances
+    /// are rechained. Panics on an unknown wallet or row.
+    pub fn remove_transaction(&self, p: FakeProvider, wallet_id: &str, tx_id: &str) {
+        if !self.shared.lock().remove_transaction(p, wallet_id, tx_id) {
+            panic!("walletbook-fakes: {} has no transaction {tx_id} in wallet {wallet_id}", p.name());
+        }
+    }
+
     /// Books a credit of `amount` back-dated to `at`; later balances are
     /// rechained. Returns its id. Panics on an unknown wallet.
     pub fn add_backdated_transaction(&self, p: FakeProvider, wallet_id: &str, at: chrono::DateTime<chrono::Utc>, amount: Decimal, status: crate::TxStatus) -> String {

@@ -19,9 +19,9 @@ pub struct LateChangesArgs {
     #[arg(long)]
     all: bool,
     /// IANA time zone for shown times (default: this machine's).
-    #[arg(long)]
+    #[arg(long, global = true)]
     zone: Option<String>,
-    #[arg(long)]
+    #[arg(long, global = true)]
     json: bool,
 }
 

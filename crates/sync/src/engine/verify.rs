@@ -163,9 +163,9 @@ impl SyncEngine {
                 event: SyncProgress { connection: conn.name.clone(), provider: conn.provider, wallet: Some(w.provider_wallet_id.clone()), wallet_index: i as u32 + 1, wallet_count: count as u32, phase: SyncPhase::Wallet, pages: 0, records: 0 },
                 held: Vec::new(),
                 listing: Listing::default(),
+                seen: Some(HashSet::new()),
             },
             stored,
-            seen: HashSet::new(),
         };
         sink.inner.emit(SyncPhase::Wallet);
         // Without a stored checkpoint a ranged walk's would mislead the next sync: walk whole.
@@ -175,9 +175,25 @@ impl SyncEngine {
         sink.inner.emit(SyncPhase::WalletDone);
         let scope = walked?;
         flushed?;
+        let seen = sink.inner.seen.take().unwrap_or_default();
+        let fetched = seen.len() as u64;
         let _one_writer = self.writer.lock().await;
-        self.cache.record_unlisted(w.cache_id, Some(run_id), None, end, &sink.seen).await?;
-        Ok((scope, sink.seen.len() as u64))
+        self.cache.record_unlisted(w.cache_id, Some(run_id), None, end, &seen).await?;
+        Ok((scope, fetched))
+    }
+
+    /// A full walk of a wallet with a sign-off notes the record ids it lists.
+    pub(super) async fn seen_if_signed_off(&self, wallet_id: i64, full: bool) -> Result<Option<HashSet<String>>, SyncError> {
+        Ok(if full && !self.cache.signed_off_periods(wallet_id).await?.is_empty() { Some(HashSet::new()) } else { None })
+    }
+
+    /// After a whole walk that noted its record ids: rows of the signed-off
+    /// periods it did not list are late changes (removed).
+    pub(super) async fn record_unlisted(&self, wallet_id: i64, run_id: Option<i64>, seen: Option<HashSet<String>>) -> Result<(), SyncError> {
+        let (Some(seen), Some(&(_, end))) = (seen, self.cache.signed_off_periods(wallet_id).await?.last()) else { return Ok(()) };
+        let _one_writer = self.writer.lock().await;
+        self.cache.record_unlisted(wallet_id, run_id, None, end, &seen).await?;
+        Ok(())
     }
 }
 
@@ -202,18 +218,16 @@ fn verification(conn: &Connection, w: &WalletRef, end: i64, date_filtered: bool,
     }
 }
 
-/// The engine's sink, keeping the wallet's stored checkpoint (a ranged
-/// walk's own would mislead the next sync) and noting every record id listed.
+/// The engine's sink (noting every record id listed), keeping the
+/// wallet's stored checkpoint: a ranged walk's own would mislead the next sync.
 struct VerifySink<'a> {
     inner: CacheSink<'a>,
     stored: Option<String>,
-    seen: HashSet<String>,
 }
 
 #[async_trait]
 impl PageSink for VerifySink<'_> {
     async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<(), SyncError> {
-        self.seen.extend(records.iter().filter_map(|r| r.as_ref().ok()).map(|t| t.record_id.clone()));
         let checkpoint = self.stored.clone().unwrap_or(checkpoint);
         self.inner.commit(records, checkpoint).await
     }
