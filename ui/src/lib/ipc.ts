@@ -33,6 +33,8 @@ import type { IpcError as IpcErrorShape } from "./bindings/IpcError";
 import type { ProviderInfo } from "./bindings/ProviderInfo";
 import type { QuarantineEntry } from "./bindings/QuarantineEntry";
 import type { Wallet } from "./bindings/Wallet";
+import type { AuditEntry } from "./bindings/AuditEntry";
+import type { AuditFilter } from "./bindings/AuditFilter";
 import type { LateChangesRequest } from "./bindings/LateChangesRequest";
 import type { VerifyRequest } from "./bindings/VerifyRequest";
 import type {
@@ -155,6 +157,8 @@ export const api = {
   addTag: (transactionId: number, tag: string) => call<string[]>("add_tag", { transactionId, tag }),
   removeTag: (transactionId: number, tag: string) => call<string[]>("remove_tag", { transactionId, tag }),
   allTags: () => call<TagCount[]>("all_tags"),
+  /** Who changed which note, tag or mark, and when; newest first. */
+  auditLog: (filter: AuditFilter) => call<AuditEntry[]>("audit_log", { filter }),
   markReviewed: (ids: number[]) => call<MarkOutcome>("mark_reviewed", { ids }),
   unmarkReviewed: (ids: number[]) => call<MarkOutcome>("unmark_reviewed", { ids }),
   createSignoff: (request: SignoffRequest) => call<Signoff>("create_signoff", { request }),

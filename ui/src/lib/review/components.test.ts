@@ -46,6 +46,27 @@ describe("History review marks", () => {
   });
 });
 
+describe("History mouse selection", () => {
+  it("Shift+click selects a range, Ctrl+click takes a row out, Space marks what is selected", async () => {
+    const marked: unknown[] = [];
+    mockCommands({
+      list_wallets: () => [wallet()],
+      history_page: () => ({ rows: [historyRow(1), historyRow(2), historyRow(3), historyRow(4)], next_cursor: null, total: null, zone: "UTC" }),
+      history_count: () => 4,
+      mark_reviewed: (a) => (marked.push(a.ids), { requested: 3, changed: 3 }),
+    });
+    render(History);
+    const rows = await screen.findAllByTestId("history-row");
+    await fireEvent.click(rows[0]);
+    await fireEvent.click(rows[3], { shiftKey: true });
+    await fireEvent.click(rows[1], { ctrlKey: true });
+    expect(rows.map((r) => r.getAttribute("aria-selected"))).toEqual(["true", "false", "true", "true"]);
+    expect(screen.getByTestId("review-status").textContent).toContain("3 selected");
+    await fireEvent.keyDown(screen.getByTestId("history-grid"), { key: " " });
+    await vi.waitFor(() => expect(marked).toEqual([[1, 3, 4]]));
+  });
+});
+
 describe("Sign-off dialog", () => {
   it("requires a note when the period has unexplained breaks", async () => {
     const created: unknown[] = [];
