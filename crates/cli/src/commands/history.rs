@@ -60,7 +60,7 @@ pub struct FilterArgs {
     #[arg(long)]
     pub text: Option<String>,
     /// Only rows with this tag (repeatable: any of them).
-    #[arg(long = "tag")]
+    #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
     /// Only rows with a note.
     #[arg(long)]
