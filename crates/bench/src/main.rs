@@ -9,10 +9,12 @@
 //! cargo run --release -p walletbook-bench -- sync --latency-ms 100
 //! cargo run --release -p walletbook-bench -- review --rows 1000000
 //! cargo run --release -p walletbook-bench -- export --rows 1000000
+//! cargo run --release -p walletbook-bench -- late --records 100000
 //! ```
 
 mod error;
 mod export;
+mod late;
 mod latency;
 mod measure;
 mod review;
@@ -38,6 +40,8 @@ enum BenchCommand {
     Review(review::BenchReviewArgs),
     /// XLSX and PDF export figures over the same synthetic cache.
     Export(export::BenchExportArgs),
+    /// What late-change detection adds to storing a sync of N rows (with and without sign-offs).
+    Late(late::BenchLateArgs),
 }
 
 #[tokio::main]
@@ -47,6 +51,7 @@ async fn main() -> ExitCode {
         BenchCommand::Sync(a) => sync::run(a).await,
         BenchCommand::Review(a) => review::run(a).await,
         BenchCommand::Export(a) => export::run(a).await,
+        BenchCommand::Late(a) => late::run(a).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
