@@ -10,11 +10,13 @@
 //! cargo run --release -p walletbook-bench -- review --rows 1000000
 //! cargo run --release -p walletbook-bench -- export --rows 1000000
 //! cargo run --release -p walletbook-bench -- annotations --rows 1000000
+//! cargo run --release -p walletbook-bench -- late --records 100000
 //! ```
 
 mod annotations;
 mod error;
 mod export;
+mod late;
 mod latency;
 mod measure;
 mod review;
@@ -42,6 +44,8 @@ enum BenchCommand {
     Export(export::BenchExportArgs),
     /// Marking rows reviewed and the "not reviewed" history filter over the same synthetic cache.
     Annotations(annotations::BenchAnnotationsArgs),
+    /// What late-change detection adds to storing a sync of N rows (with and without sign-offs).
+    Late(late::BenchLateArgs),
 }
 
 #[tokio::main]
@@ -52,6 +56,7 @@ async fn main() -> ExitCode {
         BenchCommand::Review(a) => review::run(a).await,
         BenchCommand::Export(a) => export::run(a).await,
         BenchCommand::Annotations(a) => annotations::run(a).await,
+        BenchCommand::Late(a) => late::run(a).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

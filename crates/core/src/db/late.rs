@@ -9,10 +9,10 @@
 //!
 //! Cost: one indexed lookup per commit finds the signed-off-through
 //! instant; rows after it (nearly all of a sync) cost one integer compare.
-//! Every changed row also keeps its previous raw record in
-//! `raw_records_previous`.
+//! A row changed inside a signed-off period also keeps its previous raw
+//! record in `raw_records_previous` (the late change holds both raw texts).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::raw::{RawDb, Stmt};
 use crate::error::Result;
@@ -84,28 +84,29 @@ impl<'d> LateWatch<'d> {
         record(self.db, self.wallet_id, self.run_id, Some(id), &t.record_id, "new", &RowValues::default(), &RowValues::of(t))
     }
 
-    /// Row `id` is about to be updated to `t` (its raw text changed): keep
-    /// its previous raw record, and record a late change when it lies in a
-    /// signed-off period (before or after) and a vouched-for value differs.
-    pub fn changing(&mut self, id: i64, t: &NewTransaction) -> Result<()> {
+    /// Row `id`, dated `was` until now, is about to be updated to `t` (its
+    /// raw text changed): when it lies in a signed-off period (before or
+    /// after) and a vouched-for value differs, record a late change and
+    /// keep the row's previous raw record.
+    pub fn changing(&mut self, id: i64, was: DateTime<Utc>, t: &NewTransaction) -> Result<()> {
+        if !self.signed_off(to_nanos(was)) && !self.signed_off(to_nanos(t.occurred_at)) {
+            return Ok(());
+        }
+        let (before, after) = (stored_values(self.db, id)?, RowValues::of(t));
+        if !before.differs(&after) {
+            return Ok(());
+        }
         if self.keep_previous.is_none() {
             self.keep_previous = Some(self.db.prepare(
                 "INSERT OR REPLACE INTO raw_records_previous (transaction_id, raw, replaced_at, run_id) SELECT transaction_id, raw, ?, ? FROM raw_records WHERE transaction_id = ?",
             )?);
         }
-        let after = RowValues::of(t);
-        let before = if self.through.is_some() { Some(stored_values(self.db, id)?) } else { None };
-        if let Some(keep) = self.keep_previous.as_mut() {
-            keep.bind_i64(0, to_nanos(Utc::now()))?;
-            keep.bind_opt_i64(1, self.run_id)?;
-            keep.bind_i64(2, id)?;
-            keep.execute()?;
-        }
-        let Some(before) = before else { return Ok(()) };
-        if (self.signed_off(before.occurred_at) || self.signed_off(after.occurred_at)) && before.differs(&after) {
-            record(self.db, self.wallet_id, self.run_id, Some(id), &t.record_id, "changed", &before, &after)?;
-        }
-        Ok(())
+        let Some(keep) = self.keep_previous.as_mut() else { return Ok(()) };
+        keep.bind_i64(0, to_nanos(Utc::now()))?;
+        keep.bind_opt_i64(1, self.run_id)?;
+        keep.bind_i64(2, id)?;
+        keep.execute()?;
+        record(self.db, self.wallet_id, self.run_id, Some(id), &t.record_id, "changed", &before, &after)
     }
 }
 

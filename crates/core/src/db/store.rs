@@ -154,7 +154,7 @@ fn write_rows(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, rows: &[NewTr
         } else {
             deltas.add(zones, &old.contribution, -1);
             deltas.add(zones, &Contribution::of(t), 1);
-            late.changing(old.id, t)?;
+            late.changing(old.id, old.contribution.occurred_at, t)?;
             writer.update(old.id, run_id, t, order)?;
             outcome.updated += 1;
         }
