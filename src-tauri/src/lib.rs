@@ -23,6 +23,16 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::annotations::add_note,
+            commands::annotations::add_tag,
+            commands::annotations::all_tags,
+            commands::annotations::audit_log,
+            commands::annotations::list_notes,
+            commands::annotations::mark_reviewed,
+            commands::annotations::remove_note,
+            commands::annotations::remove_tag,
+            commands::annotations::transaction_annotations,
+            commands::annotations::unmark_reviewed,
             commands::app::about,
             commands::app::app_info,
             commands::app::list_providers,
@@ -48,6 +58,11 @@ pub fn run() {
             commands::review::transaction_detail,
             commands::settings::get_preferences,
             commands::settings::set_sync_concurrency,
+            commands::signoffs::acknowledge_late_change,
+            commands::signoffs::create_signoff,
+            commands::signoffs::list_late_changes,
+            commands::signoffs::list_signoffs,
+            commands::signoffs::verify_signoffs,
             commands::sync::list_quarantine,
             commands::sync::list_runs,
             commands::sync::sync_cancel,

@@ -111,5 +111,33 @@ for (const theme of ["light", "dark"]) {
         }
       });
     }
+
+    // The review workflow's overlays: a row's notes and tags, the sign-off dialog, a wallet's notes.
+    test(`review overlays (${theme})`, async () => {
+      app ??= await start({ demo: true, env });
+      const check = async (name) => {
+        await app.screenshot(`a11y-${theme}-${name}`);
+        const violations = await scan(app);
+        assert.deepEqual(violations.map((v) => `${v.id} (${v.impact}) x${v.nodes}`), [], report(name, theme, violations));
+      };
+      await app.open("history");
+      const grid = await app.find("[data-testid=history-grid]");
+      await grid.click();
+      await grid.sendKeys(Key.HOME, Key.ENTER);
+      await app.find("[data-testid=annotations] [data-testid=note-input]");
+      await check("history-annotations");
+      await grid.sendKeys(Key.ESCAPE);
+      await app.open("reconciliation");
+      await (await app.find("[data-testid=signoff-open]")).click();
+      await app.find("[data-testid=signoff-dialog] [data-testid=signoff-confirm]");
+      await app.find("[data-testid=signoff-closing], [data-testid=signoff-dialog] .err", 15000);
+      await check("signoff-dialog");
+      await app.driver.actions().sendKeys(Key.ESCAPE).perform();
+      await app.open("wallets");
+      await (await app.find("[data-testid=wallet-notes]")).click();
+      await app.find("[data-testid=wallet-notes-dialog]");
+      await check("wallet-notes-dialog");
+      await app.driver.actions().sendKeys(Key.ESCAPE).perform();
+    });
   });
 }

@@ -12,11 +12,13 @@
 //! cargo run --release -p walletbook-bench -- spaaza-export --rows 1000000
 //! cargo run --release -p walletbook-bench -- pages-ahead --latency-ms 100
 //! cargo run --release -p walletbook-bench -- annotations --rows 1000000
+//! cargo run --release -p walletbook-bench -- late --records 100000
 //! ```
 
 mod annotations;
 mod error;
 mod export;
+mod late;
 mod latency;
 mod measure;
 mod pages_ahead;
@@ -50,6 +52,8 @@ enum BenchCommand {
     SpaazaExport(spaaza_export::BenchSpaazaExportArgs),
     /// Marking rows reviewed and the "not reviewed" history filter over the same synthetic cache.
     Annotations(annotations::BenchAnnotationsArgs),
+    /// What late-change detection adds to storing a sync of N rows (with and without sign-offs).
+    Late(late::BenchLateArgs),
 }
 
 #[tokio::main]
@@ -62,6 +66,7 @@ async fn main() -> ExitCode {
         BenchCommand::SpaazaExport(a) => spaaza_export::run(a).await,
         BenchCommand::PagesAhead(a) => pages_ahead::run(a).await,
         BenchCommand::Annotations(a) => annotations::run(a).await,
+        BenchCommand::Late(a) => late::run(a).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

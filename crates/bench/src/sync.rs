@@ -69,9 +69,14 @@ async fn measure(dir: &std::path::Path, n: u64) -> BenchResult {
 
 /// One Exlr8 row, shaped like the document's example.
 fn row(i: u64, n: u64) -> String {
+    row_variant(i, n, 0)
+}
+
+/// Row `i`, its amount moved by `variant` (a provider's correction).
+fn row_variant(i: u64, n: u64, variant: u64) -> String {
     let before = 5_000_000_0001i64 + (i as i64 % 7919) * 1_000;
     let credit = i % 3 != 0;
-    let amount = 1_000 + (i % 997) as i64;
+    let amount = 1_000 + (i % 997) as i64 + variant as i64;
     let after = if credit { before + amount } else { before - amount };
     let secs = 1_733_000_000 - (n - i) as i64 * 7;
     let at = chrono::DateTime::from_timestamp(secs, ((i % 1000) * 1_000_000) as u32).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -92,6 +97,12 @@ fn row(i: u64, n: u64) -> String {
 fn page_body(from: u64, n: u64) -> String {
     let rows: Vec<String> = (from..(from + PAGE).min(n)).map(|i| row(i, n)).collect();
     format!(r#"{{"transactions":[{}],"paginationInfo":{{"nextCursor":"","hasMore":false}}}}"#, rows.join(","))
+}
+
+/// Rows `from..to` of an `n`-row history (see [`row_variant`]), parsed.
+pub(crate) fn parse_rows(from: u64, to: u64, n: u64, variant: u64) -> BenchResult<Vec<ParsedRecord>> {
+    let rows: Vec<String> = (from..to).map(|i| row_variant(i, n, variant)).collect();
+    parse_page(&format!(r#"{{"transactions":[{}],"paginationInfo":{{"nextCursor":"","hasMore":false}}}}"#, rows.join(",")))
 }
 
 fn parse_page(body: &str) -> BenchResult<Vec<ParsedRecord>> {

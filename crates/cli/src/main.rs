@@ -57,6 +57,11 @@ enum Command {
     /// Mark transactions reviewed, and see the log of annotation changes.
     #[command(subcommand)]
     Review(commands::review::ReviewCommand),
+    /// Sign wallets off through a date; list and verify sign-offs.
+    #[command(subcommand)]
+    Signoff(commands::signoff::SignoffCommand),
+    /// Changes to rows inside signed-off periods; `ack` one with a note.
+    LateChanges(commands::late_changes::LateChangesArgs),
 }
 
 #[tokio::main]
@@ -76,6 +81,8 @@ async fn main() -> ExitCode {
         Command::Note(c) => commands::note::run(&ctx, c).await,
         Command::Tag(c) => commands::tag::run(&ctx, c).await,
         Command::Review(c) => commands::review::run(&ctx, c).await,
+        Command::Signoff(c) => commands::signoff::run(&ctx, c).await,
+        Command::LateChanges(a) => commands::late_changes::run(&ctx, a).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@ use crate::expected::Expected;
 use crate::fault::{Fault, FaultRule};
 use crate::state::{RequestRecord, WalletInfo};
 use crate::{exlr8_large, FakeHandle};
+use rust_decimal::Decimal;
 use std::net::SocketAddr;
 
 impl FakeHandle {
@@ -100,6 +101,32 @@ impl FakeHandle {
     pub fn add_recent_transactions(&self, p: FakeProvider, wallet_id: &str, n: usize) -> Vec<String> {
         match self.shared.lock().add_recent_transactions(p, wallet_id, n) {
             Some(ids) => ids,
+            None => panic!("walletbook-fakes: {} has no wallet {wallet_id}", p.name()),
+        }
+    }
+
+    /// Amends a past row as a provider's correction would: a new amount
+    /// and/or status; later balances are rechained. Panics on an unknown
+    /// wallet or row.
+    pub fn amend_transaction(&self, p: FakeProvider, wallet_id: &str, tx_id: &str, amount: Option<Decimal>, status: Option<crate::TxStatus>) {
+        if !self.shared.lock().amend_transaction(p, wallet_id, tx_id, amount, status) {
+            panic!("walletbook-fakes: {} has no transaction {tx_id} in wallet {wallet_id}", p.name());
+        }
+    }
+
+    /// Stops listing a row, as a provider that deletes one; later balances
+    /// are rechained. Panics on an unknown wallet or row.
+    pub fn remove_transaction(&self, p: FakeProvider, wallet_id: &str, tx_id: &str) {
+        if !self.shared.lock().remove_transaction(p, wallet_id, tx_id) {
+            panic!("walletbook-fakes: {} has no transaction {tx_id} in wallet {wallet_id}", p.name());
+        }
+    }
+
+    /// Books a credit of `amount` back-dated to `at`; later balances are
+    /// rechained. Returns its id. Panics on an unknown wallet.
+    pub fn add_backdated_transaction(&self, p: FakeProvider, wallet_id: &str, at: chrono::DateTime<chrono::Utc>, amount: Decimal, status: crate::TxStatus) -> String {
+        match self.shared.lock().add_backdated_transaction(p, wallet_id, at, amount, status) {
+            Some(id) => id,
             None => panic!("walletbook-fakes: {} has no wallet {wallet_id}", p.name()),
         }
     }

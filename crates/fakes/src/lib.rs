@@ -19,6 +19,7 @@
 
 #![allow(clippy::result_large_err)] // handlers return `Result<_, Response>`
 
+pub mod amend;
 pub mod baanx;
 pub mod common;
 pub mod config;
@@ -94,7 +95,7 @@ fn router(shared: Arc<Shared>) -> Router {
         let layer = axum::middleware::from_fn_with_state((shared.clone(), p), fault::middleware);
         app = app.nest(p.prefix(), routes.layer(layer));
     }
-    app.with_state(shared)
+    app.merge(amend::router()).with_state(shared)
 }
 
 /// A running fake server. Dropping it stops the server.

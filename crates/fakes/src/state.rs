@@ -129,6 +129,11 @@ impl State {
         format!("{prefix}{}{:04x}", self.gen.uuid().replace('-', ""), self.counter)
     }
 
+    /// A fresh record id in the provider's style.
+    pub fn gen_id(&mut self, style: crate::data::IdStyle) -> String {
+        self.gen.id(style)
+    }
+
     /// Adds `n` newest transactions to a wallet; returns their ids.
     pub fn add_transactions(&mut self, p: FakeProvider, wallet_id: &str, n: usize) -> Option<Vec<String>> {
         let profile = fixtures::profile(p);

@@ -7,6 +7,7 @@
 //!   wallet and currency, from the daily rollups;
 //! - [`reconcile`]: continuity checks of provider-reported balances;
 //! - [`export`]: CSV, XLSX and PDF of any history and per-wallet statements, written safely;
+//! - [`signoff`]: period sign-offs and the late changes that break them;
 //! - [`demo`]: the deterministic demo workspace.
 //!
 //! Terms: a *period* is a span of whole local days in a chosen IANA zone;
@@ -22,4 +23,5 @@ pub mod history;
 pub mod range;
 pub mod reconcile;
 pub mod rules;
+pub mod signoff;
 pub mod summary;

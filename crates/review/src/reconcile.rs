@@ -107,6 +107,10 @@ pub struct WalletReconciliation {
     pub current_balance: Option<Decimal>,
     #[ts(type = "string | null")]
     pub last_reported_balance: Option<Decimal>,
+    /// The wallet's latest sign-off, if any.
+    pub last_signoff: Option<crate::signoff::Signoff>,
+    /// Late changes in its signed-off periods not yet re-signed or acknowledged.
+    pub open_late_changes: i64,
 }
 
 impl WalletReconciliation {
@@ -136,7 +140,19 @@ pub async fn reconcile(cache: &Cache, req: &ReconcileRequest) -> Result<Reconcil
     for w in wallets.values().filter(|w| req.wallet_ids.is_empty() || req.wallet_ids.contains(&w.id)) {
         out.push(check_wallet(cache, w, &mapper, max).await?);
     }
+    add_signoffs(cache, &mut out).await?;
     Ok(Reconciliation { zone: zone_name, wallets: out })
+}
+
+/// Each wallet's last sign-off and open late changes.
+async fn add_signoffs(cache: &Cache, out: &mut [WalletReconciliation]) -> Result<()> {
+    let last = crate::signoff::last_signoffs(cache).await?;
+    let open = cache.late_changes(None, true).await?;
+    for w in out.iter_mut() {
+        w.last_signoff = last.iter().find(|s| s.wallet_id == w.wallet_id).cloned();
+        w.open_late_changes = open.iter().filter(|c| c.wallet_id == w.wallet_id).count() as i64;
+    }
+    Ok(())
 }
 
 struct Seen {
@@ -207,6 +223,8 @@ impl Checker {
             gaps: Vec::new(),
             current_balance: w.current_balance,
             last_reported_balance: None,
+            last_signoff: None,
+            open_late_changes: 0,
         };
         Checker { r, max, prev: None, waiting: Vec::new(), numbered_steps: 0, unit_steps: 0, candidate_gaps: Vec::new(), gap_count: 0 }
     }

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use walletbook_core::model::{DiscoveredWallet, ParsedRecord, Provider};
 use walletbook_core::order::Listing;
 
@@ -31,6 +32,15 @@ pub struct DiscoveryHints {
     pub full: bool,
     /// Checkpoints of the connection's cached wallets, by provider wallet id.
     pub checkpoints: HashMap<String, String>,
+}
+
+/// How a connector re-fetched a wallet for a verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyScope {
+    /// Only rows in the requested dates were asked for.
+    Dates,
+    /// The provider cannot filter by date: the whole history was walked.
+    WholeHistory,
 }
 
 /// Where a connector sends its pages.
@@ -92,4 +102,14 @@ pub trait Connector: Send + Sync {
     /// Fetch one wallet's history from `checkpoint` (None: from the start),
     /// committing page by page through `sink`. `full` refetches everything.
     async fn sync_wallet(&self, wallet: &WalletRef, checkpoint: Option<String>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError>;
+
+    /// Re-fetch the wallet's rows dated in `[from, to)` (`from` None: from
+    /// the start) for a verification of signed-off periods, every one of
+    /// them (never stopping at known rows), committing through `sink`.
+    /// Providers that cannot filter by date walk the whole history.
+    async fn verify_wallet(&self, wallet: &WalletRef, from: Option<DateTime<Utc>>, to: DateTime<Utc>, sink: &mut dyn PageSink) -> Result<VerifyScope, SyncError> {
+        let _ = (from, to);
+        self.sync_wallet(wallet, None, true, sink).await?;
+        Ok(VerifyScope::WholeHistory)
+    }
 }

@@ -1,5 +1,6 @@
 //! Tauri commands. Each one calls the core and maps its error; nothing else.
 
+pub mod annotations;
 pub mod app;
 pub mod connections;
 pub mod demo;
@@ -8,5 +9,6 @@ pub mod export_paths;
 pub mod import;
 pub mod review;
 pub mod settings;
+pub mod signoffs;
 pub mod sync;
 pub mod wallets;

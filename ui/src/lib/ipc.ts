@@ -34,6 +34,21 @@ import type { Preferences } from "./bindings/Preferences";
 import type { ProviderInfo } from "./bindings/ProviderInfo";
 import type { QuarantineEntry } from "./bindings/QuarantineEntry";
 import type { Wallet } from "./bindings/Wallet";
+import type { AuditEntry } from "./bindings/AuditEntry";
+import type { AuditFilter } from "./bindings/AuditFilter";
+import type { LateChangesRequest } from "./bindings/LateChangesRequest";
+import type { VerifyRequest } from "./bindings/VerifyRequest";
+import type {
+  LateChange,
+  MarkOutcome,
+  Note,
+  NoteTarget,
+  Signoff,
+  SignoffRequest,
+  TagCount,
+  TransactionAnnotations,
+  VerifyReport,
+} from "./review/types";
 
 /** Every code Rust sends, from the generated enum (never a copy kept here). */
 const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
@@ -138,6 +153,25 @@ export const api = {
     call<BatchReport>("export_statements", { request, layout, options, progress: channel(onRows) }),
   exportHistory: (filter: HistoryFilter, options: ExportOptions, path: string, onRows: (n: number) => void) =>
     call<number>("export_history", { filter, options, path, progress: channel(onRows) }),
+  // The review workflow: notes, tags, reviewed marks, sign-offs and late changes.
+  transactionAnnotations: (id: number) => call<TransactionAnnotations>("transaction_annotations", { id }),
+  listNotes: (target: NoteTarget) => call<Note[]>("list_notes", { target }),
+  addNote: (target: NoteTarget, body: string) => call<Note>("add_note", { target, body }),
+  removeNote: (noteId: number) => call<Note>("remove_note", { noteId }),
+  addTag: (transactionId: number, tag: string) => call<string[]>("add_tag", { transactionId, tag }),
+  removeTag: (transactionId: number, tag: string) => call<string[]>("remove_tag", { transactionId, tag }),
+  allTags: () => call<TagCount[]>("all_tags"),
+  /** Who changed which note, tag or mark, and when; newest first. */
+  auditLog: (filter: AuditFilter) => call<AuditEntry[]>("audit_log", { filter }),
+  markReviewed: (ids: number[]) => call<MarkOutcome>("mark_reviewed", { ids }),
+  unmarkReviewed: (ids: number[]) => call<MarkOutcome>("unmark_reviewed", { ids }),
+  createSignoff: (request: SignoffRequest) => call<Signoff>("create_signoff", { request }),
+  /** Each wallet's live sign-offs, latest date first. */
+  listSignoffs: () => call<Signoff[]>("list_signoffs"),
+  verifySignoffs: (request: VerifyRequest) => call<VerifyReport>("verify_signoffs", { request }),
+  listLateChanges: (request: LateChangesRequest) => call<LateChange[]>("list_late_changes", { request }),
+  acknowledgeLateChange: (id: number, note: string, zone: string | null) =>
+    call<LateChange>("acknowledge_late_change", { id, note, zone }),
   exportStatement: (request: StatementRequest, options: ExportOptions, path: string, onRows: (n: number) => void) =>
     call<number>("export_statement", { request, options, path, progress: channel(onRows) }),
 };

@@ -93,6 +93,7 @@ export function summary(): Summary {
         count: 3,
         pending: 0,
         balance_check: "0",
+        signed_off: false,
       },
     ],
     totals: [{ ...total, credits: "60.25", debits: "10", fees: "0", net: "50.25", count: 3 }],

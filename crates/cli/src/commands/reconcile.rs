@@ -54,12 +54,22 @@ pub async fn run(ctx: &Context, args: ReconcileArgs) -> CliResult {
                         println!("        #{:<8} {} {:>14} before {:>14} after {:>14}  {}", r.id, r.occurred_at, r.signed_amount.to_string(), opt(&r.balance_before), opt(&r.balance_after), r.record_id);
                     }
                 }
+                if let Some(s) = &w.last_signoff {
+                    println!("      last sign-off: {}", super::signoff::signoff_line(s));
+                }
+                if w.open_late_changes > 0 {
+                    println!("      {} open late change(s) in signed-off periods: see `walletbook late-changes --wallet {}`", w.open_late_changes, w.wallet_id);
+                }
                 for g in &w.gaps {
                     println!("      gap: {} rows missing between {} ({}) and {} ({})", g.missing, g.after_record, g.after_time, g.before_record, g.before_time);
                 }
             }
             println!("Times in {}. {} of {} wallets need attention.", report.zone, dirty, report.wallets.len());
         }
+    }
+    let late: i64 = report.wallets.iter().map(|w| w.open_late_changes).sum();
+    if late > 0 {
+        return Err(CliError::Usage(format!("{late} late change(s) in signed-off periods are unresolved: re-sign the period or `walletbook late-changes ack ID --note TEXT`")));
     }
     if dirty > 0 {
         return Err(CliError::Usage(format!("{dirty} wallets have balance breaks or gaps: see above")));

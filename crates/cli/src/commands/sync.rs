@@ -179,6 +179,9 @@ fn print_summary(report: &SyncReport) -> CliResult {
             writeln!(out, "  {why}")?;
         }
     }
+    if report.late_changes > 0 {
+        writeln!(out, "{} late change{} in signed-off periods: see `walletbook late-changes`", report.late_changes, if report.late_changes == 1 { "" } else { "s" })?;
+    }
     if report.connections.is_empty() {
         writeln!(out, "There are no connections to sync: add one with `walletbook connections add`.")?;
     }

@@ -10,9 +10,11 @@
 pub mod catalog;
 mod instant;
 pub mod location;
+pub mod late;
 pub mod raw;
 pub mod restores;
 pub mod rollup;
+pub mod signoff;
 pub mod store;
 mod writer;
 

@@ -17,6 +17,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use chrono_tz::Tz;
 
 use super::instant::Instants;
+use super::late::LateWatch;
 use super::raw::RawDb;
 use super::rollup::{self, Contribution, Deltas};
 use super::writer::RowWriter;
@@ -133,6 +134,7 @@ fn write_rows(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, rows: &[NewTr
     let mut instants = Instants::new(db, wallet_id)?;
     let orders = instants.plan(rows)?;
     let mut writer = RowWriter::new(db)?;
+    let mut late = LateWatch::new(db, wallet_id, run_id)?;
     let mut deltas = Deltas::default();
     let mut outcome = PageOutcome::default();
     let mut new_ids: Option<(i64, i64)> = None;
@@ -140,6 +142,7 @@ fn write_rows(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, rows: &[NewTr
         // Insert first: for new records (the common case) the unique
         // index check is the lookup.
         if let Some(id) = writer.insert_new(wallet_id, run_id, t, order)? {
+            late.inserted(id, t)?;
             deltas.add(zones, &Contribution::of(t), 1);
             new_ids = Some(new_ids.map_or((id, id), |(lo, hi)| (lo.min(id), hi.max(id))));
             outcome.inserted += 1;
@@ -151,6 +154,7 @@ fn write_rows(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, rows: &[NewTr
         } else {
             deltas.add(zones, &old.contribution, -1);
             deltas.add(zones, &Contribution::of(t), 1);
+            late.changing(old.id, old.contribution.occurred_at, t)?;
             writer.update(old.id, run_id, t, order)?;
             outcome.updated += 1;
         }

@@ -97,6 +97,8 @@ pub struct SummaryRow {
     /// zero when the provider's balances agree with its rows.
     #[ts(type = "string | null")]
     pub balance_check: Option<Decimal>,
+    /// The whole period lies inside the wallet's signed-off periods.
+    pub signed_off: bool,
 }
 
 /// All wallets of one currency, one period.
@@ -182,6 +184,8 @@ pub async fn summarise(cache: &Cache, req: &SummaryRequest) -> Result<Summary> {
     let (plan, groups, figures) = read_on_blocking_thread(conn, plan).await?;
     let rows = summary_rows(&plan, &groups, figures)?;
     let totals = currency_totals(&groups);
+    let mut rows = rows;
+    crate::signoff::mark_summary_rows(cache, &plan.zone_name, &mut rows).await?;
     Ok(Summary { period: plan.period, zone: plan.zone_name, from: plan.from.map(|d| d.to_string()), to: plan.to.map(|d| d.to_string()), rows, totals })
 }
 
@@ -254,6 +258,7 @@ fn summary_rows(plan: &Plan, groups: &[Group], figures: Vec<balances::Figures>) 
             net: g.net().normalize(),
             count: g.count,
             pending: g.pending,
+            signed_off: false,
         });
     }
     rows.sort_by(|a, b| (&a.start, &a.connection_name, &a.wallet_name, a.wallet_id, &a.currency).cmp(&(&b.start, &b.connection_name, &b.wallet_name, b.wallet_id, &b.currency)));

@@ -24,6 +24,7 @@ mod progress;
 mod restore;
 mod sink;
 mod types;
+mod verify;
 mod wallets;
 mod writer;
 
@@ -38,6 +39,7 @@ use walletbook_core::model::{Connection, Secrets};
 
 pub use restore::RestoreOutcome;
 pub use sink::BATCH_RECORDS;
+pub use verify::{VerifyReport, VerifyRequest, WalletVerification};
 pub use wallets::{wallets_at_once, WALLETS_AT_ONCE};
 pub use types::{CancelToken, ConnectionReport, OverallProgress, ProgressFn, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus, WalletReport};
 
@@ -131,6 +133,8 @@ impl SyncEngine {
                 }
             }
         }
+        let runs: Vec<i64> = report.connections.iter().filter_map(|c| c.run_id).collect();
+        report.late_changes = self.cache.late_changes_in_runs(&runs).await?;
         Ok(report)
     }
 

@@ -51,6 +51,9 @@ pub(crate) struct CacheSink<'a> {
     pub held: Vec<HeldPage>,
     /// How the current walk lists rows.
     pub listing: Listing,
+    /// Record ids listed by this walk, when they are wanted (a full walk
+    /// or verification of a signed-off wallet: see `verify`).
+    pub seen: Option<std::collections::HashSet<String>>,
 }
 
 /// Records held before a commit.
@@ -133,6 +136,9 @@ impl PageSink for CacheSink<'_> {
     async fn commit(&mut self, records: Vec<ParsedRecord>, checkpoint: String) -> Result<(), SyncError> {
         self.event.pages += 1;
         self.event.records += records.len() as u64;
+        if let Some(seen) = self.seen.as_mut() {
+            seen.extend(records.iter().filter_map(|r| r.as_ref().ok()).map(|t| t.record_id.clone()));
+        }
         self.held.push(HeldPage { records, checkpoint });
         let held = self.held_records();
         if held >= HOLD_MAX {

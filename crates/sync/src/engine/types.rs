@@ -148,6 +148,9 @@ impl ConnectionReport {
 pub struct SyncReport {
     pub connections: Vec<ConnectionReport>,
     pub cancelled: bool,
+    /// Rows dated inside signed-off periods that this sync added or changed
+    /// ("2 late changes in signed-off periods"); see `walletbook late-changes`.
+    pub late_changes: i64,
 }
 
 impl SyncReport {

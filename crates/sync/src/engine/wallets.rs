@@ -84,6 +84,7 @@ impl SyncEngine {
             event: SyncProgress { connection: conn.name.clone(), provider: conn.provider, wallet: Some(w.provider_wallet_id.clone()), wallet_index: i as u32 + 1, wallet_count: count as u32, phase: SyncPhase::Wallet, pages: 0, records: 0, overall: Default::default() },
             held: Vec::new(),
             listing: Default::default(),
+            seen: self.seen_if_signed_off(w.cache_id, full).await?,
         };
         sink.emit(SyncPhase::Wallet);
         let walked = connector.sync_wallet(w, checkpoint, full, &mut sink).await;
@@ -91,6 +92,9 @@ impl SyncEngine {
         // checkpoint of the last whole instant: see the sink).
         let flushed = if walked.is_ok() { sink.flush().await } else { sink.flush_after_failure().await };
         let result = walked.and(flushed);
+        if result.is_ok() {
+            self.record_unlisted(w.cache_id, run_id, sink.seen.take()).await?;
+        }
         sink.emit(SyncPhase::WalletDone);
         let counts = match run_id {
             Some(r) => self.cache.run_wallet_counts(r, w.cache_id).await?,

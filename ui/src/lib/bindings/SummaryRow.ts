@@ -22,4 +22,8 @@ pending: number,
  * Reported balances only: `(closing − opening) − (net − pending net)`;
  * zero when the provider's balances agree with its rows.
  */
-balance_check: string | null, };
+balance_check: string | null, 
+/**
+ * The whole period lies inside the wallet's signed-off periods.
+ */
+signed_off: boolean, };

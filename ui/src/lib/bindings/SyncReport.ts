@@ -4,4 +4,9 @@ import type { ConnectionReport } from "./ConnectionReport";
 /**
  * The outcome of a sync: per connection, per wallet.
  */
-export type SyncReport = { connections: Array<ConnectionReport>, cancelled: boolean, };
+export type SyncReport = { connections: Array<ConnectionReport>, cancelled: boolean, 
+/**
+ * Rows dated inside signed-off periods that this sync added or changed
+ * ("2 late changes in signed-off periods"); see `walletbook late-changes`.
+ */
+late_changes: number, };

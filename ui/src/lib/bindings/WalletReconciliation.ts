@@ -2,6 +2,7 @@
 import type { BalanceBreak } from "./BalanceBreak";
 import type { Gap } from "./Gap";
 import type { Provider } from "./Provider";
+import type { Signoff } from "./Signoff";
 
 /**
  * The result for one wallet.
@@ -10,4 +11,12 @@ export type WalletReconciliation = { wallet_id: number, wallet_name: string, con
 /**
  * False for providers that report no balances (nothing to check).
  */
-balances_reported: boolean, fee_rule: string, rows_checked: number, breaks_found: number, breaks: Array<BalanceBreak>, gaps_found: number, gaps: Array<Gap>, current_balance: string | null, last_reported_balance: string | null, };
+balances_reported: boolean, fee_rule: string, rows_checked: number, breaks_found: number, breaks: Array<BalanceBreak>, gaps_found: number, gaps: Array<Gap>, current_balance: string | null, last_reported_balance: string | null, 
+/**
+ * The wallet's latest sign-off, if any.
+ */
+last_signoff: Signoff | null, 
+/**
+ * Late changes in its signed-off periods not yet re-signed or acknowledged.
+ */
+open_late_changes: number, };

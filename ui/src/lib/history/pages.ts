@@ -35,6 +35,11 @@ export class PageMap {
     return this.#rows.get(Math.floor(i / this.size))?.[i % this.size];
   }
 
+  /** Replace rows in memory (an annotation saved on the Rust side); `change` returns the row itself to keep it. */
+  update(change: (row: HistoryRow) => HistoryRow): void {
+    for (const rows of this.#rows.values()) rows.forEach((r, i) => (rows[i] = change(r)));
+  }
+
   /** Whether page k is in memory. */
   has(k: number): boolean {
     return this.#rows.has(k);

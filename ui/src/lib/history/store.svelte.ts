@@ -76,6 +76,40 @@ export class HistoryStore {
     return this.#pages.row(i);
   }
 
+  /**
+   * The rows at these positions, fetching the pages not in memory (one
+   * request each). Used for a multi-row selection that reaches past the
+   * rows on screen.
+   */
+  async rowsAt(positions: number[]): Promise<HistoryRow[]> {
+    const gen = this.#generation;
+    const pages = this.#pages;
+    const out: HistoryRow[] = [];
+    for (const i of positions) {
+      let r = pages.row(i);
+      if (!r) {
+        await pages.load(Math.floor(i / PAGE));
+        if (gen !== this.#generation) return [];
+        r = pages.row(i);
+      }
+      if (r) out.push(r);
+    }
+    this.#sync();
+    return out;
+  }
+
+  /** Change the rows with these ids in memory (after Rust saved the change); each becomes a new object so the table redraws it. */
+  patch(ids: Iterable<number>, change: (row: HistoryRow) => void): void {
+    const wanted = new Set(ids);
+    this.#pages.update((r) => {
+      if (!wanted.has(r.id)) return r;
+      const copy = { ...r };
+      change(copy);
+      return copy;
+    });
+    this.#version++;
+  }
+
   /** Publish what the pages know and re-render the rows. */
   #sync(): void {
     this.headCount = this.#pages.reach;

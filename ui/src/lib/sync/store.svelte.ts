@@ -5,6 +5,7 @@ import type { SyncProgress } from "../bindings/SyncProgress";
 import type { SyncReport } from "../bindings/SyncReport";
 import { showError } from "../errors.svelte";
 import { api } from "../ipc";
+import { loadReview } from "../review/signoffs.svelte";
 
 export const sync = $state<{
   running: boolean;
@@ -72,6 +73,8 @@ export async function runSync(connection: string | null, onDone?: () => void): P
     showError(e);
   } finally {
     sync.running = false;
+    // A sync may have found late changes in signed-off periods.
+    void loadReview();
     onDone?.();
   }
 }

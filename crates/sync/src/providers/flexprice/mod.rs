@@ -15,12 +15,14 @@ pub mod walk;
 pub mod wire;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use walletbook_core::model::{Connection, DiscoveredWallet, Provider, Secrets};
 
 use self::walk::{Checkpoint, PendingAware, TxSource};
 use self::wire::{ListPage, Wallet, WalletSearch};
 use super::{connection_limits, incremental_overlap, required_secret};
-use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
+use crate::connector::{Connector, DiscoveryHints, PageSink, VerifyScope, WalletRef};
+use crate::paging::RangeSource as _;
 use crate::error::SyncError;
 use crate::http::{ProviderHttp, RetryPolicy};
 use crate::paging::AscendingWalk;
@@ -97,8 +99,27 @@ impl Connector for FlexpriceConnector {
 
     async fn sync_wallet(&self, wallet: &WalletRef, checkpoint: Option<String>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError> {
         let saved: Option<Checkpoint> = if full { None } else { checkpoint.as_deref().and_then(|c| serde_json::from_str(c).ok()) };
-        let mut source = TxSource { conn: self, wallet_id: &wallet.provider_wallet_id, currency: &wallet.currency, seen: Default::default() };
+        let mut source = TxSource { conn: self, wallet_id: &wallet.provider_wallet_id, currency: &wallet.currency, seen: Default::default(), end: None };
         let mut sink = PendingAware { inner: sink, oldest_pending: saved.and_then(|c| c.pending_since) };
         self.walk.run(&mut source, checkpoint.as_deref(), full, &mut sink).await
+    }
+
+    /// `start_time` / `end_time` (inclusive) select exactly the period.
+    async fn verify_wallet(&self, wallet: &WalletRef, from: Option<DateTime<Utc>>, to: DateTime<Utc>, sink: &mut dyn PageSink) -> Result<VerifyScope, SyncError> {
+        let end = Some(to - chrono::Duration::nanoseconds(1));
+        let mut source = TxSource { conn: self, wallet_id: &wallet.provider_wallet_id, currency: &wallet.currency, seen: Default::default(), end };
+        let mut offset = 0;
+        loop {
+            if sink.is_cancelled() {
+                return Err(SyncError::Cancelled);
+            }
+            let page = source.fetch(from, offset, self.walk.limit).await?;
+            offset += page.raw_count as u64;
+            let last = page.raw_count < self.walk.limit;
+            sink.commit(page.records, String::new()).await?;
+            if last {
+                return Ok(VerifyScope::Dates);
+            }
+        }
     }
 }

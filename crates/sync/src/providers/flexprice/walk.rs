@@ -41,6 +41,8 @@ pub struct TxSource<'a> {
     pub currency: &'a str,
     /// Ids already returned in this walk.
     pub seen: HashSet<String>,
+    /// Last instant asked for (inclusive); `None`: up to now.
+    pub end: Option<DateTime<Utc>>,
 }
 
 impl TxSource<'_> {
@@ -52,6 +54,7 @@ impl TxSource<'_> {
             order: "asc",
             sort: [SortBy { field: "created_at", direction: "asc" }],
             start_time: start.map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            end_time: self.end.map(|e| e.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
         };
         let url = format!("{}/wallets/transactions/search", self.conn.base);
         self.conn.http.json(|c| c.post(&url).header("x-api-key", &self.conn.api_key.0).json(&body)).await

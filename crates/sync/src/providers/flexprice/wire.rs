@@ -30,6 +30,9 @@ pub struct TxSearch<'a> {
     pub sort: [SortBy; 1],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
+    /// Inclusive; only a verification of signed-off periods sets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -1,0 +1,187 @@
+//! Sign-off and late changes end to end: the real binary, a real cache
+//! file and the fake Flexprice on 127.0.0.1, whose past is amended the way
+//! a provider corrects its history.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use rust_decimal::Decimal;
+use serde_json::Value;
+use walletbook_fakes::{FakeConfig, FakeHandle, FakeProvider, FakeServer, TxStatus};
+
+const F: FakeProvider = FakeProvider::Flexprice;
+/// Small pages, so request counts tell how much of the history was fetched.
+const PAGE: usize = 10;
+
+struct Setup {
+    fake: FakeHandle,
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    config: PathBuf,
+}
+
+async fn setup() -> Setup {
+    let mut cfg = FakeConfig::default();
+    cfg.transactions.insert(F, 120);
+    let fake = FakeServer::start(cfg).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("walletbook.toml");
+    let text = format!(
+        "[[connection]]\nname = \"flex\"\nprovider = \"flexprice\"\nbase_url = \"{}\"\nsettings = {{ page_size = \"{PAGE}\" }}\nsecret_env = {{ api_key = \"TEST_FLEX_KEY\" }}\n",
+        fake.base_url(F)
+    );
+    std::fs::write(&config, text).expect("config");
+    let db = dir.path().join("cache.sqlite");
+    Setup { fake, db, config, _dir: dir }
+}
+
+async fn run(s: &Setup, args: &[&str]) -> (bool, String, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_walletbook"));
+    cmd.arg("--db").arg(&s.db).arg("--config").arg(&s.config).args(args);
+    cmd.env("WALLETBOOK_KEYRING", "memory").env("WALLETBOOK_RETRY_FAST", "1").env_remove("WALLETBOOK_DB");
+    cmd.env("TEST_FLEX_KEY", s.fake.credentials().flexprice_api_key).env("USER", "auditor");
+    let out = tokio::task::spawn_blocking(move || cmd.output()).await.expect("join").expect("run walletbook");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+async fn ok_json(s: &Setup, args: &[&str]) -> Value {
+    let (ok, out, err) = run(s, args).await;
+    assert!(ok, "{args:?} failed:\n{out}\n{err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}):\n{out}"))
+}
+
+/// The first fake wallet, its cache id, and a month in the middle of its
+/// history: (through date, period end, id of the last row before the end).
+async fn month(s: &Setup) -> (String, i64, NaiveDate, DateTime<Utc>, String) {
+    let w = s.fake.wallets(F).into_iter().next().expect("a wallet");
+    let wallets = ok_json(s, &["wallets", "--json"]).await;
+    let cache_id = wallets.as_array().expect("array").iter().find(|c| c["provider_wallet_id"] == w.id.as_str()).and_then(|c| c["id"].as_i64()).expect("cached wallet");
+    let txs = s.fake.transactions(F, &w.id);
+    let mid = txs[txs.len() / 2].at;
+    let next = Utc.with_ymd_and_hms(mid.year() + i32::from(mid.month() == 12), mid.month() % 12 + 1, 1, 0, 0, 0).single().expect("month start");
+    let through = (next - Duration::days(1)).date_naive();
+    let last = txs.iter().filter(|t| t.at < next).next_back().expect("a row in the month").id.clone();
+    assert!(txs.iter().any(|t| t.at >= next), "rows after the signed-off month");
+    (w.id, cache_id, through, next, last)
+}
+
+fn late(v: &Value) -> &Vec<Value> {
+    v.as_array().expect("late changes array")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_amended_row_in_a_signed_off_month_is_reported_until_re_signed() {
+    let s = setup().await;
+    let (ok, out, err) = run(&s, &["sync"]).await;
+    assert!(ok, "{out}\n{err}");
+    let (wallet, id, through, _, last) = month(&s).await;
+    let id_text = id.to_string();
+    let through_text = through.to_string();
+    let signed = ok_json(&s, &["signoff", "create", "--wallet", &id_text, "--through", &through_text, "--zone", "UTC", "--json"]).await;
+    assert_eq!(signed["signed_by"], "auditor");
+    assert_eq!(signed["balance_source"], "reported");
+    assert!(signed["closing_balance"].is_string(), "{signed}");
+    let (ok, out, _) = run(&s, &["reconcile", "--wallet", &id_text]).await;
+    assert!(ok, "clean before any change: {out}");
+    assert!(out.contains("last sign-off") && out.contains(&through_text), "{out}");
+
+    // A change after the signed-off month raises nothing.
+    let later = s.fake.transactions(F, &wallet).last().expect("rows").id.clone();
+    s.fake.amend_transaction(F, &wallet, &later, Some(Decimal::new(77, 2)), None);
+    let (ok, out, err) = run(&s, &["sync", "--full"]).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(!out.contains("late change"), "{out}");
+    assert!(late(&ok_json(&s, &["late-changes", "--json"]).await).is_empty());
+
+    // The provider corrects the month's last row: the next full sync reports exactly it.
+    let before = s.fake.transactions(F, &wallet).into_iter().find(|t| t.id == last).expect("row");
+    s.fake.amend_transaction(F, &wallet, &last, Some(before.amount + Decimal::new(1000, 2)), None);
+    let (ok, out, err) = run(&s, &["sync", "--full"]).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("1 late change in signed-off periods"), "{out}");
+    let changes = ok_json(&s, &["late-changes", "--json"]).await;
+    let [c] = late(&changes).as_slice() else { panic!("exactly one late change: {changes}") };
+    assert_eq!((c["kind"].as_str(), c["record_id"].as_str(), c["open"].as_bool()), (Some("changed"), Some(last.as_str()), Some(true)));
+    let signed_amount = |a: Decimal| if before.direction == walletbook_fakes::Direction::Debit { -a } else { a };
+    let dec = |v: &Value| v.as_str().and_then(|t| t.parse::<Decimal>().ok());
+    assert_eq!(dec(&c["before"]["amount"]), Some(signed_amount(before.amount)), "{c}");
+    assert_eq!(dec(&c["after"]["amount"]), Some(signed_amount(before.amount + Decimal::new(1000, 2))), "{c}");
+    assert!(c["before"]["raw"].as_str().is_some_and(|r| r.contains(&last)) && c["before"]["raw"] != c["after"]["raw"], "{c}");
+
+    let (ok, out, err) = run(&s, &["reconcile", "--wallet", &id_text]).await;
+    assert!(!ok, "reconcile fails while the change is open: {out}");
+    assert!(err.contains("late change") && out.contains("BROKEN"), "{out}\n{err}");
+
+    // Re-signing the month resolves it and references it.
+    let resigned = ok_json(&s, &["signoff", "create", "--wallet", &id_text, "--through", &through_text, "--zone", "UTC", "--json"]).await;
+    assert_eq!(resigned["resolves"], serde_json::json!([c["id"]]));
+    assert_eq!(resigned["supersedes"], signed["id"]);
+    let (ok, out, err) = run(&s, &["reconcile", "--wallet", &id_text]).await;
+    assert!(ok, "resolved: {out}\n{err}");
+    assert!(late(&ok_json(&s, &["late-changes", "--json"]).await).is_empty());
+    let list = ok_json(&s, &["signoff", "list", "--json"]).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "one live sign-off per date: {list}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_fetches_only_signed_off_dates_and_catches_a_back_dated_row_and_an_acknowledgement_resolves_it() {
+    let s = setup().await;
+    let (ok, out, err) = run(&s, &["sync"]).await;
+    assert!(ok, "{out}\n{err}");
+    let (wallet, id, through, next, _) = month(&s).await;
+    let id_text = id.to_string();
+    ok_json(&s, &["signoff", "create", "--wallet", &id_text, "--through", &through.to_string(), "--zone", "UTC", "--json"]).await;
+
+    // A pending credit booked back into the month (balances stay as they were).
+    let at = next - Duration::hours(30);
+    let added = s.fake.add_backdated_transaction(F, &wallet, at, Decimal::new(4250, 2), TxStatus::Pending);
+    let in_period = s.fake.transactions(F, &wallet).iter().filter(|t| t.at < next).count();
+    let total = s.fake.transactions(F, &wallet).len();
+    s.fake.clear_requests(F);
+    let (ok, out, err) = run(&s, &["signoff", "verify", "--wallet", &id_text]).await;
+    assert!(!ok, "verify exits non-zero when it found late changes: {out}");
+    assert!(out.contains("1 late change(s) in signed-off periods") && out.contains("signed-off dates only"), "{out}\n{err}");
+    let searches = s.fake.requests(F).iter().filter(|r| r.path.contains("transactions/search")).count();
+    assert_eq!(searches, in_period / PAGE + 1, "only the signed-off rows are fetched ({in_period} of {total})");
+    assert!(searches < total / PAGE, "fewer requests than a full walk");
+
+    let changes = ok_json(&s, &["late-changes", "--json"]).await;
+    let [c] = late(&changes).as_slice() else { panic!("exactly the back-dated row: {changes}") };
+    assert_eq!((c["kind"].as_str(), c["record_id"].as_str()), (Some("new"), Some(added.as_str())));
+    assert_eq!(c["after"]["amount"].as_str().and_then(|a| a.parse::<Decimal>().ok()), Some(Decimal::new(4250, 2)));
+    assert!(c["before"]["amount"].is_null());
+
+    let (ok, _, _) = run(&s, &["reconcile", "--wallet", &id_text]).await;
+    assert!(!ok, "open late change");
+    let (ok, _, err) = run(&s, &["late-changes", "ack", &c["id"].to_string()]).await;
+    assert!(!ok && err.contains("--note"), "a note is required: {err}");
+    let acked = ok_json(&s, &["late-changes", "ack", &c["id"].to_string(), "--note", "booked late by the provider, agreed", "--json"]).await;
+    assert_eq!((acked["open"].as_bool(), acked["acknowledged_by"].as_str()), (Some(false), Some("auditor")));
+    let (ok, out, err) = run(&s, &["reconcile", "--wallet", &id_text]).await;
+    assert!(ok, "acknowledged: {out}\n{err}");
+
+    // Nothing changed since: a second verify finds nothing.
+    let (ok, out, err) = run(&s, &["signoff", "verify"]).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("0 late change(s)"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_the_provider_no_longer_lists_is_caught_by_a_full_sync() {
+    let s = setup().await;
+    let (ok, out, err) = run(&s, &["sync"]).await;
+    assert!(ok, "{out}\n{err}");
+    let (wallet, id, through, _, last) = month(&s).await;
+    ok_json(&s, &["signoff", "create", "--wallet", &id.to_string(), "--through", &through.to_string(), "--zone", "UTC", "--json"]).await;
+    s.fake.remove_transaction(F, &wallet, &last);
+    let (ok, out, err) = run(&s, &["sync", "--full"]).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("1 late change in signed-off periods"), "{out}");
+    let changes = ok_json(&s, &["late-changes", "--json"]).await;
+    let [c] = late(&changes).as_slice() else { panic!("exactly the removed row: {changes}") };
+    assert_eq!((c["kind"].as_str(), c["record_id"].as_str()), (Some("removed"), Some(last.as_str())));
+    assert!(c["before"]["amount"].is_string() && c["after"]["amount"].is_null(), "{c}");
+    // Seen again as missing: not recorded twice.
+    let (ok, out, _) = run(&s, &["sync", "--full"]).await;
+    assert!(ok && !out.contains("late change"), "{out}");
+}

@@ -1,0 +1,160 @@
+//! Late-change detection inside a page commit (see `store::write_rows`).
+//!
+//! A *signed-off period* of a wallet is everything before the `period_end`
+//! of its latest live sign-off (`signoffs`). A *late change* is a row dated
+//! inside it that a commit adds, or whose amount, fee, status or balance it
+//! changes; it is recorded in `late_changes` with the row's before and
+//! after values and raw records, against the sign-off whose period holds
+//! the row (which is then *broken* until resolved).
+//!
+//! Cost: one indexed lookup per commit finds the signed-off-through
+//! instant; rows after it (nearly all of a sync) cost one integer compare.
+//! A row changed inside a signed-off period also keeps its previous raw
+//! record in `raw_records_previous` (the late change holds both raw texts).
+
+use chrono::{DateTime, Utc};
+
+use super::raw::{RawDb, Stmt};
+use crate::error::Result;
+use crate::model::{Direction, NewTransaction};
+use crate::money::to_text;
+use crate::time::to_nanos;
+
+/// The values of a row that a late change compares and shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowValues {
+    pub occurred_at: i64,
+    /// Signed: a debit is negative.
+    pub amount: Option<String>,
+    pub fee: Option<String>,
+    pub status: Option<String>,
+    pub balance: Option<String>,
+    pub raw: Option<String>,
+}
+
+impl RowValues {
+    fn of(t: &NewTransaction) -> RowValues {
+        let sign = if t.direction == Direction::Debit { -rust_decimal::Decimal::ONE } else { rust_decimal::Decimal::ONE };
+        RowValues {
+            occurred_at: to_nanos(t.occurred_at),
+            amount: Some(to_text(t.amount * sign)),
+            fee: t.fee.map(to_text),
+            status: Some(t.status.as_str().to_string()),
+            balance: t.balance_after.or(t.balance_before).map(to_text),
+            raw: Some(t.raw.clone()),
+        }
+    }
+
+    /// Whether anything a sign-off vouches for differs.
+    fn differs(&self, other: &RowValues) -> bool {
+        (&self.amount, &self.fee, &self.status, &self.balance) != (&other.amount, &other.fee, &other.status, &other.balance)
+    }
+}
+
+/// Watches one commit of one wallet for late changes.
+pub(crate) struct LateWatch<'d> {
+    db: &'d RawDb<'d>,
+    wallet_id: i64,
+    run_id: Option<i64>,
+    /// The wallet's signed-off-through instant (exclusive), if any.
+    through: Option<i64>,
+    keep_previous: Option<Stmt<'d>>,
+}
+
+impl<'d> LateWatch<'d> {
+    /// One lookup: the wallet's latest live sign-off's period end.
+    pub fn new(db: &'d RawDb<'d>, wallet_id: i64, run_id: Option<i64>) -> Result<Self> {
+        let mut s = db.prepare("SELECT MAX(period_end) FROM signoffs WHERE wallet_id = ? AND superseded_by IS NULL")?;
+        s.bind_i64(0, wallet_id)?;
+        let through = if s.step()? && s.column_text(0).is_some() { Some(s.column_i64(0)) } else { None };
+        s.reset()?;
+        Ok(LateWatch { db, wallet_id, run_id, through, keep_previous: None })
+    }
+
+    fn signed_off(&self, at: i64) -> bool {
+        self.through.is_some_and(|end| at < end)
+    }
+
+    /// A row was inserted (`id`): late when dated inside a signed-off period.
+    pub fn inserted(&mut self, id: i64, t: &NewTransaction) -> Result<()> {
+        let at = to_nanos(t.occurred_at);
+        if !self.signed_off(at) {
+            return Ok(());
+        }
+        record(self.db, self.wallet_id, self.run_id, Some(id), &t.record_id, "new", &RowValues::default(), &RowValues::of(t))
+    }
+
+    /// Row `id`, dated `was` until now, is about to be updated to `t` (its
+    /// raw text changed): when it lies in a signed-off period (before or
+    /// after) and a vouched-for value differs, record a late change and
+    /// keep the row's previous raw record.
+    pub fn changing(&mut self, id: i64, was: DateTime<Utc>, t: &NewTransaction) -> Result<()> {
+        if !self.signed_off(to_nanos(was)) && !self.signed_off(to_nanos(t.occurred_at)) {
+            return Ok(());
+        }
+        let (before, after) = (stored_values(self.db, id)?, RowValues::of(t));
+        if !before.differs(&after) {
+            return Ok(());
+        }
+        if self.keep_previous.is_none() {
+            self.keep_previous = Some(self.db.prepare(
+                "INSERT OR REPLACE INTO raw_records_previous (transaction_id, raw, replaced_at, run_id) SELECT transaction_id, raw, ?, ? FROM raw_records WHERE transaction_id = ?",
+            )?);
+        }
+        let Some(keep) = self.keep_previous.as_mut() else { return Ok(()) };
+        keep.bind_i64(0, to_nanos(Utc::now()))?;
+        keep.bind_opt_i64(1, self.run_id)?;
+        keep.bind_i64(2, id)?;
+        keep.execute()?;
+        record(self.db, self.wallet_id, self.run_id, Some(id), &t.record_id, "changed", &before, &after)
+    }
+}
+
+/// Row `id`'s stored values and raw record.
+pub(crate) fn stored_values(db: &RawDb<'_>, id: i64) -> Result<RowValues> {
+    let mut s = db.prepare(
+        "SELECT t.occurred_at, CASE WHEN t.direction = 'debit' THEN '-' || t.amount ELSE t.amount END, t.fee, t.status,
+                COALESCE(t.balance_after, t.balance_before), r.raw
+         FROM transactions t LEFT JOIN raw_records r ON r.transaction_id = t.id WHERE t.id = ?",
+    )?;
+    s.bind_i64(0, id)?;
+    let mut v = RowValues::default();
+    if s.step()? {
+        let text = |i| s.column_text(i).map(str::to_string);
+        v = RowValues { occurred_at: s.column_i64(0), amount: text(1), fee: text(2), status: text(3), balance: text(4), raw: text(5) };
+    }
+    s.reset()?;
+    Ok(v)
+}
+
+/// Insert one late change against the sign-off whose period holds the row.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn record(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, transaction_id: Option<i64>, record_id: &str, kind: &str, before: &RowValues, after: &RowValues) -> Result<()> {
+    // The row's date inside the period: a new row's, a removed row's, or the earlier of a change's two.
+    let at = match kind {
+        "new" => after.occurred_at,
+        "removed" => before.occurred_at,
+        _ => before.occurred_at.min(after.occurred_at),
+    };
+    let mut s = db.prepare(
+        "INSERT OR IGNORE INTO late_changes (wallet_id, transaction_id, record_id, kind, occurred_at, before_raw, after_raw, before_amount, after_amount,
+           before_fee, after_fee, before_status, after_status, before_balance, after_balance, detected_at, run_id, signoff_id)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, id FROM signoffs
+         WHERE wallet_id = ? AND superseded_by IS NULL AND period_end > ? ORDER BY period_end LIMIT 1",
+    )?;
+    s.bind_i64(0, wallet_id)?;
+    s.bind_opt_i64(1, transaction_id)?;
+    s.bind_text(2, record_id)?;
+    s.bind_text(3, kind)?;
+    s.bind_i64(4, at)?;
+    let pairs = [(&before.raw, &after.raw), (&before.amount, &after.amount), (&before.fee, &after.fee), (&before.status, &after.status), (&before.balance, &after.balance)];
+    for (i, (b, a)) in pairs.iter().enumerate() {
+        s.bind_opt_text(5 + 2 * i, b.as_deref())?;
+        s.bind_opt_text(6 + 2 * i, a.as_deref())?;
+    }
+    s.bind_i64(15, to_nanos(Utc::now()))?;
+    s.bind_opt_i64(16, run_id)?;
+    s.bind_i64(17, wallet_id)?;
+    s.bind_i64(18, at)?;
+    s.execute()
+}
