@@ -160,7 +160,7 @@ impl SyncEngine {
                 run_id: Some(run_id),
                 cancel: &self.cancel,
                 progress: self.progress.as_ref(),
-                event: SyncProgress { connection: conn.name.clone(), provider: conn.provider, wallet: Some(w.provider_wallet_id.clone()), wallet_index: i as u32 + 1, wallet_count: count as u32, phase: SyncPhase::Wallet, pages: 0, records: 0 },
+                event: SyncProgress { connection: conn.name.clone(), provider: conn.provider, wallet: Some(w.provider_wallet_id.clone()), wallet_index: i as u32 + 1, wallet_count: count as u32, phase: SyncPhase::Wallet, pages: 0, records: 0, overall: Default::default() },
                 held: Vec::new(),
                 listing: Listing::default(),
                 seen: Some(HashSet::new()),
