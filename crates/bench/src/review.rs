@@ -32,7 +32,7 @@ pub struct BenchReviewArgs {
     /// Runs per measurement (the median is printed).
     #[arg(long, default_value_t = 15)]
     runs: usize,
-    /// Build (or reuse) the cache and its UTC rollups, then exit without measuring.
+    /// Build (or reuse) the cache, then exit without measuring.
     #[arg(long)]
     build_only: bool,
     /// Internal: run one export into this file and print "rows millis peak_kb".
@@ -82,7 +82,7 @@ async fn export_child(cache: &Cache, out: &Path) -> BenchResult {
     Ok(())
 }
 
-/// Build (or reuse) the synthetic cache and its UTC rollups.
+/// Build (or reuse) the synthetic cache (its rollups are written with its rows).
 async fn prepare(cache: &Cache, path: &Path, rows: u64) -> BenchResult {
     let t = Instant::now();
     if synthetic::build(cache, rows, &mut progress(rows)).await? {
@@ -90,9 +90,6 @@ async fn prepare(cache: &Cache, path: &Path, rows: u64) -> BenchResult {
     } else {
         eprintln!("reusing the synthetic cache at {}", path.display());
     }
-    let t = Instant::now();
-    cache.ensure_rollup_zone("UTC").await?;
-    eprintln!("UTC rollups ready in {:.2} s", t.elapsed().as_secs_f64());
     Ok(())
 }
 

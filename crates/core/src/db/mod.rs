@@ -4,14 +4,18 @@
 //! Submodules: [`catalog`] (connections, wallets, checkpoints, runs),
 //! [`store`] (committing a page of records, with `instant` placing rows
 //! within their instants and `writer` running the per-row statements),
-//! [`rollup`] (per-day sums), [`restores`] (provider state a crashed sync
-//! must put back).
+//! [`rollup`] (sums per UTC hour, day and month, read for any zone by
+//! [`rollup_read`] through [`buckets`]), [`restores`] (provider state a
+//! crashed sync must put back).
 
+pub mod buckets;
 pub mod catalog;
 mod instant;
 pub mod raw;
 pub mod restores;
 pub mod rollup;
+mod rollup_backfill;
+pub mod rollup_read;
 pub mod store;
 mod writer;
 
@@ -82,6 +86,7 @@ impl Cache {
             .map_err(|source| classify_open_error(path, source))?;
         check_schema_version(&pool, path).await?;
         MIGRATOR.run(&pool).await.map_err(|e| Error::Open { path: path.into(), source: e.into() })?;
+        rollup_backfill::run(&pool, &mut |done, last| tracing::info!("summing stored rows into the rollups: up to row {done} of {last}")).await?;
         Ok(Cache { pool, path: path.into() })
     }
 
