@@ -16,6 +16,7 @@ mod export;
 mod latency;
 mod measure;
 mod review;
+mod sqlite_own;
 mod sync;
 mod synthetic;
 

@@ -26,6 +26,11 @@ fn credit(id: &str, when: &str, amount: &str) -> walletbook_core::model::NewTran
     tx(id, when, Direction::Credit, amount, "EUR", None)
 }
 
+/// Credits of (id, time, amount).
+fn credits(rows: &[(&str, &str, &str)]) -> Vec<walletbook_core::model::NewTransaction> {
+    rows.iter().map(|(id, when, amount)| credit(id, when, amount)).collect()
+}
+
 #[tokio::test]
 async fn a_summary_in_a_fresh_zone_answers_while_another_connection_holds_the_write_lock() {
     let (dir, cache) = cache().await;
@@ -49,15 +54,15 @@ async fn a_45_minute_zone_cuts_days_and_months_exactly() {
     let w = wallet(&cache, Provider::Exlr8, "EUR", None).await;
     // Asia/Kathmandu is UTC+05:45: local midnight is 18:15 UTC. Several rows in the
     // same UTC hour on both sides of it, and on both sides of a month's end.
-    let rows = vec![
-        credit("1", "2024-03-10T18:00:00Z", "1"),
-        credit("2", "2024-03-10T18:14:59.999Z", "2"),
-        credit("3", "2024-03-10T18:15:00Z", "4"),
-        credit("4", "2024-03-10T18:59:00Z", "8"),
-        credit("5", "2024-03-31T18:14:00Z", "16"),
-        credit("6", "2024-03-31T18:15:00Z", "32"),
-        credit("7", "2024-02-29T18:15:00Z", "64"),
-    ];
+    let rows = credits(&[
+        ("1", "2024-03-10T18:00:00Z", "1"),
+        ("2", "2024-03-10T18:14:59.999Z", "2"),
+        ("3", "2024-03-10T18:15:00Z", "4"),
+        ("4", "2024-03-10T18:59:00Z", "8"),
+        ("5", "2024-03-31T18:14:00Z", "16"),
+        ("6", "2024-03-31T18:15:00Z", "32"),
+        ("7", "2024-02-29T18:15:00Z", "64"),
+    ]);
     commit(&cache, w, rows).await;
     let got = figures(&cache, &days("Asia/Kathmandu", "2024-03-10", "2024-03-11")).await;
     assert_eq!(got, vec![("2024-03-10".into(), "3".into(), 2), ("2024-03-11".into(), "12".into(), 2)]);
@@ -73,23 +78,23 @@ async fn dst_days_are_cut_exactly_including_a_30_minute_shift() {
     let w = wallet(&cache, Provider::Exlr8, "EUR", None).await;
     let mut failed = credit("f", "2024-03-10T12:00:00Z", "1000");
     failed.status = TxStatus::Failed;
-    let rows = vec![
+    let mut rows = credits(&[
         // America/New_York: 2024-03-10 is 23 hours, 05:00 UTC to 04:00 UTC the next day.
-        credit("a", "2024-03-10T04:59:59Z", "1"),
-        credit("b", "2024-03-10T05:00:00Z", "2"),
-        credit("c", "2024-03-11T03:59:59Z", "4"),
-        credit("d", "2024-03-11T04:00:00Z", "8"),
-        failed,
+        ("a", "2024-03-10T04:59:59Z", "1"),
+        ("b", "2024-03-10T05:00:00Z", "2"),
+        ("c", "2024-03-11T03:59:59Z", "4"),
+        ("d", "2024-03-11T04:00:00Z", "8"),
         // 2024-11-03 is 25 hours, 04:00 UTC to 05:00 UTC the next day.
-        credit("e", "2024-11-03T03:59:00Z", "16"),
-        credit("g", "2024-11-04T04:59:00Z", "32"),
-        credit("h", "2024-11-04T05:00:00Z", "64"),
+        ("e", "2024-11-03T03:59:00Z", "16"),
+        ("g", "2024-11-04T04:59:00Z", "32"),
+        ("h", "2024-11-04T05:00:00Z", "64"),
         // Australia/Lord_Howe leaves DST (+11 to +10:30) on 2024-04-07: that day runs
         // from 13:00 UTC on 04-06 to 13:30 UTC on 04-07.
-        credit("i", "2024-04-06T12:59:00Z", "128"),
-        credit("j", "2024-04-07T13:29:00Z", "256"),
-        credit("k", "2024-04-07T13:30:00Z", "512"),
-    ];
+        ("i", "2024-04-06T12:59:00Z", "128"),
+        ("j", "2024-04-07T13:29:00Z", "256"),
+        ("k", "2024-04-07T13:30:00Z", "512"),
+    ]);
+    rows.push(failed);
     commit(&cache, w, rows).await;
     let ny = figures(&cache, &days("America/New_York", "2024-03-09", "2024-03-11")).await;
     assert_eq!(ny, vec![("2024-03-09".into(), "1".into(), 1), ("2024-03-10".into(), "6".into(), 2), ("2024-03-11".into(), "8".into(), 1)]);
