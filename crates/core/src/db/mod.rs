@@ -65,6 +65,13 @@ impl Cache {
     /// Refuses, without touching the file: a file that is not SQLite, a cache
     /// from a newer schema, and a location that cannot be written.
     pub async fn open(path: &Path) -> Result<Cache> {
+        Self::open_with_progress(path, |done, last| tracing::info!("summing stored rows into the rollups: up to row {done} of {last}")).await
+    }
+
+    /// [`Cache::open`], telling `progress` (last row id done, last row id to
+    /// do) after each batch of the one-time rollup backfill that follows
+    /// migration 0008 on a cache with rows (see `rollup_backfill`).
+    pub async fn open_with_progress(path: &Path, mut progress: impl FnMut(i64, i64)) -> Result<Cache> {
         check_location(path)?;
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|source| Error::Open { path: path.into(), source })?
@@ -86,7 +93,7 @@ impl Cache {
             .map_err(|source| classify_open_error(path, source))?;
         check_schema_version(&pool, path).await?;
         MIGRATOR.run(&pool).await.map_err(|e| Error::Open { path: path.into(), source: e.into() })?;
-        rollup_backfill::run(&pool, &mut |done, last| tracing::info!("summing stored rows into the rollups: up to row {done} of {last}")).await?;
+        rollup_backfill::run(&pool, &mut progress).await?;
         Ok(Cache { pool, path: path.into() })
     }
 

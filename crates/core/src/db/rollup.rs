@@ -99,11 +99,12 @@ impl Sums {
     }
 }
 
-/// Pending changes to rollup rows, keyed by (wallet, level, bucket, currency),
-/// applied in key order (the table's order).
+/// Pending changes to rollup rows, keyed by (wallet, level, bucket, currency
+/// number in `currencies`), applied in key order (nearly the table's).
 #[derive(Debug, Default)]
 pub struct Deltas {
-    by_key: BTreeMap<(i64, i64, i64, String), Sums>,
+    currencies: Vec<String>,
+    by_key: BTreeMap<(i64, i64, i64, usize), Sums>,
 }
 
 impl Deltas {
@@ -113,8 +114,15 @@ impl Deltas {
             return;
         }
         let at = to_nanos(c.occurred_at);
+        let currency = match self.currencies.iter().position(|k| *k == c.currency) {
+            Some(i) => i,
+            None => {
+                self.currencies.push(c.currency.clone());
+                self.currencies.len() - 1
+            }
+        };
         for level in Level::STORED {
-            let key = (wallet_id, level.code(), level.bucket_of(at), c.currency.clone());
+            let key = (wallet_id, level.code(), level.bucket_of(at), currency);
             self.by_key.entry(key).or_default().add_row(c.direction, c.amount, c.fee, sign);
         }
     }
@@ -129,7 +137,7 @@ impl Deltas {
             if d.is_zero() {
                 continue;
             }
-            let key = Key { wallet_id, level, bucket, currency: &currency };
+            let key = Key { wallet_id, level, bucket, currency: &self.currencies[currency] };
             // Insert first: a bucket seen for the first time is the common case.
             if d.count > 0 && st.write(&key, &d, false)? {
                 continue;
