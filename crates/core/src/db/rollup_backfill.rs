@@ -12,8 +12,8 @@ use super::raw::RawDb;
 use super::rollup::{Contribution, Deltas};
 use crate::error::Result;
 
-/// Rows summed per write transaction (a few tens of milliseconds).
-pub const BATCH: i64 = 5_000;
+/// Rows summed per write transaction (well under 100 ms of write lock).
+pub const BATCH: i64 = 1_000;
 
 /// Sum every row the cursor still points at into the rollups; `progress`
 /// is told (last id done, last id to do) after each batch.
