@@ -85,7 +85,12 @@ impl Cache {
             // long the history grows (a bigger cache makes bulk sync only
             // about 20% faster).
             .pragma("cache_size", CACHE_SIZE_PRAGMA)
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Checkpoint the WAL every 32 MiB instead of every 4 MiB: a bulk
+            // sync's commits of 5,000 rows then do not copy the same hot index
+            // pages back into the file at almost every commit (about 8%
+            // faster parse+store; `walletbook-bench sync`).
+            .pragma("wal_autocheckpoint", "8192");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
