@@ -49,8 +49,6 @@ pub async fn run(args: BenchExportArgs) -> BenchResult {
     if synthetic::build(&cache, args.rows, &mut |_| {}).await? {
         eprintln!("built {} rows in {:.1} s at {}", args.rows, t.elapsed().as_secs_f64(), path.display());
     }
-    // Statements read the rollups of their zone; build them before timing.
-    cache.ensure_rollup_zone("UTC").await?;
     let out = std::env::temp_dir().join(format!("walletbook-bench-export-{}", std::process::id()));
     std::fs::create_dir_all(out.join("monthly")).map_err(io("creating the output folder"))?;
     println!("walletbook-bench export: {} rows", args.rows);

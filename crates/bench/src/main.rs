@@ -24,6 +24,7 @@ mod measure;
 mod pages_ahead;
 mod review;
 mod spaaza_export;
+mod sqlite_own;
 mod sync;
 mod synthetic;
 

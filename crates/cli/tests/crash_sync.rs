@@ -15,7 +15,7 @@ mod crash_support;
 
 use std::time::Instant;
 
-use crash_support::{assert_exact, assert_rollups, seed, start_rollups, KillPoint, Rng, Setup};
+use crash_support::{assert_exact, assert_rollups, seed, KillPoint, Rng, Setup};
 use walletbook_fakes::{FakeConfig, FakeHandle, FakeProvider, FakeServer};
 
 /// Rows per wallet, and roughly how many requests a first sync of the
@@ -77,8 +77,6 @@ async fn sync_killed_at_ten_points_ends_exact() {
     // Two kills in each provider's part of the run, in the order the sync
     // reaches them: the first in a plain (resuming) sync, the second in a
     // `--full` one, which walks every history again.
-    // Summaries' rollups exist from the start, so every killed commit maintains them.
-    start_rollups(&setup.db, "Europe/Amsterdam").await;
     let mut kills = 0;
     for (i, p) in FakeProvider::ALL.iter().flat_map(|p| [*p, *p]).enumerate() {
         let args: &[&str] = if i % 2 == 0 { &["sync"] } else { &["sync", "--full"] };

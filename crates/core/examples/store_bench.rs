@@ -17,9 +17,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cache = Cache::open(&dir.path().join("bench.sqlite")).await?;
     let conn = cache.add_connection("bench", Provider::Exlr8, "http://127.0.0.1:1", &Settings::new()).await?;
     let wallet = cache.upsert_wallet(conn.id, &DiscoveredWallet { provider_wallet_id: "w".into(), kind: "WALLET".into(), currency: "INR".into(), name: None, current_balance: None }).await?;
-    if std::env::var("NO_ROLLUP").is_err() {
-        cache.ensure_rollup_zone("Europe/Amsterdam").await?;
-    }
     for (var, sql) in [
         ("NO_FTS", "DROP TRIGGER transactions_fts_insert"),
         ("NO_AMOUNT", "DROP INDEX transactions_amount"),

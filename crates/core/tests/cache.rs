@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use chrono::TimeZone;
 use rust_decimal::Decimal;
+use walletbook_core::db::buckets::Level;
 use walletbook_core::db::Cache;
 use walletbook_core::model::{Direction, DiscoveredWallet, NewTransaction, Provider, QuarantinedRecord, Settings, TxStatus};
 use walletbook_core::Error;
@@ -22,81 +23,110 @@ async fn cache_with_wallet(dir: &tempfile::TempDir) -> (Cache, i64) {
     (cache, id)
 }
 
-async fn rollup_sums(cache: &Cache, zone: &str) -> Vec<(String, String, String, i64)> {
-    sqlx::query_as("SELECT day, credits, debits, tx_count FROM rollups_daily WHERE zone = ? ORDER BY day").bind(zone).fetch_all(cache.pool()).await.expect("rollups")
+/// The UTC-day rollups as (day, credits, debits, count).
+async fn rollup_sums(cache: &Cache) -> Vec<(String, String, String, i64)> {
+    let rows: Vec<(i64, String, String, i64)> =
+        sqlx::query_as("SELECT bucket, credits, debits, tx_count FROM rollups_utc WHERE level = 2 ORDER BY bucket").fetch_all(cache.pool()).await.expect("rollups");
+    rows.into_iter().map(|(b, c, d, n)| (walletbook_core::time::from_nanos(Level::Day.start_of(b)).format("%Y-%m-%d").to_string(), c, d, n)).collect()
 }
 
-async fn monthly_sums(cache: &Cache, zone: &str) -> Vec<(String, String, String, String, String, String, i64)> {
-    sqlx::query_as("SELECT month, first_day, last_day, credits, debits, fees, tx_count FROM rollups_monthly WHERE zone = ? ORDER BY month")
-        .bind(zone)
+type LevelRows = Vec<(i64, String, String, String, String, i64)>;
+
+/// One level's rollups as stored: (bucket, currency, credits, debits, fees, count).
+async fn level_rows(cache: &Cache, level: Level) -> LevelRows {
+    sqlx::query_as("SELECT bucket, currency, credits, debits, fees, tx_count FROM rollups_utc WHERE level = ? ORDER BY bucket, currency")
+        .bind(level.code())
         .fetch_all(cache.pool())
         .await
-        .expect("monthly rollups")
+        .expect("rollups")
 }
 
-/// The monthly rows computed here from the daily rows (exact decimals).
-async fn months_from_days(cache: &Cache, zone: &str) -> Vec<(String, String, String, String, String, String, i64)> {
-    let days: Vec<(String, String, String, String, i64)> =
-        sqlx::query_as("SELECT day, credits, debits, fees, tx_count FROM rollups_daily WHERE zone = ? ORDER BY day").bind(zone).fetch_all(cache.pool()).await.expect("daily");
-    let mut out: Vec<(String, String, String, Decimal, Decimal, Decimal, i64)> = Vec::new();
+/// The same rows computed here from the transactions (exact decimals; failed rows count for nothing).
+async fn level_from_rows(cache: &Cache, level: Level) -> LevelRows {
+    let rows: Vec<(i64, String, String, String, Option<String>)> =
+        sqlx::query_as("SELECT occurred_at, currency, direction, amount, fee FROM transactions WHERE status <> 'failed'").fetch_all(cache.pool()).await.expect("rows");
     let dec = |s: &str| Decimal::from_str(s).expect("decimal");
-    for (day, c, d, f, n) in days {
-        let month = day[..7].to_string();
-        match out.last_mut() {
-            Some(m) if m.0 == month => {
-                m.2 = day.clone();
-                (m.3, m.4, m.5, m.6) = (m.3 + dec(&c), m.4 + dec(&d), m.5 + dec(&f), m.6 + n);
-            }
-            _ => out.push((month, day.clone(), day.clone(), dec(&c), dec(&d), dec(&f), n)),
+    let mut sums: std::collections::BTreeMap<(i64, String), (Decimal, Decimal, Decimal, i64)> = Default::default();
+    for (at, currency, direction, amount, fee) in rows {
+        let s = sums.entry((level.bucket_of(at), currency)).or_default();
+        if direction == "credit" {
+            s.0 += dec(&amount)
+        } else {
+            s.1 += dec(&amount)
         }
+        s.2 += fee.as_deref().map(dec).unwrap_or_default();
+        s.3 += 1;
     }
-    out.into_iter().map(|m| (m.0, m.1, m.2, m.3.normalize().to_string(), m.4.normalize().to_string(), m.5.normalize().to_string(), m.6)).collect()
+    sums.into_iter().map(|((b, c), s)| (b, c, s.0.normalize().to_string(), s.1.normalize().to_string(), s.2.normalize().to_string(), s.3)).collect()
+}
+
+async fn all_levels(cache: &Cache) -> Vec<LevelRows> {
+    let mut out = Vec::new();
+    for level in Level::STORED {
+        out.push(level_rows(cache, level).await);
+    }
+    out
 }
 
 #[tokio::test]
-async fn monthly_rollups_are_the_sums_of_their_days_after_updates() {
+async fn rollups_of_every_level_are_the_sums_of_their_rows_after_updates() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (cache, wallet) = cache_with_wallet(&dir).await;
-    cache.ensure_rollup_zone("Europe/Amsterdam").await.expect("zone");
     let at = |m: u32, d: u32, h: u32| chrono::Utc.with_ymd_and_hms(2025, m, d, h, 30, 0).single().expect("valid date");
     let row = |id: &str, when, dir, amount: &str, fee: Option<&str>| {
         let mut t = NewTransaction::new(id, when, dir, Decimal::from_str(amount).expect("decimal"), "EUR", format!("{{\"id\":\"{id}\",\"amount\":\"{amount}\"}}"));
         t.fee = fee.map(|f| Decimal::from_str(f).expect("fee"));
         t
     };
-    // 2025-03-31 23:30 UTC is 1 April in Amsterdam: the zones disagree on the month.
     let page = vec![
         Ok(row("a", at(3, 31, 23), Direction::Credit, "10.10", None)),
         Ok(row("b", at(3, 2, 8), Direction::Debit, "0.30", Some("0.05"))),
         Ok(row("c", at(4, 15, 8), Direction::Debit, "7", None)),
         Ok(row("d", at(5, 1, 8), Direction::Credit, "1.5", None)),
+        Ok(row("e", at(5, 1, 8), Direction::Credit, "2.5", None)),
     ];
     cache.commit_page(wallet, None, page, None).await.expect("commit");
-    cache.ensure_rollup_zone("UTC").await.expect("utc");
-    for zone in ["Europe/Amsterdam", "UTC"] {
-        assert_eq!(monthly_sums(&cache, zone).await, months_from_days(&cache, zone).await, "{zone}");
+    for level in Level::STORED {
+        assert_eq!(level_rows(&cache, level).await, level_from_rows(&cache, level).await, "{level:?}");
     }
-    let utc = monthly_sums(&cache, "UTC").await;
-    assert_eq!(utc[0], ("2025-03".into(), "2025-03-02".into(), "2025-03-31".into(), "10.1".into(), "0.3".into(), "0.05".into(), 2));
-    assert_eq!(monthly_sums(&cache, "Europe/Amsterdam").await[0].0, "2025-03");
-    assert_eq!(monthly_sums(&cache, "Europe/Amsterdam").await[1], ("2025-04".into(), "2025-04-01".into(), "2025-04-15".into(), "10.1".into(), "7".into(), "0".into(), 2));
+    let months = level_rows(&cache, Level::Month).await;
+    assert_eq!(months[0], (2025 * 12 + 2, "EUR".into(), "10.1".into(), "0.3".into(), "0.05".into(), 2));
 
-    // d fails (May empties), c moves its amount, b moves to another day.
+    // d fails, e moves to March, c changes its amount, b moves to another day.
     let mut failed = row("d", at(5, 1, 8), Direction::Credit, "1.5", None);
     failed.status = TxStatus::Failed;
     failed.raw.push(' ');
     let mut moved = row("b", at(3, 20, 8), Direction::Debit, "0.30", Some("0.05"));
     moved.raw.push(' ');
+    let mut back = row("e", at(3, 20, 9), Direction::Credit, "2.5", None);
+    back.raw.push(' ');
     let mut changed = row("c", at(4, 15, 8), Direction::Debit, "7.25", None);
     changed.raw.push(' ');
-    cache.commit_page(wallet, None, vec![Ok(failed), Ok(moved), Ok(changed)], None).await.expect("update");
-    for zone in ["Europe/Amsterdam", "UTC"] {
-        let months = monthly_sums(&cache, zone).await;
-        assert_eq!(months, months_from_days(&cache, zone).await, "{zone}");
-        assert!(months.iter().all(|m| m.0 != "2025-05"), "{zone}: an empty month has no row");
+    cache.commit_page(wallet, None, vec![Ok(failed), Ok(moved), Ok(back), Ok(changed)], None).await.expect("update");
+    for level in Level::STORED {
+        let stored = level_rows(&cache, level).await;
+        assert_eq!(stored, level_from_rows(&cache, level).await, "{level:?}");
+        assert!(stored.iter().all(|r| r.5 > 0), "{level:?}: an emptied bucket has no row");
     }
-    assert_eq!(monthly_sums(&cache, "UTC").await[0].1, "2025-03-20");
-    assert_eq!(monthly_sums(&cache, "UTC").await[1].4, "7.25");
+    assert_eq!(level_rows(&cache, Level::Month).await.len(), 2, "May is empty");
+}
+
+#[tokio::test]
+async fn rows_stored_before_the_utc_rollups_are_summed_on_the_next_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (cache, wallet) = cache_with_wallet(&dir).await;
+    let rows: Vec<_> = (0..12_000).map(|i| Ok(tx(&format!("r{i}"), 1 + (i % 28) as u32, if i % 3 == 0 { Direction::Debit } else { Direction::Credit }, &format!("{}.{:02}", i, i % 100)))).collect();
+    cache.commit_page(wallet, None, rows, None).await.expect("commit");
+    let want = all_levels(&cache).await;
+    // As migration 0008 leaves a cache with rows: no rollups yet, and a cursor over every row.
+    sqlx::query("DELETE FROM rollups_utc").execute(cache.pool()).await.expect("clear");
+    sqlx::query("INSERT INTO rollups_backfill (id, next_id, last_id) SELECT 1, MIN(id), MAX(id) FROM transactions").execute(cache.pool()).await.expect("cursor");
+    let path = cache.path().to_path_buf();
+    cache.close().await;
+    let cache = Cache::open(&path).await.expect("reopen");
+    assert_eq!(all_levels(&cache).await, want);
+    let left: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rollups_backfill").fetch_one(cache.pool()).await.expect("cursor");
+    assert_eq!(left.0, 0, "the cursor is gone once done");
 }
 
 #[tokio::test]
@@ -159,14 +189,13 @@ async fn decimals_with_28_significant_digits_round_trip_exactly() {
 async fn commit_is_idempotent_and_updates_in_place_with_rollups() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (cache, wallet) = cache_with_wallet(&dir).await;
-    cache.ensure_rollup_zone("Europe/Amsterdam").await.expect("zone");
     let page = || vec![Ok(tx("a", 1, Direction::Credit, "100.50")), Ok(tx("b", 1, Direction::Debit, "20.25")), Ok(tx("c", 2, Direction::Credit, "1"))];
     let first = cache.commit_page(wallet, None, page(), Some("{\"n\":1}")).await.expect("first");
     assert_eq!((first.inserted, first.unchanged), (3, 0));
     let again = cache.commit_page(wallet, None, page(), Some("{\"n\":1}")).await.expect("again");
     assert_eq!((again.inserted, again.unchanged, again.updated), (0, 3, 0));
     assert_eq!(
-        rollup_sums(&cache, "Europe/Amsterdam").await,
+        rollup_sums(&cache).await,
         vec![("2025-03-01".into(), "100.5".into(), "20.25".into(), 2), ("2025-03-02".into(), "1".into(), "0".into(), 1)]
     );
 
@@ -178,16 +207,12 @@ async fn commit_is_idempotent_and_updates_in_place_with_rollups() {
     let upd = cache.commit_page(wallet, None, vec![Ok(failed), Ok(changed)], Some("{\"n\":2}")).await.expect("update");
     assert_eq!(upd.updated, 2);
     assert_eq!(
-        rollup_sums(&cache, "Europe/Amsterdam").await,
+        rollup_sums(&cache).await,
         vec![("2025-03-01".into(), "100.5".into(), "0".into(), 1), ("2025-03-02".into(), "3.5".into(), "0".into(), 1)]
     );
     let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM transactions").fetch_one(cache.pool()).await.expect("count");
     assert_eq!(count.0, 3);
     assert_eq!(cache.checkpoint(wallet).await.expect("checkpoint").as_deref(), Some("{\"n\":2}"));
-
-    // A zone built later from the history agrees with the maintained one.
-    cache.ensure_rollup_zone("UTC").await.expect("utc");
-    assert_eq!(rollup_sums(&cache, "UTC").await, rollup_sums(&cache, "Europe/Amsterdam").await);
 }
 
 #[tokio::test]

@@ -1,7 +1,10 @@
 //! Property: after any sequence of pages of inserts, updates (changed raw
 //! text) and status changes committed through `Cache::commit_page` into a
-//! real SQLite file, each month's summary of each wallet equals the sums of
-//! the rows as they finally are (failed rows count for nothing).
+//! real SQLite file, each period's summary of each wallet equals the sums of
+//! the rows as they finally are (failed rows count for nothing), in several
+//! zones: UTC months, Asia/Kathmandu (+05:45) days, America/New_York months
+//! (DST) and Asia/Kolkata (+05:30) ISO weeks, all read from the same
+//! zone-independent rollups.
 
 mod common;
 
@@ -47,10 +50,13 @@ fn row(id: u8, minutes: i64, credit: bool, cents: i64, fee_cents: Option<i64>, s
     t
 }
 
-/// Per (wallet, month): credits, debits, fees, count, pending.
+/// The zones and periods checked, with the label format of a period.
+const VIEWS: [(&str, Period, &str); 4] = [("UTC", Period::Month, "%Y-%m"), ("Asia/Kathmandu", Period::Day, "%Y-%m-%d"), ("America/New_York", Period::Month, "%Y-%m"), ("Asia/Kolkata", Period::Week, "%G-W%V")];
+
+/// Per (wallet, period label): credits, debits, fees, count, pending.
 type Sums = BTreeMap<(i64, String), (Decimal, Decimal, Decimal, i64, i64)>;
 
-async fn check(pages: Vec<Vec<Op>>) -> (Sums, Sums) {
+async fn check(pages: Vec<Vec<Op>>) -> Vec<(&'static str, Sums, Sums)> {
     let (_dir, cache) = cache().await;
     let wallets = [(wallet(&cache, Provider::Papaya, "USD", None).await, "USD"), (wallet(&cache, Provider::Exlr8, "EUR", None).await, "EUR")];
     let mut rows: BTreeMap<(usize, u8), NewTransaction> = BTreeMap::new();
@@ -77,16 +83,19 @@ async fn check(pages: Vec<Vec<Op>>) -> (Sums, Sums) {
             cache.commit_page(wallets[w].0, None, page.into_iter().map(Ok).collect(), None).await.expect("commit");
         }
     }
-    let want = model(&rows, &wallets);
-    let got = summary(&cache).await;
+    let mut out = Vec::new();
+    for (zone, period, label) in VIEWS {
+        let tz: chrono_tz::Tz = zone.parse().expect("zone");
+        out.push((zone, summary(&cache, zone, period).await, model(&rows, &wallets, tz, label)));
+    }
     cache.close().await;
-    (got, want)
+    out
 }
 
-fn model(rows: &BTreeMap<(usize, u8), NewTransaction>, wallets: &[(i64, &str); 2]) -> Sums {
+fn model(rows: &BTreeMap<(usize, u8), NewTransaction>, wallets: &[(i64, &str); 2], tz: chrono_tz::Tz, label: &str) -> Sums {
     let mut want = Sums::new();
     for ((w, _), t) in rows.iter().filter(|(_, t)| t.status != TxStatus::Failed) {
-        let e = want.entry((wallets[*w].0, t.occurred_at.format("%Y-%m").to_string())).or_default();
+        let e = want.entry((wallets[*w].0, t.occurred_at.with_timezone(&tz).format(label).to_string())).or_default();
         match t.direction {
             Direction::Credit => e.0 += t.amount,
             Direction::Debit => e.1 += t.amount,
@@ -98,8 +107,8 @@ fn model(rows: &BTreeMap<(usize, u8), NewTransaction>, wallets: &[(i64, &str); 2
     want
 }
 
-async fn summary(cache: &Cache) -> Sums {
-    let req = SummaryRequest { period: Period::Month, zone: Some("UTC".into()), ..Default::default() };
+async fn summary(cache: &Cache, zone: &str, period: Period) -> Sums {
+    let req = SummaryRequest { period, zone: Some(zone.into()), ..Default::default() };
     let s = summarise(cache, &req).await.expect("summary");
     s.rows
         .into_iter()
@@ -114,7 +123,8 @@ proptest! {
     #[test]
     fn summaries_equal_the_sum_of_the_rows(pages in prop::collection::vec(prop::collection::vec(op(), 1..8), 1..6)) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        let (got, want) = rt.block_on(check(pages));
-        prop_assert_eq!(got, want);
+        for (zone, got, want) in rt.block_on(check(pages)) {
+            prop_assert_eq!(got, want, "{}", zone);
+        }
     }
 }

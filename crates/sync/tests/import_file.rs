@@ -22,7 +22,6 @@ fn fixture(name: &str) -> PathBuf {
 async fn cache_with_connection() -> (tempfile::TempDir, Cache) {
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(&dir.path().join("cache.sqlite")).await.unwrap();
-    cache.ensure_rollup_zone("Europe/Amsterdam").await.unwrap();
     let mut s = Settings::new();
     s.insert("chain_id".into(), "42".into());
     cache.add_connection("loyalty", Provider::Spaaza, "http://127.0.0.1:9", &s).await.unwrap();
@@ -33,7 +32,7 @@ async fn cache_with_connection() -> (tempfile::TempDir, Cache) {
 async fn snapshot(cache: &Cache) -> Vec<String> {
     let sql = "SELECT w.provider_wallet_id || '|' || w.currency || '|' || t.record_id || '|' || t.occurred_at || '|' || t.direction || '|' || t.amount || '|' || COALESCE(t.balance_after, '') || '|' || r.raw FROM transactions t JOIN wallets w ON w.id = t.wallet_id JOIN raw_records r ON r.transaction_id = t.id
                UNION ALL SELECT 'q|' || COALESCE(wallet_id, '') || '|' || raw || '|' || reason FROM quarantine
-               UNION ALL SELECT 'r|' || wallet_id || '|' || zone || '|' || day || '|' || currency || '|' || credits || '|' || debits || '|' || tx_count FROM rollups_daily ORDER BY 1";
+               UNION ALL SELECT 'r|' || wallet_id || '|' || level || '|' || bucket || '|' || currency || '|' || credits || '|' || debits || '|' || tx_count FROM rollups_utc ORDER BY 1";
     sqlx::query(sql).fetch_all(cache.pool()).await.unwrap().iter().map(|r| r.get::<String, _>(0)).collect()
 }
 

@@ -296,9 +296,10 @@ fn dec(text: &str) -> Decimal {
     Decimal::from_str(text).expect("stored decimal")
 }
 
-/// Per wallet: the `zone`'s daily and monthly rollups equal the sums of the
-/// rows themselves (failed rows count for nothing). Run after kills, this
-/// proves rollups were changed only in the transactions that changed rows.
+/// Per wallet: the rollups of every level (UTC hours, days, months) equal
+/// the sums of the rows themselves (failed rows count for nothing), and so
+/// does a summary span read in `zone`. Run after kills, this proves rollups
+/// were changed only in the transactions that changed rows.
 pub async fn assert_rollups(db: &Path, zone: &str) {
     let cache = Cache::open(db).await.expect("open cache");
     let mut rows: BTreeMap<i64, Sums> = BTreeMap::new();
@@ -309,15 +310,10 @@ pub async fn assert_rollups(db: &Path, zone: &str) {
         s.2 += fee.as_deref().map(dec).unwrap_or_default();
         s.3 += 1;
     }
-    for table in ["rollups_daily", "rollups_monthly"] {
-        // Static SQL per table: the name is one of the two above.
-        let sql = if table == "rollups_daily" {
-            "SELECT wallet_id, credits, debits, fees, tx_count FROM rollups_daily WHERE zone = ?"
-        } else {
-            "SELECT wallet_id, credits, debits, fees, tx_count FROM rollups_monthly WHERE zone = ?"
-        };
+    for level in 1..=3i64 {
         let mut rolled: BTreeMap<i64, Sums> = BTreeMap::new();
-        for r in sqlx::query(sql).bind(zone).fetch_all(cache.pool()).await.expect("rollups") {
+        let sql = "SELECT wallet_id, credits, debits, fees, tx_count FROM rollups_utc WHERE level = ?";
+        for r in sqlx::query(sql).bind(level).fetch_all(cache.pool()).await.expect("rollups") {
             let s = rolled.entry(r.get(0)).or_default();
             let (c, d, f, n): (String, String, String, i64) = (r.get(1), r.get(2), r.get(3), r.get(4));
             s.0 += dec(&c);
@@ -326,15 +322,14 @@ pub async fn assert_rollups(db: &Path, zone: &str) {
             s.3 += n;
         }
         rolled.retain(|_, s| *s != Sums::default());
-        assert_eq!(rolled, rows, "{table} ({zone}) equal the sums of the rows, wallet by wallet");
+        assert_eq!(rolled, rows, "rollups of level {level} equal the sums of the rows, wallet by wallet");
     }
-    cache.close().await;
-}
-
-/// Builds `zone`'s rollups now (an empty cache included), so that every
-/// later commit maintains them.
-pub async fn start_rollups(db: &Path, zone: &str) {
-    let cache = Cache::open(db).await.expect("open cache");
-    cache.ensure_rollup_zone(zone).await.expect("rollup zone");
+    let tz = walletbook_core::time::parse_zone(zone).expect("zone");
+    let (start, end) = (walletbook_core::time::day_start(chrono::NaiveDate::MIN, tz), walletbook_core::time::day_start(chrono::NaiveDate::MAX, tz));
+    for (wallet, want) in &rows {
+        let span = cache.span_sums(*wallet, walletbook_core::time::to_nanos(start), walletbook_core::time::to_nanos(end)).await.expect("span");
+        let got = span.values().fold(Sums::default(), |s, v| (s.0 + v.credits, s.1 + v.debits, s.2 + v.fees, s.3 + v.count));
+        assert_eq!(&got, want, "every row of wallet {wallet} read as one span in {zone}");
+    }
     cache.close().await;
 }

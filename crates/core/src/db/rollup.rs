@@ -1,32 +1,29 @@
-//! Per-day rollups: for each maintained time zone, wallet, currency and local
-//! day, the sums of credits, debits and fees and the count. Week, month,
-//! quarter and year summaries are unions of local days, so they read these
-//! rows instead of the raw history.
-//!
-//! Monthly rollups (`rollups_monthly`): the same sums per local month (plus
-//! the month's first and last day with rows), each row rebuilt from its
-//! daily rows whenever one of them changes, so a month row is always
-//! exactly the sum of its days. Summaries on month boundaries read them.
+//! Rollups: for each wallet, currency and UTC bucket (hour, day and month;
+//! see [`super::buckets`]), the sums of credits, debits and fees and the
+//! count of the rows that are not failed. They do not depend on a time
+//! zone: a summary in any zone reads the coarse buckets inside each period
+//! and finer ones at its edges ([`super::rollup_read`]), so a zone never
+//! used before costs nothing extra, and a commit costs the same however
+//! many zones are read.
 //!
 //! Rollups change only inside the SQLite transaction that changes the rows
-//! (see [`super::store`]); a zone asked for the first time is built once
-//! with [`Cache::ensure_rollup_zone`] and maintained from then on.
+//! (see [`super::store`]): a page's [`Deltas`] are applied, exactly, through
+//! the page's prepared statements. Sums are added in Rust with
+//! `rust_decimal`; SQL never adds money.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
-use futures::TryStreamExt as _;
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sqlx::{Row, Sqlite, Transaction};
 
-use super::Cache;
+use super::buckets::Level;
+use super::raw::{RawDb, Stmt};
 use crate::error::{Error, Result};
 use crate::model::{Direction, NewTransaction, TxStatus};
 use crate::money::{from_text, to_text};
-use crate::time::{from_nanos, local_day, parse_zone};
+use crate::time::{from_nanos, to_nanos};
 
-/// One transaction's share of a day's sums.
+/// One transaction's share of its buckets' sums.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contribution {
     pub occurred_at: DateTime<Utc>,
@@ -62,170 +59,171 @@ impl Contribution {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-struct Sums {
-    credits: Decimal,
-    debits: Decimal,
-    fees: Decimal,
-    count: i64,
+/// Sums of credits, debits and fees, and the count of rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sums {
+    pub credits: Decimal,
+    pub debits: Decimal,
+    pub fees: Decimal,
+    pub count: i64,
 }
 
-/// Pending changes to rollup rows, keyed by (zone, currency, day).
+impl Sums {
+    /// Add one row (`sign` = 1) or take it away (`sign` = -1).
+    pub fn add_row(&mut self, direction: Direction, amount: Decimal, fee: Decimal, sign: i64) {
+        let s = Decimal::from(sign);
+        match direction {
+            Direction::Credit => self.credits += s * amount,
+            Direction::Debit => self.debits += s * amount,
+        }
+        self.fees += s * fee;
+        self.count += sign;
+    }
+
+    /// Add other sums (`sign` = 1) or subtract them (`sign` = -1).
+    pub fn add(&mut self, other: &Sums, sign: i64) {
+        let s = Decimal::from(sign);
+        self.credits += s * other.credits;
+        self.debits += s * other.debits;
+        self.fees += s * other.fees;
+        self.count += sign * other.count;
+    }
+
+    /// credits − debits − fees.
+    pub fn net(&self) -> Decimal {
+        self.credits - self.debits - self.fees
+    }
+
+    fn is_zero(&self) -> bool {
+        self.count == 0 && self.credits.is_zero() && self.debits.is_zero() && self.fees.is_zero()
+    }
+}
+
+/// Pending changes to rollup rows, keyed by (wallet, level, bucket, currency
+/// number in `currencies`), applied in key order (nearly the table's).
 #[derive(Debug, Default)]
 pub struct Deltas {
-    by_key: HashMap<(String, String, NaiveDate), Sums>,
+    currencies: Vec<String>,
+    by_key: BTreeMap<(i64, i64, i64, usize), Sums>,
 }
 
 impl Deltas {
-    /// Add (`sign` = 1) or remove (`sign` = -1) a contribution in every zone.
-    pub fn add(&mut self, zones: &[(String, Tz)], c: &Contribution, sign: i64) {
+    /// Add (`sign` = 1) or remove (`sign` = -1) a contribution at every level.
+    pub fn add(&mut self, wallet_id: i64, c: &Contribution, sign: i64) {
         if !c.counted {
             return;
         }
-        let s = Decimal::from(sign);
-        for (name, tz) in zones {
-            let key = (name.clone(), c.currency.clone(), local_day(c.occurred_at, *tz));
-            let e = self.by_key.entry(key).or_default();
-            match c.direction {
-                Direction::Credit => e.credits += s * c.amount,
-                Direction::Debit => e.debits += s * c.amount,
+        let at = to_nanos(c.occurred_at);
+        let currency = match self.currencies.iter().position(|k| *k == c.currency) {
+            Some(i) => i,
+            None => {
+                self.currencies.push(c.currency.clone());
+                self.currencies.len() - 1
             }
-            e.fees += s * c.fee;
-            e.count += sign;
+        };
+        for level in Level::STORED {
+            let key = (wallet_id, level.code(), level.bucket_of(at), currency);
+            self.by_key.entry(key).or_default().add_row(c.direction, c.amount, c.fee, sign);
         }
     }
 
-    /// Write the deltas into `rollups_daily` for one wallet, then rebuild
-    /// the `rollups_monthly` rows of every month touched.
-    pub async fn apply(self, tx: &mut Transaction<'_, Sqlite>, wallet_id: i64) -> Result<()> {
-        let mut months: BTreeSet<(String, String, String)> = BTreeSet::new();
-        for ((zone, currency, day), d) in self.by_key {
-            months.insert((zone.clone(), currency.clone(), day.format("%Y-%m").to_string()));
-            let day = day.format("%Y-%m-%d").to_string();
-            let row = sqlx::query("SELECT credits, debits, fees, tx_count FROM rollups_daily WHERE zone = ? AND wallet_id = ? AND currency = ? AND day = ?")
-                .bind(&zone)
-                .bind(wallet_id)
-                .bind(&currency)
-                .bind(&day)
-                .fetch_optional(&mut **tx)
-                .await?;
-            let mut s = match row {
-                Some(r) => Sums { credits: from_text(r.get(0))?, debits: from_text(r.get(1))?, fees: from_text(r.get(2))?, count: r.get(3) },
-                None => Sums::default(),
-            };
-            s.credits += d.credits;
-            s.debits += d.debits;
-            s.fees += d.fees;
-            s.count += d.count;
-            if s.count == 0 {
-                delete_row(tx, "DELETE FROM rollups_daily WHERE zone = ? AND wallet_id = ? AND currency = ? AND day = ?", &zone, wallet_id, &currency, &day).await?;
+    /// Write the deltas into `rollups_utc` on `db`, inside its open transaction.
+    pub fn apply(self, db: &RawDb<'_>) -> Result<()> {
+        if self.by_key.is_empty() {
+            return Ok(());
+        }
+        let mut st = Statements::new(db)?;
+        for ((wallet_id, level, bucket, currency), d) in self.by_key {
+            if d.is_zero() {
                 continue;
             }
-            sqlx::query(
-                "INSERT INTO rollups_daily (zone, wallet_id, currency, day, credits, debits, fees, tx_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (zone, wallet_id, currency, day) DO UPDATE SET credits = excluded.credits, debits = excluded.debits,
-                 fees = excluded.fees, tx_count = excluded.tx_count",
-            )
-            .bind(&zone)
-            .bind(wallet_id)
-            .bind(&currency)
-            .bind(&day)
-            .bind(to_text(s.credits.normalize()))
-            .bind(to_text(s.debits.normalize()))
-            .bind(to_text(s.fees.normalize()))
-            .bind(s.count)
-            .execute(&mut **tx)
-            .await?;
-        }
-        for (zone, currency, month) in months {
-            rebuild_month(tx, &zone, wallet_id, &currency, &month).await?;
-        }
-        Ok(())
-    }
-}
-
-/// Run a `DELETE` keyed by zone, wallet, currency and day or month.
-async fn delete_row(tx: &mut Transaction<'_, Sqlite>, sql: &'static str, zone: &str, wallet_id: i64, currency: &str, key: &str) -> Result<()> {
-    sqlx::query(sql).bind(zone).bind(wallet_id).bind(currency).bind(key).execute(&mut **tx).await?;
-    Ok(())
-}
-
-/// Make the `rollups_monthly` row of `month` (`YYYY-MM`) exactly the sum of
-/// that month's daily rows, or remove it when the month has none.
-async fn rebuild_month(tx: &mut Transaction<'_, Sqlite>, zone: &str, wallet_id: i64, currency: &str, month: &str) -> Result<()> {
-    // Days are `YYYY-MM-DD` text: every day of the month sorts between `-01` and `-32`.
-    let days = sqlx::query("SELECT day, credits, debits, fees, tx_count FROM rollups_daily WHERE zone = ? AND wallet_id = ? AND currency = ? AND day >= ? AND day < ? ORDER BY day")
-        .bind(zone)
-        .bind(wallet_id)
-        .bind(currency)
-        .bind(format!("{month}-01"))
-        .bind(format!("{month}-32"))
-        .fetch_all(&mut **tx)
-        .await?;
-    let (Some(first), Some(last)) = (days.first(), days.last()) else {
-        return delete_row(tx, "DELETE FROM rollups_monthly WHERE zone = ? AND wallet_id = ? AND currency = ? AND month = ?", zone, wallet_id, currency, month).await;
-    };
-    let mut s = Sums::default();
-    for r in &days {
-        s.credits += from_text(r.get(1))?;
-        s.debits += from_text(r.get(2))?;
-        s.fees += from_text(r.get(3))?;
-        s.count += r.get::<i64, _>(4);
-    }
-    sqlx::query(
-        "INSERT INTO rollups_monthly (zone, wallet_id, currency, month, first_day, last_day, credits, debits, fees, tx_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (zone, wallet_id, currency, month) DO UPDATE SET first_day = excluded.first_day, last_day = excluded.last_day,
-         credits = excluded.credits, debits = excluded.debits, fees = excluded.fees, tx_count = excluded.tx_count",
-    )
-    .bind(zone)
-    .bind(wallet_id)
-    .bind(currency)
-    .bind(month)
-    .bind(first.get::<String, _>(0))
-    .bind(last.get::<String, _>(0))
-    .bind(to_text(s.credits.normalize()))
-    .bind(to_text(s.debits.normalize()))
-    .bind(to_text(s.fees.normalize()))
-    .bind(s.count)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// The zones whose rollups are maintained.
-pub async fn zones(tx: &mut Transaction<'_, Sqlite>) -> Result<Vec<(String, Tz)>> {
-    let names: Vec<String> = sqlx::query_scalar("SELECT zone FROM rollup_zones ORDER BY zone").fetch_all(&mut **tx).await?;
-    names.into_iter().map(|n| parse_zone(&n).map(|tz| (n, tz))).collect()
-}
-
-impl Cache {
-    /// Make sure rollups exist for `zone`, building them from the history the
-    /// first time (one streaming pass, in one transaction).
-    pub async fn ensure_rollup_zone(&self, zone: &str) -> Result<()> {
-        let tz = parse_zone(zone)?;
-        // Almost always there already: a read, without taking the write lock.
-        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM rollup_zones WHERE zone = ?").bind(zone).fetch_optional(&self.pool).await?;
-        if known.is_some() {
-            return Ok(());
-        }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let inserted = sqlx::query("INSERT OR IGNORE INTO rollup_zones (zone) VALUES (?)").bind(zone).execute(&mut *tx).await?;
-        if inserted.rows_affected() == 0 {
-            return Ok(());
-        }
-        let zones = vec![(zone.to_string(), tz)];
-        let mut per_wallet: HashMap<i64, Deltas> = HashMap::new();
-        {
-            let mut rows = sqlx::query("SELECT wallet_id, occurred_at, currency, direction, amount, fee, status FROM transactions").fetch(&mut *tx);
-            while let Some(row) = rows.try_next().await? {
-                let c = Contribution::from_stored(row.get(1), row.get(2), row.get(3), row.get(4), row.get(5), row.get(6))?;
-                per_wallet.entry(row.get(0)).or_default().add(&zones, &c, 1);
+            let key = Key { wallet_id, level, bucket, currency: &self.currencies[currency] };
+            // Insert first: a bucket seen for the first time is the common case.
+            if d.count > 0 && st.write(&key, &d, false)? {
+                continue;
+            }
+            let mut s = st.read(&key)?.unwrap_or_default();
+            s.add(&d, 1);
+            if s.count == 0 {
+                st.delete(&key)?;
+            } else {
+                st.write(&key, &s, true)?;
             }
         }
-        for (wallet_id, deltas) in per_wallet {
-            deltas.apply(&mut tx, wallet_id).await?;
-        }
-        tx.commit().await?;
         Ok(())
     }
+}
+
+/// A rollup row's key.
+struct Key<'a> {
+    wallet_id: i64,
+    level: i64,
+    bucket: i64,
+    currency: &'a str,
+}
+
+/// The prepared statements that maintain `rollups_utc`.
+struct Statements<'d> {
+    db: &'d RawDb<'d>,
+    read: Stmt<'d>,
+    insert: Stmt<'d>,
+    upsert: Stmt<'d>,
+    delete: Stmt<'d>,
+}
+
+impl<'d> Statements<'d> {
+    fn new(db: &'d RawDb<'d>) -> Result<Self> {
+        Ok(Statements {
+            db,
+            read: db.prepare("SELECT credits, debits, fees, tx_count FROM rollups_utc WHERE wallet_id = ? AND level = ? AND bucket = ? AND currency = ?")?,
+            insert: db.prepare(
+                "INSERT INTO rollups_utc (wallet_id, level, bucket, currency, credits, debits, fees, tx_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (wallet_id, level, bucket, currency) DO NOTHING",
+            )?,
+            upsert: db.prepare(
+                "INSERT INTO rollups_utc (wallet_id, level, bucket, currency, credits, debits, fees, tx_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (wallet_id, level, bucket, currency) DO UPDATE SET credits = excluded.credits, debits = excluded.debits,
+                 fees = excluded.fees, tx_count = excluded.tx_count",
+            )?,
+            delete: db.prepare("DELETE FROM rollups_utc WHERE wallet_id = ? AND level = ? AND bucket = ? AND currency = ?")?,
+        })
+    }
+
+    fn bind_key(s: &mut Stmt<'_>, k: &Key<'_>) -> Result<()> {
+        s.bind_i64(0, k.wallet_id)?;
+        s.bind_i64(1, k.level)?;
+        s.bind_i64(2, k.bucket)?;
+        s.bind_text(3, k.currency)
+    }
+
+    fn read(&mut self, k: &Key<'_>) -> Result<Option<Sums>> {
+        let s = &mut self.read;
+        Self::bind_key(s, k)?;
+        let found = if s.step()? { Some(sums_at(s, 0)?) } else { None };
+        s.reset()?;
+        Ok(found)
+    }
+
+    /// Insert (`replace` = false: only if new; returns whether it was) or replace a row.
+    fn write(&mut self, k: &Key<'_>, v: &Sums, replace: bool) -> Result<bool> {
+        let s = if replace { &mut self.upsert } else { &mut self.insert };
+        Self::bind_key(s, k)?;
+        s.bind_text(4, &to_text(v.credits.normalize()))?;
+        s.bind_text(5, &to_text(v.debits.normalize()))?;
+        s.bind_text(6, &to_text(v.fees.normalize()))?;
+        s.bind_i64(7, v.count)?;
+        s.execute()?;
+        Ok(self.db.changes() > 0)
+    }
+
+    fn delete(&mut self, k: &Key<'_>) -> Result<()> {
+        Self::bind_key(&mut self.delete, k)?;
+        self.delete.execute()
+    }
+}
+
+/// Read credits, debits, fees (text) and count from columns `at..at + 4`.
+pub(crate) fn sums_at(s: &Stmt<'_>, at: usize) -> Result<Sums> {
+    let dec = |i: usize| s.column_text(i).ok_or_else(|| Error::Corrupt(format!("a rollup has no sum in column {i}"))).and_then(from_text);
+    Ok(Sums { credits: dec(at)?, debits: dec(at + 1)?, fees: dec(at + 2)?, count: s.column_i64(at + 3) })
 }

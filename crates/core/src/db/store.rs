@@ -14,12 +14,11 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
-use chrono_tz::Tz;
 
 use super::instant::Instants;
 use super::late::LateWatch;
 use super::raw::RawDb;
-use super::rollup::{self, Contribution, Deltas};
+use super::rollup::{Contribution, Deltas};
 use super::writer::RowWriter;
 use super::Cache;
 use crate::error::Result;
@@ -59,16 +58,16 @@ impl Cache {
     pub async fn commit_listed(&self, wallet_id: i64, run_id: Option<i64>, records: Vec<ParsedRecord>, checkpoint: Option<&str>, listing: Listing) -> Result<PageOutcome> {
         let (rows, bad) = in_listing_order(records, listing);
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let zones = rollup::zones(&mut tx).await?;
         // Foreign keys are checked at commit: an immediate check makes
         // SQLite keep a statement journal for every row.
         sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
-        let (mut outcome, deltas) = {
+        let mut outcome = {
             let mut handle = tx.lock_handle().await?;
             let db = RawDb::new(handle.as_raw_handle());
-            write_rows(&db, wallet_id, run_id, &rows, &zones)?
+            let (outcome, deltas) = write_rows(&db, wallet_id, run_id, &rows)?;
+            deltas.apply(&db)?;
+            outcome
         };
-        deltas.apply(&mut tx, wallet_id).await?;
         outcome.quarantined = quarantine(&mut tx, wallet_id, run_id, &bad).await?;
         if let Some(state) = checkpoint {
             save_checkpoint(&mut tx, wallet_id, state).await?;
@@ -130,7 +129,7 @@ fn in_listing_order(records: Vec<ParsedRecord>, listing: Listing) -> (Vec<NewTra
 
 /// Insert or update every row with its place in its instant; returns the
 /// counts and the rollup changes.
-fn write_rows(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, rows: &[NewTransaction], zones: &[(String, Tz)]) -> Result<(PageOutcome, Deltas)> {
+fn write_rows(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, rows: &[NewTransaction]) -> Result<(PageOutcome, Deltas)> {
     let mut instants = Instants::new(db, wallet_id)?;
     let orders = instants.plan(rows)?;
     let mut writer = RowWriter::new(db)?;
@@ -143,7 +142,7 @@ fn write_rows(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, rows: &[NewTr
         // index check is the lookup.
         if let Some(id) = writer.insert_new(wallet_id, run_id, t, order)? {
             late.inserted(id, t)?;
-            deltas.add(zones, &Contribution::of(t), 1);
+            deltas.add(wallet_id, &Contribution::of(t), 1);
             new_ids = Some(new_ids.map_or((id, id), |(lo, hi)| (lo.min(id), hi.max(id))));
             outcome.inserted += 1;
             continue;
@@ -152,8 +151,8 @@ fn write_rows(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, rows: &[NewTr
         if old.raw == t.raw {
             outcome.unchanged += 1;
         } else {
-            deltas.add(zones, &old.contribution, -1);
-            deltas.add(zones, &Contribution::of(t), 1);
+            deltas.add(wallet_id, &old.contribution, -1);
+            deltas.add(wallet_id, &Contribution::of(t), 1);
             late.changing(old.id, old.contribution.occurred_at, t)?;
             writer.update(old.id, run_id, t, order)?;
             outcome.updated += 1;

@@ -8,9 +8,9 @@
 //!   occurred_at, instant_order, id)` index, by two prepared statements
 //!   reused for every group.
 //! - *Derived* (Baanx): closing is the wallet's current balance minus the
-//!   moving net of every later day (or month, at month grain: see
-//!   [`super::read::Grain`]); opening is closing minus the period's moving
-//!   net. Moving net = net − pending net (see [`crate::rules`]).
+//!   moving net of every row after the period (read from the rollups as one
+//!   span); opening is closing minus the period's moving net. Moving net =
+//!   net − pending net (see [`crate::rules`]).
 //!
 //! Everything here runs on one borrowed connection handle (raw prepared
 //! statements), synchronously: a summary's lookups take a few milliseconds.
@@ -20,13 +20,15 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
+use walletbook_core::db::buckets::Level;
 use walletbook_core::db::raw::RawDb;
+use walletbook_core::db::rollup_read::SpanReader;
 use walletbook_core::model::TxStatus;
 use walletbook_core::money::from_text;
 use walletbook_core::time::{day_start, from_nanos, local_day, to_nanos};
 use walletbook_core::{Error, Result};
 
-use super::read::Grain;
+use super::read;
 use super::{period, BalanceFigure, Group, Period};
 use crate::catalog::WalletInfo;
 use crate::rules::{self, direction_from_db, status_from_db, BalanceSource};
@@ -84,7 +86,7 @@ pub(crate) fn add_pending(db: &RawDb<'_>, groups: &mut [Group], wallet_ids: &[i6
 }
 
 /// Opening, closing and check for every group, in the same order.
-pub(crate) fn figures(db: &RawDb<'_>, groups: &[Group], wallets: &BTreeMap<i64, WalletInfo>, zone: &str, tz: Tz, grain: Grain, pending: &PendingByDay) -> Result<Vec<Figures>> {
+pub(crate) fn figures(db: &RawDb<'_>, reader: &mut SpanReader<'_>, groups: &[Group], wallets: &BTreeMap<i64, WalletInfo>, tz: Tz, pending: &PendingByDay) -> Result<Vec<Figures>> {
     let mut out = vec![Figures::default(); groups.len()];
     let mut reported = Vec::new();
     let mut derived: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
@@ -104,7 +106,7 @@ pub(crate) fn figures(db: &RawDb<'_>, groups: &[Group], wallets: &BTreeMap<i64, 
         let w = &wallets[&wallet_id];
         let empty = BTreeMap::new();
         let pend = pending.get(&(wallet_id, w.currency.clone())).unwrap_or(&empty);
-        derived_wallet(db, groups, &idx, w, zone, grain, pend, &mut out)?;
+        derived_wallet(db, reader, groups, &idx, w, tz, pend, &mut out)?;
     }
     Ok(out)
 }
@@ -154,41 +156,21 @@ fn reported_figures(db: &RawDb<'_>, groups: &[Group], reported: &[usize], tz: Tz
     Ok(())
 }
 
+/// Closing = current balance − moving net of every row after the span's
+/// last local day; opening = closing − the span's moving net.
 #[allow(clippy::too_many_arguments)]
-fn derived_wallet(db: &RawDb<'_>, groups: &[Group], idx: &[usize], w: &WalletInfo, zone: &str, grain: Grain, pending: &BTreeMap<NaiveDate, Decimal>, out: &mut [Figures]) -> Result<()> {
+fn derived_wallet(db: &RawDb<'_>, reader: &mut SpanReader<'_>, groups: &[Group], idx: &[usize], w: &WalletInfo, tz: Tz, pending: &BTreeMap<NaiveDate, Decimal>, out: &mut [Figures]) -> Result<()> {
     let Some(current) = w.current_balance else { return Ok(()) };
-    let first = idx.iter().map(|&i| grain.key(groups[i].span.start)).min().unwrap_or_default();
-    let mut stmt = db.prepare(match grain {
-        Grain::Day => "SELECT day, credits, debits, fees FROM rollups_daily WHERE zone = ? AND wallet_id = ? AND currency = ? AND day >= ? ORDER BY day",
-        Grain::Month => "SELECT month, credits, debits, fees FROM rollups_monthly WHERE zone = ? AND wallet_id = ? AND currency = ? AND month >= ? ORDER BY month",
-    })?;
-    stmt.bind_text(0, zone)?;
-    stmt.bind_i64(1, w.id)?;
-    stmt.bind_text(2, &w.currency)?;
-    stmt.bind_text(3, &grain.text(first))?;
-    // Pending deltas by rollup key.
-    let mut pending_by_key: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
-    for (day, d) in pending {
-        *pending_by_key.entry(grain.key(*day)).or_default() += *d;
-    }
-    // Moving net per key, then suffix sums: after[k] = sum of keys[k..].
-    let mut keys: Vec<(NaiveDate, Decimal)> = Vec::new();
-    while stmt.step()? {
-        let text = |i: usize| stmt.column_text(i).ok_or_else(|| Error::Corrupt(format!("a rollup of wallet {} has no text in column {i}", w.id)));
-        let key = grain.parse(text(0)?)?;
-        let net = from_text(text(1)?)? - from_text(text(2)?)? - from_text(text(3)?)?;
-        keys.push((key, net - pending_by_key.get(&key).copied().unwrap_or_default()));
-    }
-    let mut after = vec![Decimal::ZERO; keys.len() + 1];
-    for k in (0..keys.len()).rev() {
-        after[k] = after[k + 1] + keys[k].1;
-    }
+    // Every row after an instant lies before the start of the month after the
+    // wallet's last row (a month boundary: whole months are one piece each).
+    let Some((_, last_row)) = read::Extent::new(db)?.instants(w.id)? else { return Ok(()) };
+    let far = Level::Month.start_of(Level::Month.bucket_of(last_row) + 1);
     for &i in idx {
         let g = &groups[i];
-        // A month row belongs before the span's end when its month starts by then:
-        // month-grain spans end on a month's last day or after every row.
-        let k = keys.partition_point(|(d, _)| *d <= g.span.end);
-        let closing = current - after[k];
+        let (_, end) = read::instants(g.span.end, g.span.end, tz);
+        let later = if end < far { reader.sums(w.id, end, far)?.get(&w.currency).map(|s| s.net()).unwrap_or_default() } else { Decimal::ZERO };
+        let pending_later: Decimal = pending.range(g.span.end.succ_opt().unwrap_or(NaiveDate::MAX)..).map(|(_, d)| *d).sum();
+        let closing = current - (later - pending_later);
         let opening = closing - (g.net() - g.pending_net);
         let fig = |a: Decimal| Some(BalanceFigure { amount: a.normalize(), source: BalanceSource::Derived });
         out[i] = Figures { opening: fig(opening), closing: fig(closing), check: None };

@@ -1,6 +1,6 @@
-//! Period summaries per wallet and currency, read from the daily or monthly
-//! rollups of the chosen zone (built on first use, then kept current by
-//! every write; see [`read::Grain`]).
+//! Period summaries per wallet and currency, read from the zone-independent
+//! rollups (UTC hours, days and months, kept current by every write) for
+//! the local days of the chosen zone: see [`read`]. A summary only reads.
 //!
 //! Terms:
 //! - *credits*, *debits*, *fees*, *count*: sums over the period's rows that
@@ -28,6 +28,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::Sqlite;
 use ts_rs::TS;
 use walletbook_core::db::raw::RawDb;
+use walletbook_core::db::rollup_read::SpanReader;
 use walletbook_core::db::Cache;
 use walletbook_core::model::{normalize_currency, Provider};
 use walletbook_core::{Error, Result};
@@ -148,7 +149,7 @@ pub(crate) struct Group {
     pub count: i64,
     pub pending: i64,
     pub pending_net: Decimal,
-    /// First and last day with a rollup row.
+    /// The span's first and last local day within the wallet's rows.
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
 }
@@ -167,7 +168,6 @@ struct Plan {
     tz: Tz,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-    grain: read::Grain,
     wallets: BTreeMap<i64, WalletInfo>,
     /// The wallets the request selects, by cache id.
     chosen: Vec<i64>,
@@ -179,7 +179,6 @@ struct Plan {
 /// thread (raw SQLite steps never run on an async worker), as the export does.
 pub async fn summarise(cache: &Cache, req: &SummaryRequest) -> Result<Summary> {
     let plan = plan(cache, req).await?;
-    cache.ensure_rollup_zone(&plan.zone_name).await?;
     let conn = cache.pool().acquire().await?;
     let (plan, groups, figures) = read_on_blocking_thread(conn, plan).await?;
     let rows = summary_rows(&plan, &groups, figures)?;
@@ -205,8 +204,7 @@ async fn plan(cache: &Cache, req: &SummaryRequest) -> Result<Plan> {
         .map(|w| w.id)
         .collect();
     let currencies = req.currencies.iter().map(|c| normalize_currency(c)).filter(|c| !c.is_empty()).collect();
-    let grain = read::Grain::of(req.period, from, to);
-    Ok(Plan { period: req.period, zone_name, tz, from, to, grain, wallets, chosen, currencies })
+    Ok(Plan { period: req.period, zone_name, tz, from, to, wallets, chosen, currencies })
 }
 
 /// Read the groups and their balance figures on a blocking thread, with raw
@@ -225,13 +223,14 @@ async fn read_on_blocking_thread(mut conn: PoolConnection<Sqlite>, plan: Plan) -
 fn read_groups_and_figures(db: &RawDb<'_>, plan: &Plan) -> Result<(Vec<Group>, Vec<balances::Figures>)> {
     #[cfg(test)]
     tests::note_reading_thread();
-    let mut groups = read::read_groups(db, &plan.zone_name, &plan.chosen, &plan.currencies, plan.period, plan.from, plan.to, plan.grain)?;
+    let mut reader = SpanReader::new(db)?;
+    let mut groups = read::read_groups(db, &mut reader, plan.tz, &plan.chosen, &plan.currencies, plan.period, plan.from, plan.to)?;
     // Pending rows are matched to groups by their unclipped span start.
     let pending = balances::add_pending(db, &mut groups, &plan.chosen, plan.tz, plan.period, plan.from, plan.to)?;
     if plan.period == Period::Whole {
         clip_whole(&mut groups);
     }
-    let figures = balances::figures(db, &groups, &plan.wallets, &plan.zone_name, plan.tz, plan.grain, &pending)?;
+    let figures = balances::figures(db, &mut reader, &groups, &plan.wallets, plan.tz, &pending)?;
     Ok((groups, figures))
 }
 

@@ -1,0 +1,101 @@
+//! Reading the sums of any span of time from the rollups: the span is cut
+//! into pieces by [`super::buckets::cover`] (whole UTC months, days and hours,
+//! and the rows of at most half an hour at each edge), each piece is read
+//! by a prepared statement and the pieces are added or subtracted exactly.
+//!
+//! A [`SpanReader`] remembers the pieces it has read: consecutive periods
+//! share their edges (what one period subtracts at its end, the next adds
+//! at its start), so each is read once. It only reads: a summary never
+//! writes and never takes the write lock.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::buckets::{cover, Level, Piece};
+use super::raw::{RawDb, Stmt};
+use super::rollup::{sums_at, Sums};
+use super::Cache;
+use crate::error::{Error, Result};
+use crate::model::Direction;
+use crate::money::from_text;
+
+/// Sums per currency.
+pub type ByCurrency = BTreeMap<String, Sums>;
+
+/// Reads the sums of spans of one or more wallets.
+pub struct SpanReader<'d> {
+    buckets: Stmt<'d>,
+    rows: Stmt<'d>,
+    read: HashMap<(i64, Piece), ByCurrency>,
+}
+
+impl<'d> SpanReader<'d> {
+    pub fn new(db: &'d RawDb<'d>) -> Result<Self> {
+        Ok(SpanReader {
+            buckets: db.prepare_reusable("SELECT currency, credits, debits, fees, tx_count FROM rollups_utc WHERE wallet_id = ? AND level = ? AND bucket >= ? AND bucket < ?")?,
+            rows: db.prepare_reusable("SELECT currency, direction, amount, fee FROM transactions WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? AND status <> 'failed'")?,
+            read: HashMap::new(),
+        })
+    }
+
+    /// The sums per currency of `wallet_id`'s rows (failed ones excluded) in
+    /// `[start, end)` (Unix nanoseconds). Currencies with no rows are left out.
+    pub fn sums(&mut self, wallet_id: i64, start: i64, end: i64) -> Result<ByCurrency> {
+        let mut out = ByCurrency::new();
+        for piece in cover(start, end) {
+            let sign = if piece.negative { -1 } else { 1 };
+            let key = (wallet_id, Piece { negative: false, ..piece });
+            if !self.read.contains_key(&key) {
+                let sums = self.read_piece(wallet_id, &piece)?;
+                self.read.insert(key, sums);
+            }
+            for (currency, s) in &self.read[&key] {
+                out.entry(currency.clone()).or_default().add(s, sign);
+            }
+        }
+        out.retain(|_, s| s.count != 0);
+        Ok(out)
+    }
+
+    fn read_piece(&mut self, wallet_id: i64, piece: &Piece) -> Result<ByCurrency> {
+        let mut out = ByCurrency::new();
+        if piece.level == Level::Rows {
+            let s = &mut self.rows;
+            s.bind_i64(0, wallet_id)?;
+            s.bind_i64(1, piece.lo)?;
+            s.bind_i64(2, piece.hi)?;
+            while s.step()? {
+                let text = |i: usize| s.column_text(i).ok_or_else(|| Error::Corrupt(format!("a row of wallet {wallet_id} has no text in column {i}")));
+                let direction = Direction::parse(text(1)?).ok_or_else(|| Error::Corrupt(format!("a row of wallet {wallet_id} has an unknown direction")))?;
+                let fee = s.column_text(3).map(from_text).transpose()?.unwrap_or_default();
+                let amount = from_text(text(2)?)?;
+                out.entry(text(0)?.to_string()).or_default().add_row(direction, amount, fee, 1);
+            }
+            s.reset()?;
+            return Ok(out);
+        }
+        let s = &mut self.buckets;
+        s.bind_i64(0, wallet_id)?;
+        s.bind_i64(1, piece.level.code())?;
+        s.bind_i64(2, piece.lo)?;
+        s.bind_i64(3, piece.hi)?;
+        while s.step()? {
+            let currency = s.column_text(0).ok_or_else(|| Error::Corrupt(format!("a rollup of wallet {wallet_id} has no currency")))?.to_string();
+            let sums = sums_at(s, 1)?;
+            out.entry(currency).or_default().add(&sums, 1);
+        }
+        s.reset()?;
+        Ok(out)
+    }
+}
+
+impl Cache {
+    /// The sums per currency of a wallet's rows in `[start, end)` (Unix
+    /// nanoseconds), read from the rollups. A short synchronous read.
+    pub async fn span_sums(&self, wallet_id: i64, start: i64, end: i64) -> Result<ByCurrency> {
+        let mut conn = self.pool.acquire().await?;
+        let mut handle = conn.lock_handle().await?;
+        let db = RawDb::new(handle.as_raw_handle());
+        let mut reader = SpanReader::new(&db)?;
+        reader.sums(wallet_id, start, end)
+    }
+}
