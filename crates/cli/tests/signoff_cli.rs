@@ -84,6 +84,22 @@ async fn an_amended_row_in_a_signed_off_month_is_reported_until_re_signed() {
     let (ok, out, _) = run(&s, &["reconcile", "--wallet", &id_text]).await;
     assert!(ok, "clean before any change: {out}");
     assert!(out.contains("last sign-off") && out.contains(&through_text), "{out}");
+    // Summaries mark the signed-off month (and not the next); its statement says who signed it off.
+    let summary = ok_json(&s, &["summary", "--period", "month", "--zone", "UTC", "--wallet", &id_text, "--format", "json"]).await;
+    let marked: Vec<(String, bool)> = summary["rows"].as_array().expect("rows").iter().map(|r| (r["end"].as_str().unwrap_or_default().to_string(), r["signed_off"].as_bool().unwrap_or_default())).collect();
+    assert!(marked.contains(&(through_text.clone(), true)), "{marked:?}");
+    assert!(marked.iter().any(|(end, on)| end > &through_text && !on), "{marked:?}");
+    let first_day = through.with_day(1).expect("first day").to_string();
+    for ext in ["csv", "xlsx", "pdf"] {
+        let out_file = s.db.with_file_name(format!("statement.{ext}"));
+        let (ok, out, err) = run(&s, &["export", "statement", "--wallet", &id_text, "--from", &first_day, "--to", &through_text, "--zone", "UTC", "--out", &out_file.to_string_lossy()]).await;
+        assert!(ok, "{out}
+{err}");
+        if ext == "csv" {
+            let text = std::fs::read_to_string(&out_file).expect("statement");
+            assert!(text.contains(&format!("Signed off by auditor on")) && text.contains(&format!("through {through_text} (UTC)")), "{text}");
+        }
+    }
 
     // A change after the signed-off month raises nothing.
     let later = s.fake.transactions(F, &wallet).last().expect("rows").id.clone();
