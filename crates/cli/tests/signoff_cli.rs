@@ -35,6 +35,7 @@ async fn setup_for(provider: FakeProvider) -> Setup {
     let base = fake.base_url(provider);
     let text = match provider {
         FakeProvider::Papaya => format!("[[connection]]\nname = \"papaya\"\nprovider = \"papaya\"\nbase_url = \"{base}\"\nsecret_env = {{ api_key = \"TEST_PAPAYA_KEY\", client_secret = \"TEST_PAPAYA_SECRET\" }}\n"),
+        FakeProvider::Exlr8 => format!("[[connection]]\nname = \"exlr8\"\nprovider = \"exlr8\"\nbase_url = \"{base}\"\nsettings = {{ client_id = \"{}\" }}\nsecret_env = {{ client_secret = \"TEST_EXLR8_SECRET\" }}\n", fake.credentials().exlr8_client_id),
         _ => format!("[[connection]]\nname = \"flex\"\nprovider = \"flexprice\"\nbase_url = \"{base}\"\nsettings = {{ page_size = \"{PAGE}\" }}\nsecret_env = {{ api_key = \"TEST_FLEX_KEY\" }}\n"),
     };
     std::fs::write(&config, text).expect("config");
@@ -47,7 +48,7 @@ async fn run(s: &Setup, args: &[&str]) -> (bool, String, String) {
     cmd.arg("--db").arg(&s.db).arg("--config").arg(&s.config).args(args);
     cmd.env("WALLETBOOK_KEYRING", "memory").env("WALLETBOOK_RETRY_FAST", "1").env_remove("WALLETBOOK_DB");
     let c = s.fake.credentials();
-    cmd.env("TEST_FLEX_KEY", c.flexprice_api_key).env("TEST_PAPAYA_KEY", c.papaya_api_key).env("TEST_PAPAYA_SECRET", c.papaya_client_secret).env("USER", "auditor");
+    cmd.env("TEST_FLEX_KEY", c.flexprice_api_key).env("TEST_PAPAYA_KEY", c.papaya_api_key).env("TEST_PAPAYA_SECRET", c.papaya_client_secret).env("TEST_EXLR8_SECRET", c.exlr8_client_secret).env("USER", "auditor");
     let out = tokio::task::spawn_blocking(move || cmd.output()).await.expect("join").expect("run walletbook");
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
@@ -233,4 +234,24 @@ async fn papaya_verify_asks_for_the_signed_off_dates_and_reports_an_amended_amou
     assert_eq!((c["kind"].as_str(), c["record_id"].as_str()), (Some("changed"), Some(last.as_str())));
     let abs = |v: &Value| v.as_str().and_then(|a| a.parse::<Decimal>().ok()).map(|d| d.abs());
     assert_eq!((abs(&c["before"]["amount"]), abs(&c["after"]["amount"])), (Some(was), Some(was + Decimal::ONE)), "{c}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exlr8_verify_walks_the_whole_history_and_reports_an_amended_row() {
+    let p = FakeProvider::Exlr8;
+    let s = setup_for(p).await;
+    let (ok, out, err) = run(&s, &["sync"]).await;
+    assert!(ok, "{out}\n{err}");
+    let (wallet, id, through, _, last) = month(&s).await;
+    ok_json(&s, &["signoff", "create", "--wallet", &id.to_string(), "--through", &through.to_string(), "--zone", "UTC", "--json"]).await;
+    let was = s.fake.transactions(p, &wallet).into_iter().find(|t| t.id == last).expect("row").amount;
+    s.fake.amend_transaction(p, &wallet, &last, Some(was + Decimal::ONE), None);
+    let (ok, out, _) = run(&s, &["signoff", "verify", "--wallet", &id.to_string()]).await;
+    assert!(!ok && out.contains("whole history walked") && out.contains("1 late change(s)"), "{out}");
+    let changes = ok_json(&s, &["late-changes", "--json"]).await;
+    let [c] = late(&changes).as_slice() else { panic!("exactly the amended row: {changes}") };
+    assert_eq!((c["kind"].as_str(), c["record_id"].as_str()), (Some("changed"), Some(last.as_str())));
+    // The walk left the wallet's checkpoint alone: the next sync is incremental and finds nothing new.
+    let (ok, out, err) = run(&s, &["sync"]).await;
+    assert!(ok && !out.contains("late change"), "{out}\n{err}");
 }
