@@ -2,7 +2,7 @@
 //! file and the fake Flexprice on 127.0.0.1, whose past is amended the way
 //! a provider corrects its history.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
@@ -69,7 +69,7 @@ async fn month(s: &Setup) -> (String, i64, NaiveDate, DateTime<Utc>, String) {
     let mid = txs[txs.len() / 2].at;
     let next = Utc.with_ymd_and_hms(mid.year() + i32::from(mid.month() == 12), mid.month() % 12 + 1, 1, 0, 0, 0).single().expect("month start");
     let through = (next - Duration::days(1)).date_naive();
-    let last = txs.iter().filter(|t| t.at < next).next_back().expect("a row in the month").id.clone();
+    let last = txs.iter().rfind(|t| t.at < next).expect("a row in the month").id.clone();
     assert!(txs.iter().any(|t| t.at >= next), "rows after the signed-off month");
     (w.id, cache_id, through, next, last)
 }
@@ -106,7 +106,7 @@ async fn an_amended_row_in_a_signed_off_month_is_reported_until_re_signed() {
 {err}");
         if ext == "csv" {
             let text = std::fs::read_to_string(&out_file).expect("statement");
-            assert!(text.contains(&format!("Signed off by auditor on")) && text.contains(&format!("through {through_text} (UTC)")), "{text}");
+            assert!(text.contains("Signed off by auditor on") && text.contains(&format!("through {through_text} (UTC)")), "{text}");
         }
     }
 
