@@ -2,7 +2,7 @@
 //! file and the fake Flexprice on 127.0.0.1, whose past is amended the way
 //! a provider corrects its history.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
@@ -14,6 +14,7 @@ const F: FakeProvider = FakeProvider::Flexprice;
 const PAGE: usize = 10;
 
 struct Setup {
+    provider: FakeProvider,
     fake: FakeHandle,
     _dir: tempfile::TempDir,
     db: PathBuf,
@@ -21,25 +22,33 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
+    setup_for(F).await
+}
+
+/// A fake with 120 rows per wallet of `provider` and a connections file for it.
+async fn setup_for(provider: FakeProvider) -> Setup {
     let mut cfg = FakeConfig::default();
-    cfg.transactions.insert(F, 120);
+    cfg.transactions.insert(provider, 120);
     let fake = FakeServer::start(cfg).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("walletbook.toml");
-    let text = format!(
-        "[[connection]]\nname = \"flex\"\nprovider = \"flexprice\"\nbase_url = \"{}\"\nsettings = {{ page_size = \"{PAGE}\" }}\nsecret_env = {{ api_key = \"TEST_FLEX_KEY\" }}\n",
-        fake.base_url(F)
-    );
+    let base = fake.base_url(provider);
+    let text = match provider {
+        FakeProvider::Papaya => format!("[[connection]]\nname = \"papaya\"\nprovider = \"papaya\"\nbase_url = \"{base}\"\nsecret_env = {{ api_key = \"TEST_PAPAYA_KEY\", client_secret = \"TEST_PAPAYA_SECRET\" }}\n"),
+        FakeProvider::Exlr8 => format!("[[connection]]\nname = \"exlr8\"\nprovider = \"exlr8\"\nbase_url = \"{base}\"\nsettings = {{ client_id = \"{}\" }}\nsecret_env = {{ client_secret = \"TEST_EXLR8_SECRET\" }}\n", fake.credentials().exlr8_client_id),
+        _ => format!("[[connection]]\nname = \"flex\"\nprovider = \"flexprice\"\nbase_url = \"{base}\"\nsettings = {{ page_size = \"{PAGE}\" }}\nsecret_env = {{ api_key = \"TEST_FLEX_KEY\" }}\n"),
+    };
     std::fs::write(&config, text).expect("config");
     let db = dir.path().join("cache.sqlite");
-    Setup { fake, db, config, _dir: dir }
+    Setup { provider, fake, db, config, _dir: dir }
 }
 
 async fn run(s: &Setup, args: &[&str]) -> (bool, String, String) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_walletbook"));
     cmd.arg("--db").arg(&s.db).arg("--config").arg(&s.config).args(args);
     cmd.env("WALLETBOOK_KEYRING", "memory").env("WALLETBOOK_RETRY_FAST", "1").env_remove("WALLETBOOK_DB");
-    cmd.env("TEST_FLEX_KEY", s.fake.credentials().flexprice_api_key).env("USER", "auditor");
+    let c = s.fake.credentials();
+    cmd.env("TEST_FLEX_KEY", c.flexprice_api_key).env("TEST_PAPAYA_KEY", c.papaya_api_key).env("TEST_PAPAYA_SECRET", c.papaya_client_secret).env("TEST_EXLR8_SECRET", c.exlr8_client_secret).env("USER", "auditor");
     let out = tokio::task::spawn_blocking(move || cmd.output()).await.expect("join").expect("run walletbook");
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
@@ -53,14 +62,14 @@ async fn ok_json(s: &Setup, args: &[&str]) -> Value {
 /// The first fake wallet, its cache id, and a month in the middle of its
 /// history: (through date, period end, id of the last row before the end).
 async fn month(s: &Setup) -> (String, i64, NaiveDate, DateTime<Utc>, String) {
-    let w = s.fake.wallets(F).into_iter().next().expect("a wallet");
+    let w = s.fake.wallets(s.provider).into_iter().next().expect("a wallet");
     let wallets = ok_json(s, &["wallets", "--json"]).await;
     let cache_id = wallets.as_array().expect("array").iter().find(|c| c["provider_wallet_id"] == w.id.as_str()).and_then(|c| c["id"].as_i64()).expect("cached wallet");
-    let txs = s.fake.transactions(F, &w.id);
+    let txs = s.fake.transactions(s.provider, &w.id);
     let mid = txs[txs.len() / 2].at;
     let next = Utc.with_ymd_and_hms(mid.year() + i32::from(mid.month() == 12), mid.month() % 12 + 1, 1, 0, 0, 0).single().expect("month start");
     let through = (next - Duration::days(1)).date_naive();
-    let last = txs.iter().filter(|t| t.at < next).next_back().expect("a row in the month").id.clone();
+    let last = txs.iter().rfind(|t| t.at < next).expect("a row in the month").id.clone();
     assert!(txs.iter().any(|t| t.at >= next), "rows after the signed-off month");
     (w.id, cache_id, through, next, last)
 }
@@ -84,6 +93,22 @@ async fn an_amended_row_in_a_signed_off_month_is_reported_until_re_signed() {
     let (ok, out, _) = run(&s, &["reconcile", "--wallet", &id_text]).await;
     assert!(ok, "clean before any change: {out}");
     assert!(out.contains("last sign-off") && out.contains(&through_text), "{out}");
+    // Summaries mark the signed-off month (and not the next); its statement says who signed it off.
+    let summary = ok_json(&s, &["summary", "--period", "month", "--zone", "UTC", "--wallet", &id_text, "--format", "json"]).await;
+    let marked: Vec<(String, bool)> = summary["rows"].as_array().expect("rows").iter().map(|r| (r["end"].as_str().unwrap_or_default().to_string(), r["signed_off"].as_bool().unwrap_or_default())).collect();
+    assert!(marked.contains(&(through_text.clone(), true)), "{marked:?}");
+    assert!(marked.iter().any(|(end, on)| end > &through_text && !on), "{marked:?}");
+    let first_day = through.with_day(1).expect("first day").to_string();
+    for ext in ["csv", "xlsx", "pdf"] {
+        let out_file = s.db.with_file_name(format!("statement.{ext}"));
+        let (ok, out, err) = run(&s, &["export", "statement", "--wallet", &id_text, "--from", &first_day, "--to", &through_text, "--zone", "UTC", "--out", &out_file.to_string_lossy()]).await;
+        assert!(ok, "{out}
+{err}");
+        if ext == "csv" {
+            let text = std::fs::read_to_string(&out_file).expect("statement");
+            assert!(text.contains("Signed off by auditor on") && text.contains(&format!("through {through_text} (UTC)")), "{text}");
+        }
+    }
 
     // A change after the signed-off month raises nothing.
     let later = s.fake.transactions(F, &wallet).last().expect("rows").id.clone();
@@ -184,4 +209,49 @@ async fn a_row_the_provider_no_longer_lists_is_caught_by_a_full_sync() {
     // Seen again as missing: not recorded twice.
     let (ok, out, _) = run(&s, &["sync", "--full"]).await;
     assert!(ok && !out.contains("late change"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn papaya_verify_asks_for_the_signed_off_dates_and_reports_an_amended_amount() {
+    let p = FakeProvider::Papaya;
+    let s = setup_for(p).await;
+    let (ok, out, err) = run(&s, &["sync"]).await;
+    assert!(ok, "{out}\n{err}");
+    let (wallet, id, through, next, last) = month(&s).await;
+    ok_json(&s, &["signoff", "create", "--wallet", &id.to_string(), "--through", &through.to_string(), "--zone", "UTC", "--json"]).await;
+    // Papaya's statement carries no status: its corrections are to amounts.
+    let was = s.fake.transactions(p, &wallet).into_iter().find(|t| t.id == last).expect("row").amount;
+    s.fake.amend_transaction(p, &wallet, &last, Some(was + Decimal::ONE), None);
+    s.fake.clear_requests(p);
+    let (ok, out, _) = run(&s, &["signoff", "verify"]).await;
+    assert!(!ok && out.contains("signed-off dates only"), "{out}");
+    let statements: Vec<String> = s.fake.requests(p).into_iter().filter(|r| r.path.ends_with("/statement")).filter_map(|r| r.query).collect();
+    let in_period = s.fake.transactions(p, &wallet).iter().filter(|t| t.at < next).count();
+    assert_eq!(statements.len(), in_period / 100 + 1, "{statements:?}");
+    assert!(statements.iter().all(|q| q.contains("end=")), "every request bounded by the period's end: {statements:?}");
+    let changes = ok_json(&s, &["late-changes", "--json"]).await;
+    let [c] = late(&changes).as_slice() else { panic!("exactly the amended row: {changes}") };
+    assert_eq!((c["kind"].as_str(), c["record_id"].as_str()), (Some("changed"), Some(last.as_str())));
+    let abs = |v: &Value| v.as_str().and_then(|a| a.parse::<Decimal>().ok()).map(|d| d.abs());
+    assert_eq!((abs(&c["before"]["amount"]), abs(&c["after"]["amount"])), (Some(was), Some(was + Decimal::ONE)), "{c}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exlr8_verify_walks_the_whole_history_and_reports_an_amended_row() {
+    let p = FakeProvider::Exlr8;
+    let s = setup_for(p).await;
+    let (ok, out, err) = run(&s, &["sync"]).await;
+    assert!(ok, "{out}\n{err}");
+    let (wallet, id, through, _, last) = month(&s).await;
+    ok_json(&s, &["signoff", "create", "--wallet", &id.to_string(), "--through", &through.to_string(), "--zone", "UTC", "--json"]).await;
+    let was = s.fake.transactions(p, &wallet).into_iter().find(|t| t.id == last).expect("row").amount;
+    s.fake.amend_transaction(p, &wallet, &last, Some(was + Decimal::ONE), None);
+    let (ok, out, _) = run(&s, &["signoff", "verify", "--wallet", &id.to_string()]).await;
+    assert!(!ok && out.contains("whole history walked") && out.contains("1 late change(s)"), "{out}");
+    let changes = ok_json(&s, &["late-changes", "--json"]).await;
+    let [c] = late(&changes).as_slice() else { panic!("exactly the amended row: {changes}") };
+    assert_eq!((c["kind"].as_str(), c["record_id"].as_str()), (Some("changed"), Some(last.as_str())));
+    // The walk left the wallet's checkpoint alone: the next sync is incremental and finds nothing new.
+    let (ok, out, err) = run(&s, &["sync"]).await;
+    assert!(ok && !out.contains("late change"), "{out}\n{err}");
 }

@@ -58,6 +58,8 @@ pub struct StatementHead {
     pub count: i64,
     /// The wallet's last sync: how fresh the data is.
     pub as_of: Option<DateTime<Utc>>,
+    /// "Signed off by … on … through …" when a sign-off covers the period.
+    pub signed_off: Option<String>,
 }
 
 impl StatementHead {
@@ -74,10 +76,11 @@ impl StatementHead {
         format!("{} to {}", self.from, self.to)
     }
 
-    /// The text lines of the header block, as `(name, value)`.
-    pub fn facts(&self) -> [(&'static str, String); 8] {
+    /// The text lines of the header block, as `(name, value)`; a period
+    /// covered by a sign-off adds its line.
+    pub fn facts(&self) -> Vec<(&'static str, String)> {
         let w = &self.wallet;
-        [
+        let mut facts = vec![
             ("Statement", w.connection_name.clone()),
             ("Wallet", w.label()),
             ("Wallet id", w.provider_wallet_id.clone()),
@@ -86,7 +89,9 @@ impl StatementHead {
             ("Period", self.period()),
             ("Time zone", self.zone_name.clone()),
             ("Fee rule", rules::fee_rule(w.provider).to_string()),
-        ]
+        ];
+        facts.extend(self.signed_off.clone().map(|line| ("Sign-off", line)));
+        facts
     }
 }
 
@@ -173,6 +178,7 @@ pub(super) async fn head_for(cache: &Cache, wallet: WalletInfo, from: NaiveDate,
         None => summarise(cache, &SummaryRequest { from: None, ..request }).await?.rows.into_iter().next().and_then(|t| t.closing),
     };
     let as_of: Option<i64> = sqlx::query_scalar("SELECT last_sync_at FROM wallets WHERE id = ?").bind(wallet.id).fetch_optional(cache.pool()).await?.flatten();
+    let signed_off = crate::signoff::signoff_line_for(cache, wallet.id, to_nanos(day_start(to + Duration::days(1), zone))).await?;
     let figure = |t: &Option<crate::summary::SummaryRow>, f: fn(&crate::summary::SummaryRow) -> Decimal| t.as_ref().map(f).unwrap_or_default();
     Ok(StatementHead {
         from,
@@ -187,6 +193,7 @@ pub(super) async fn head_for(cache: &Cache, wallet: WalletInfo, from: NaiveDate,
         net: figure(&totals, |t| t.net),
         count: totals.as_ref().map(|t| t.count).unwrap_or(0),
         as_of: as_of.map(from_nanos),
+        signed_off,
         wallet,
     })
 }

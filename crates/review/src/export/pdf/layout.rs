@@ -123,7 +123,7 @@ fn header_block(s: &mut Surface<'_>, fonts: &Fonts, head: &StatementHead, figure
         format!("Currency: {}    Period: {}    Time zone: {}", w.currency, head.period(), head.zone_name),
     ];
     let mut y = MARGIN + 36.0;
-    for f in &facts {
+    for f in facts.iter().chain(head.signed_off.iter()) {
         fonts.draw(s, MARGIN, y, &fonts.fit(f, 9.0, false, right - MARGIN), 9.0, false);
         y += 13.0;
     }

@@ -19,7 +19,7 @@ use tokio::sync::Mutex;
 use walletbook_core::model::{Connection, DiscoveredWallet, Provider, Secrets};
 use walletbook_core::time::parse_timestamp;
 
-use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
+use crate::connector::{Connector, DiscoveryHints, PageSink, VerifyScope, WalletRef};
 use crate::error::SyncError;
 use crate::http::{ProviderHttp, RetryPolicy};
 use crate::paging::ahead::Ahead;
@@ -97,10 +97,13 @@ impl Papaya {
         }
     }
 
-    async fn statement_page(&self, wallet: &str, start: Option<DateTime<Utc>>, offset: u64, limit: usize) -> Result<RangePage, SyncError> {
+    /// One page of the statement from `start` through `end` (inclusive; `None`: now).
+    async fn statement_page(&self, wallet: &str, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>, offset: u64, limit: usize) -> Result<RangePage, SyncError> {
         let mut query = vec![("skip", offset.to_string()), ("take", limit.to_string())];
-        if let Some(s) = start {
-            query.push(("start", s.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)));
+        for (name, at) in [("start", start), ("end", end)] {
+            if let Some(t) = at {
+                query.push((name, t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)));
+            }
         }
         let path = format!("/payments/wallets/{}/statement", url::form_urlencoded::byte_serialize(wallet.as_bytes()).collect::<String>());
         let page: wire::ItemsPage = self.get(&path, &query).await?;
@@ -138,7 +141,26 @@ impl Connector for Papaya {
     async fn sync_wallet(&self, wallet: &WalletRef, checkpoint: Option<String>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError> {
         let walk = AscendingWalk { limit: self.limits.page_size, overlap: incremental_overlap(P) };
         let id = wallet.provider_wallet_id.as_str();
-        let fetch = |start, offset, limit| self.statement_page(id, start, offset, limit);
+        let fetch = |start, offset, limit| self.statement_page(id, start, None, offset, limit);
         walk.run_ahead(fetch, Ahead(self.limits.pages_in_flight), checkpoint.as_deref(), full, sink).await
+    }
+
+    /// `start` / `end` (inclusive, to the millisecond) select exactly the period.
+    async fn verify_wallet(&self, wallet: &WalletRef, from: Option<DateTime<Utc>>, to: DateTime<Utc>, sink: &mut dyn PageSink) -> Result<VerifyScope, SyncError> {
+        let end = Some(to - Duration::milliseconds(1));
+        let mut offset = 0;
+        loop {
+            if sink.is_cancelled() {
+                return Err(SyncError::Cancelled);
+            }
+            let take = self.limits.page_size;
+            let page = self.statement_page(&wallet.provider_wallet_id, from, end, offset, take).await?;
+            offset += page.raw_count as u64;
+            let last = page.raw_count < take;
+            sink.commit(page.records, String::new()).await?;
+            if last {
+                return Ok(VerifyScope::Dates);
+            }
+        }
     }
 }
