@@ -58,7 +58,7 @@ pub async fn run(ctx: &Context, args: ReconcileArgs) -> CliResult {
                     println!("      last sign-off: {}", super::signoff::signoff_line(s));
                 }
                 if w.open_late_changes > 0 {
-                    println!("      {} open late change(s) in signed-off periods: see `walletbook late-changes --wallet {}`", w.open_late_changes, w.wallet_id);
+                    println!("      {} open in signed-off periods: see `walletbook late-changes --wallet {}`", walletbook_review::signoff::late_changes_text(w.open_late_changes), w.wallet_id);
                 }
                 for g in &w.gaps {
                     println!("      gap: {} rows missing between {} ({}) and {} ({})", g.missing, g.after_record, g.after_time, g.before_record, g.before_time);
@@ -69,7 +69,7 @@ pub async fn run(ctx: &Context, args: ReconcileArgs) -> CliResult {
     }
     let late: i64 = report.wallets.iter().map(|w| w.open_late_changes).sum();
     if late > 0 {
-        return Err(CliError::Usage(format!("{late} late change(s) in signed-off periods are unresolved: re-sign the period or `walletbook late-changes ack ID --note TEXT`")));
+        return Err(CliError::Usage(format!("{} in signed-off periods {} unresolved: re-sign the period or `walletbook late-changes ack ID --note TEXT`", walletbook_review::signoff::late_changes_text(late), if late == 1 { "is" } else { "are" })));
     }
     if dirty > 0 {
         return Err(CliError::Usage(format!("{dirty} wallets have balance breaks or gaps: see above")));

@@ -2,7 +2,7 @@
 //! verification that re-fetches signed-off periods from the providers
 //! (for a nightly job: it exits non-zero when it found late changes or failed).
 
-use walletbook_review::signoff::{create_signoff, list_signoffs, os_user, Signoff, SignoffRequest};
+use walletbook_review::signoff::{create_signoff, list_signoffs, late_changes_text, os_user, Signoff, SignoffRequest};
 use walletbook_sync::engine::VerifyRequest;
 
 use super::history::{cut, json};
@@ -57,7 +57,7 @@ pub async fn run(ctx: &Context, command: SignoffCommand) -> CliResult {
             }
             println!("Signed off wallet {} ({}) through {} ({}): closing balance {} {} ({}).", s.wallet_id, s.wallet_name, s.through, s.zone, s.closing_balance.as_deref().unwrap_or("unknown"), s.currency, source(&s));
             if !s.resolves.is_empty() {
-                println!("Resolves late change(s) {}.", ids(&s.resolves));
+                println!("Resolves late change {}.", ids(&s.resolves));
             }
             if s.forced {
                 println!("Signed off despite {} balance break(s): {}", s.breaks_at_signoff, s.note.as_deref().unwrap_or_default());
@@ -85,14 +85,14 @@ pub async fn run(ctx: &Context, command: SignoffCommand) -> CliResult {
                 if report.wallets.is_empty() {
                     println!("No wallet has a sign-off: nothing to verify.");
                 } else {
-                    println!("{} late change(s) in signed-off periods.", report.late_changes);
+                    println!("{} in signed-off periods.", late_changes_text(report.late_changes));
                 }
             }
             if let Some(e) = report.wallets.iter().find_map(|w| w.error.clone()) {
                 return Err(CliError::Usage(e));
             }
             if report.late_changes > 0 {
-                return Err(CliError::Usage(format!("{} late change(s) in signed-off periods: see `walletbook late-changes`", report.late_changes)));
+                return Err(CliError::Usage(format!("{} in signed-off periods: see `walletbook late-changes`", late_changes_text(report.late_changes))));
             }
             Ok(())
         }
@@ -112,7 +112,7 @@ fn ids(v: &[i64]) -> String {
 
 /// One line per sign-off (also used by `reconcile`).
 pub fn signoff_line(s: &Signoff) -> String {
-    let broken = if s.open_late_changes > 0 { format!("  BROKEN: {} open late change(s)", s.open_late_changes) } else { String::new() };
+    let broken = if s.open_late_changes > 0 { format!("  BROKEN: {} open", late_changes_text(s.open_late_changes)) } else { String::new() };
     let note = s.note.as_deref().map(|n| format!("  note: {}", cut(n, 60))).unwrap_or_default();
     let replaced = if s.superseded_by.is_some() { "  (re-signed)" } else { "" };
     format!(

@@ -180,7 +180,7 @@ fn print_summary(report: &SyncReport) -> CliResult {
         }
     }
     if report.late_changes > 0 {
-        writeln!(out, "{} late change{} in signed-off periods: see `walletbook late-changes`", report.late_changes, if report.late_changes == 1 { "" } else { "s" })?;
+        writeln!(out, "{} in signed-off periods: see `walletbook late-changes`", walletbook_review::signoff::late_changes_text(report.late_changes))?;
     }
     if report.connections.is_empty() {
         writeln!(out, "There are no connections to sync: add one with `walletbook connections add`.")?;

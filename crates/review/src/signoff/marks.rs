@@ -37,7 +37,7 @@ pub async fn signoff_line_for(cache: &Cache, wallet_id: i64, to: i64) -> Result<
     Ok(covering.map(|s| {
         let on = walletbook_core::time::from_nanos(s.signed_at);
         let day = parse_zone(&s.new.zone).map(|tz| on.with_timezone(&tz).format("%Y-%m-%d").to_string()).unwrap_or_else(|_| on.format("%Y-%m-%d").to_string());
-        let broken = if s.open_changes > 0 { format!(" (broken: {} late change(s) open)", s.open_changes) } else { String::new() };
+        let broken = if s.open_changes > 0 { format!(" (broken: {} open)", super::late_changes_text(s.open_changes)) } else { String::new() };
         format!("Signed off by {} on {day} through {} ({}){broken}", s.new.signed_by, s.new.through_date, s.new.zone)
     }))
 }

@@ -89,9 +89,12 @@ pub struct Signoff {
     pub open_late_changes: i64,
 }
 
-/// The OS user name (for "signed by"), or "unknown".
-pub fn os_user() -> String {
-    ["USER", "USERNAME", "LOGNAME"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty())).unwrap_or_else(|| "unknown".into())
+/// Who signs: the same OS user name that notes, tags and marks record.
+pub use crate::annotations::current_actor as os_user;
+
+/// "1 late change" / "3 late changes".
+pub fn late_changes_text(n: i64) -> String {
+    format!("{n} late change{}", if n == 1 { "" } else { "s" })
 }
 
 /// Sign a wallet off through a date, as `by`.
