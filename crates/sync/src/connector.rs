@@ -103,6 +103,14 @@ pub trait Connector: Send + Sync {
     /// committing page by page through `sink`. `full` refetches everything.
     async fn sync_wallet(&self, wallet: &WalletRef, checkpoint: Option<String>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError>;
 
+    /// Before a verification calls [`verify_wallet`](Connector::verify_wallet)
+    /// for these wallets, each with its `[from, to)`: a connector whose
+    /// fetch covers many wallets at once (Spaaza's chain-wide export) plans
+    /// one fetch for them all. Nothing is fetched yet.
+    async fn plan_verify(&self, periods: &[(WalletRef, Option<DateTime<Utc>>, DateTime<Utc>)]) {
+        let _ = periods;
+    }
+
     /// Re-fetch the wallet's rows dated in `[from, to)` (`from` None: from
     /// the start) for a verification of signed-off periods, every one of
     /// them (never stopping at known rows), committing through `sink`.

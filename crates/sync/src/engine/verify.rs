@@ -14,6 +14,7 @@
 use std::collections::HashSet;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use walletbook_core::model::{Connection, ParsedRecord, Provider};
@@ -125,6 +126,7 @@ impl SyncEngine {
             let _one_writer = self.writer.lock().await;
             self.cache.save_restore(conn.id, state).await?;
         }
+        connector.plan_verify(&self.ranged_periods(wallets).await?).await;
         let mut stop = None;
         for (i, (w, end)) in wallets.iter().enumerate() {
             let result = self.verify_wallet(conn, connector.as_ref(), w, *end, run_id, i, wallets.len()).await;
@@ -145,6 +147,18 @@ impl SyncEngine {
             restored = self.cache.clear_restore(conn.id).await.map_err(SyncError::from);
         }
         stop.map_or(restored, Err)
+    }
+
+    /// The `[from, to)` each wallet with a stored checkpoint is verified over
+    /// (as [`verify_wallet`](Self::verify_wallet) asks the connector).
+    async fn ranged_periods(&self, wallets: &[(WalletRef, i64)]) -> Result<Vec<(WalletRef, Option<DateTime<Utc>>, DateTime<Utc>)>, SyncError> {
+        let mut periods = Vec::new();
+        for (w, end) in wallets {
+            if self.cache.checkpoint(w.cache_id).await?.is_some() {
+                periods.push((w.clone(), self.cache.first_row_at(w.cache_id).await?.map(from_nanos), from_nanos(*end)));
+            }
+        }
+        Ok(periods)
     }
 
     /// Walk one wallet's signed-off periods and record what is no longer listed.
