@@ -43,6 +43,9 @@ pub enum VerifyScope {
     WholeHistory,
 }
 
+/// A wallet a verification re-fetches, with its `[from, to)` (`from` None: from the start).
+pub type VerifyPeriod = (WalletRef, Option<DateTime<Utc>>, DateTime<Utc>);
+
 /// Where a connector sends its pages.
 #[async_trait]
 pub trait PageSink: Send {
@@ -107,7 +110,7 @@ pub trait Connector: Send + Sync {
     /// for these wallets, each with its `[from, to)`: a connector whose
     /// fetch covers many wallets at once (Spaaza's chain-wide export) plans
     /// one fetch for them all. Nothing is fetched yet.
-    async fn plan_verify(&self, periods: &[(WalletRef, Option<DateTime<Utc>>, DateTime<Utc>)]) {
+    async fn plan_verify(&self, periods: &[VerifyPeriod]) {
         let _ = periods;
     }
 

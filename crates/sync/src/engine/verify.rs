@@ -14,7 +14,6 @@
 use std::collections::HashSet;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use walletbook_core::model::{Connection, ParsedRecord, Provider};
@@ -24,7 +23,7 @@ use walletbook_core::time::from_nanos;
 use super::sink::CacheSink;
 use super::types::{SyncPhase, SyncProgress, SyncStatus};
 use super::SyncEngine;
-use crate::connector::{Connector, PageSink, VerifyScope, WalletRef};
+use crate::connector::{Connector, PageSink, VerifyPeriod, VerifyScope, WalletRef};
 use crate::error::SyncError;
 
 /// Which wallets to verify.
@@ -151,7 +150,7 @@ impl SyncEngine {
 
     /// The `[from, to)` each wallet with a stored checkpoint is verified over
     /// (as [`verify_wallet`](Self::verify_wallet) asks the connector).
-    async fn ranged_periods(&self, wallets: &[(WalletRef, i64)]) -> Result<Vec<(WalletRef, Option<DateTime<Utc>>, DateTime<Utc>)>, SyncError> {
+    async fn ranged_periods(&self, wallets: &[(WalletRef, i64)]) -> Result<Vec<VerifyPeriod>, SyncError> {
         let mut periods = Vec::new();
         for (w, end) in wallets {
             if self.cache.checkpoint(w.cache_id).await?.is_some() {

@@ -41,7 +41,7 @@ use self::prepared::Prepared;
 use self::verify::VerifyExports;
 use self::wire::Window;
 use super::{incremental_overlap, required_secret, required_setting, WalletList};
-use crate::connector::{Connector, DiscoveryHints, PageSink, VerifyScope, WalletRef};
+use crate::connector::{Connector, DiscoveryHints, PageSink, VerifyPeriod, VerifyScope, WalletRef};
 use crate::error::SyncError;
 use crate::http::{ProviderHttp, RetryPolicy};
 
@@ -206,7 +206,7 @@ impl Connector for SpaazaConnector {
         committed
     }
 
-    async fn plan_verify(&self, periods: &[(WalletRef, Option<DateTime<Utc>>, DateTime<Utc>)]) {
+    async fn plan_verify(&self, periods: &[VerifyPeriod]) {
         self.verifying.lock().await.plan(periods);
     }
 

@@ -18,7 +18,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use super::prepared::Prepared;
 use super::wire::Window;
 use super::SpaazaConnector;
-use crate::connector::WalletRef;
+use crate::connector::VerifyPeriod;
 use crate::error::SyncError;
 
 /// An `is_between_date` range: both instants included, whole seconds.
@@ -56,7 +56,7 @@ pub struct VerifyExports {
 
 impl VerifyExports {
     /// Plans one range covering every wallet's period; forgets an earlier export.
-    pub fn plan(&mut self, periods: &[(WalletRef, Option<DateTime<Utc>>, DateTime<Utc>)]) {
+    pub fn plan(&mut self, periods: &[VerifyPeriod]) {
         self.planned = periods.iter().filter_map(|(_, from, to)| Bounds::of(*from, *to)).reduce(|a, b| a.hull(&b));
         self.kept = None;
     }
@@ -93,6 +93,7 @@ impl SpaazaConnector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connector::WalletRef;
 
     fn at(t: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(t).expect("time").with_timezone(&Utc)
