@@ -35,6 +35,7 @@ async fn setup_for(provider: FakeProvider) -> Setup {
     let base = fake.base_url(provider);
     let text = match provider {
         FakeProvider::Papaya => format!("[[connection]]\nname = \"papaya\"\nprovider = \"papaya\"\nbase_url = \"{base}\"\nsecret_env = {{ api_key = \"TEST_PAPAYA_KEY\", client_secret = \"TEST_PAPAYA_SECRET\" }}\n"),
+        FakeProvider::Spaaza => format!("[[connection]]\nname = \"loyalty\"\nprovider = \"spaaza\"\nbase_url = \"{base}\"\nsettings = {{ chain_id = \"{}\" }}\nsecret_env = {{ token_id = \"TEST_SPAAZA_ID\", token_secret = \"TEST_SPAAZA_SECRET\" }}\n", fake.credentials().spaaza_chain_id),
         FakeProvider::Exlr8 => format!("[[connection]]\nname = \"exlr8\"\nprovider = \"exlr8\"\nbase_url = \"{base}\"\nsettings = {{ client_id = \"{}\" }}\nsecret_env = {{ client_secret = \"TEST_EXLR8_SECRET\" }}\n", fake.credentials().exlr8_client_id),
         _ => format!("[[connection]]\nname = \"flex\"\nprovider = \"flexprice\"\nbase_url = \"{base}\"\nsettings = {{ page_size = \"{PAGE}\" }}\nsecret_env = {{ api_key = \"TEST_FLEX_KEY\" }}\n"),
     };
@@ -49,6 +50,7 @@ async fn run(s: &Setup, args: &[&str]) -> (bool, String, String) {
     cmd.env("WALLETBOOK_KEYRING", "memory").env("WALLETBOOK_RETRY_FAST", "1").env_remove("WALLETBOOK_DB");
     let c = s.fake.credentials();
     cmd.env("TEST_FLEX_KEY", c.flexprice_api_key).env("TEST_PAPAYA_KEY", c.papaya_api_key).env("TEST_PAPAYA_SECRET", c.papaya_client_secret).env("TEST_EXLR8_SECRET", c.exlr8_client_secret).env("USER", "auditor");
+    cmd.env("TEST_SPAAZA_ID", c.spaaza_token_id).env("TEST_SPAAZA_SECRET", c.spaaza_token_secret);
     let out = tokio::task::spawn_blocking(move || cmd.output()).await.expect("join").expect("run walletbook");
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
@@ -254,4 +256,63 @@ async fn exlr8_verify_walks_the_whole_history_and_reports_an_amended_row() {
     // The walk left the wallet's checkpoint alone: the next sync is incremental and finds nothing new.
     let (ok, out, err) = run(&s, &["sync"]).await;
     assert!(ok && !out.contains("late change"), "{out}\n{err}");
+}
+
+/// Every wallet's stored checkpoint, read from the cache file.
+async fn checkpoints(s: &Setup) -> Vec<(i64, String)> {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", s.db.display())).await.expect("open the cache");
+    let rows = sqlx::query_as("SELECT wallet_id, state FROM checkpoints ORDER BY wallet_id").fetch_all(&pool).await.expect("checkpoints");
+    pool.close().await;
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spaaza_verify_exports_the_signed_off_dates_once_for_the_chain_and_reports_a_change_and_a_removal() {
+    let p = FakeProvider::Spaaza;
+    let s = setup_for(p).await;
+    let (ok, out, err) = run(&s, &["sync"]).await;
+    assert!(ok, "{out}\n{err}");
+    let (wallet, id, through, next, last) = month(&s).await;
+    // A second wallet of the chain, signed off through the same day.
+    let cached = ok_json(&s, &["wallets", "--json"]).await;
+    let other = s.fake.wallets(p).into_iter().nth(1).expect("a second wallet").id;
+    let other_id = cached.as_array().expect("array").iter().find(|c| c["provider_wallet_id"] == other.as_str()).and_then(|c| c["id"].as_i64()).expect("cached");
+    for w in [id, other_id] {
+        ok_json(&s, &["signoff", "create", "--wallet", &w.to_string(), "--through", &through.to_string(), "--zone", "UTC", "--json"]).await;
+    }
+    // In the month: the first wallet's last row is amended, the second's is removed
+    // (later balances are rechained, but those rows lie after the month).
+    let was = s.fake.transactions(p, &wallet).into_iter().find(|t| t.id == last).expect("row").amount;
+    s.fake.amend_transaction(p, &wallet, &last, Some(was + Decimal::ONE), None);
+    let gone = s.fake.transactions(p, &other).iter().rfind(|t| t.at < next).expect("a row in the month").id.clone();
+    s.fake.remove_transaction(p, &other, &gone);
+    // After the month: raises nothing.
+    let newest = s.fake.transactions(p, &wallet).last().expect("rows").id.clone();
+    s.fake.amend_transaction(p, &wallet, &newest, Some(Decimal::new(77, 2)), None);
+
+    let kept = checkpoints(&s).await;
+    let tasks_before = s.fake.spaaza_task_triggers().len();
+    let (ok, out, err) = run(&s, &["signoff", "verify"]).await;
+    assert!(!ok, "verify exits non-zero when it found late changes: {out}");
+    assert!(out.contains("2 late change(s) in signed-off periods") && out.contains("signed-off dates only") && !out.contains("whole history"), "{out}\n{err}");
+    assert_eq!(checkpoints(&s).await, kept, "verify leaves the checkpoints alone");
+
+    // One export for both wallets, bounded by the signed-off dates.
+    let triggers = s.fake.spaaza_task_triggers();
+    let [trigger] = &triggers[tasks_before..] else { panic!("one export task for the chain: {triggers:?}") };
+    let rule = &trigger["segment"]["rules"][0];
+    assert_eq!((rule["field_name"].as_str(), rule["operator"].as_str()), (Some("timestamp"), Some("is_between_date")), "{trigger}");
+    assert_eq!(rule["end_date"].as_str(), Some(format!("{through}T23:59:59Z").as_str()), "{trigger}");
+    let earliest = [&wallet, &other].iter().map(|w| s.fake.transactions(p, w)[0].at).min().expect("rows");
+    let start = rule["start_date"].as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).expect("start_date").with_timezone(&Utc);
+    assert_eq!(start, earliest, "from the wallets' first row (whole seconds): {trigger}");
+
+    let changes = ok_json(&s, &["late-changes", "--json"]).await;
+    let mut found: Vec<(String, String)> = late(&changes).iter().map(|c| (c["kind"].as_str().unwrap_or_default().to_string(), c["record_id"].as_str().unwrap_or_default().to_string())).collect();
+    found.sort();
+    assert_eq!(found, vec![("changed".to_string(), last.clone()), ("removed".to_string(), gone.clone())], "{changes}");
+
+    // Nothing changed since: a second verify finds nothing new.
+    let (_, out, _) = run(&s, &["signoff", "verify"]).await;
+    assert!(out.contains("0 late change(s)"), "{out}");
 }

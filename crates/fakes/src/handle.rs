@@ -181,6 +181,12 @@ impl FakeHandle {
         self.shared.lock().p_mut(p).log.clear();
     }
 
+    /// The `trigger` of every Spaaza export task created, oldest first, as sent.
+    pub fn spaaza_task_triggers(&self) -> Vec<serde_json::Value> {
+        let st = self.shared.lock();
+        st.spaaza_tasks.values().map(|t| serde_json::from_str(&t.trigger_json).unwrap_or(serde_json::Value::Null)).collect()
+    }
+
     /// The Exlr8 account's currently selected wallet id.
     pub fn selected_wallet(&self) -> String {
         self.shared.lock().exlr8_selected.clone()

@@ -100,6 +100,25 @@ async fn segment_rules_filter_and_json_format() {
 }
 
 #[tokio::test]
+async fn is_between_date_keeps_both_bounds_and_the_task_keeps_its_trigger() {
+    let h = start(FakeConfig::default()).await;
+    let w = h.wallets(Spaaza)[0].id.clone();
+    let txs = h.transactions(Spaaza, &w);
+    let (first, last) = (&txs[5], &txs[20]);
+    let at = |t: &walletbook_fakes::FakeTx| t.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let seg = format!(r#","segment":{{"join":"all","rules":[{{"field_name":"timestamp","field_type":"date","operator":"is_between_date","start_date":"{}","end_date":"{}"}}]}}"#, at(first), at(last));
+    let url = export(&h, "json", &seg).await;
+    let text = reqwest::get(&url).await.expect("download").text().await.expect("body");
+    let mine: Vec<String> = recs(&text).iter().filter(|r| r["wallet_id"].get() == w).map(|r| r["id"].get().to_string()).collect();
+    // Spaaza times are whole seconds: the rows from the first to the last, both included.
+    let want: Vec<String> = txs.iter().filter(|t| t.at >= first.at && t.at <= last.at).map(|t| t.id.clone()).collect();
+    assert!(mine.contains(&first.id) && mine.contains(&last.id), "both bounds are included: {mine:?}");
+    assert_eq!(mine, want);
+    let rule = &h.spaaza_task_triggers()[0]["segment"]["rules"][0];
+    assert_eq!((rule["operator"].as_str(), rule["end_date"].as_str()), (Some("is_between_date"), Some(at(last).as_str())));
+}
+
+#[tokio::test]
 async fn url_expires_and_can_be_renewed() {
     let h = start(FakeConfig { spaaza_url_ttl: Duration::from_millis(300), ..FakeConfig::default() }).await;
     let url = export(&h, "csv", "").await;

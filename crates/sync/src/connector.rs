@@ -43,6 +43,9 @@ pub enum VerifyScope {
     WholeHistory,
 }
 
+/// A wallet a verification re-fetches, with its `[from, to)` (`from` None: from the start).
+pub type VerifyPeriod = (WalletRef, Option<DateTime<Utc>>, DateTime<Utc>);
+
 /// Where a connector sends its pages.
 #[async_trait]
 pub trait PageSink: Send {
@@ -102,6 +105,14 @@ pub trait Connector: Send + Sync {
     /// Fetch one wallet's history from `checkpoint` (None: from the start),
     /// committing page by page through `sink`. `full` refetches everything.
     async fn sync_wallet(&self, wallet: &WalletRef, checkpoint: Option<String>, full: bool, sink: &mut dyn PageSink) -> Result<(), SyncError>;
+
+    /// Before a verification calls [`verify_wallet`](Connector::verify_wallet)
+    /// for these wallets, each with its `[from, to)`: a connector whose
+    /// fetch covers many wallets at once (Spaaza's chain-wide export) plans
+    /// one fetch for them all. Nothing is fetched yet.
+    async fn plan_verify(&self, periods: &[VerifyPeriod]) {
+        let _ = periods;
+    }
 
     /// Re-fetch the wallet's rows dated in `[from, to)` (`from` None: from
     /// the start) for a verification of signed-off periods, every one of

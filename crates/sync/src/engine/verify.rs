@@ -23,7 +23,7 @@ use walletbook_core::time::from_nanos;
 use super::sink::CacheSink;
 use super::types::{SyncPhase, SyncProgress, SyncStatus};
 use super::SyncEngine;
-use crate::connector::{Connector, PageSink, VerifyScope, WalletRef};
+use crate::connector::{Connector, PageSink, VerifyPeriod, VerifyScope, WalletRef};
 use crate::error::SyncError;
 
 /// Which wallets to verify.
@@ -125,6 +125,7 @@ impl SyncEngine {
             let _one_writer = self.writer.lock().await;
             self.cache.save_restore(conn.id, state).await?;
         }
+        connector.plan_verify(&self.ranged_periods(wallets).await?).await;
         let mut stop = None;
         for (i, (w, end)) in wallets.iter().enumerate() {
             let result = self.verify_wallet(conn, connector.as_ref(), w, *end, run_id, i, wallets.len()).await;
@@ -145,6 +146,18 @@ impl SyncEngine {
             restored = self.cache.clear_restore(conn.id).await.map_err(SyncError::from);
         }
         stop.map_or(restored, Err)
+    }
+
+    /// The `[from, to)` each wallet with a stored checkpoint is verified over
+    /// (as [`verify_wallet`](Self::verify_wallet) asks the connector).
+    async fn ranged_periods(&self, wallets: &[(WalletRef, i64)]) -> Result<Vec<VerifyPeriod>, SyncError> {
+        let mut periods = Vec::new();
+        for (w, end) in wallets {
+            if self.cache.checkpoint(w.cache_id).await?.is_some() {
+                periods.push((w.clone(), self.cache.first_row_at(w.cache_id).await?.map(from_nanos), from_nanos(*end)));
+            }
+        }
+        Ok(periods)
     }
 
     /// Walk one wallet's signed-off periods and record what is no longer listed.

@@ -14,7 +14,7 @@ use reqwest::header::AUTHORIZATION;
 use walletbook_core::model::Provider;
 use walletbook_core::time::parse_timestamp;
 
-use super::wire::{progress, DownloadUrl, NewTask, Progress, Task};
+use super::wire::{progress, DownloadUrl, NewTask, Progress, Task, Window};
 use super::SpaazaOptions;
 use crate::error::SyncError;
 use crate::http::ProviderHttp;
@@ -49,15 +49,15 @@ pub struct ExportFlow<'a> {
 }
 
 impl ExportFlow<'_> {
-    /// Run one export of the entries strictly after `after` (None: all).
-    /// A task that ends in ERROR is tried again with a new task, up to
-    /// `options.task_attempts` tasks in all.
-    pub async fn run(&self, after: Option<DateTime<Utc>>) -> Result<ExportFile, SyncError> {
+    /// Run one export of the entries in `window`. A task that ends in
+    /// ERROR is tried again with a new task, up to `options.task_attempts`
+    /// tasks in all.
+    pub async fn run(&self, window: Window) -> Result<ExportFile, SyncError> {
         let attempts = self.options.task_attempts.max(1);
         let mut failed = String::new();
         for _ in 0..attempts {
             let requested = Utc::now();
-            let task = self.create(after, requested).await?;
+            let task = self.create(window, requested).await?;
             let id = task.id_text().ok_or_else(|| SyncError::Protocol { provider: P, detail: "the new export task has no id".into() })?;
             let cutoff = task.state.as_ref().and_then(|s| s.created_date.as_deref()).and_then(|d| parse_timestamp(d).ok()).unwrap_or(requested);
             self.execute(&id).await?;
@@ -79,8 +79,8 @@ impl ExportFlow<'_> {
         format!("{}{path}", self.base)
     }
 
-    async fn create(&self, after: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<Task, SyncError> {
-        let body = NewTask::wallet_ledger(self.chain, after, now);
+    async fn create(&self, window: Window, now: DateTime<Utc>) -> Result<Task, SyncError> {
+        let body = NewTask::wallet_ledger(self.chain, window, now);
         let url = self.url("/tasks");
         let created = self.http.json::<Task>(|c| c.post(&url).header(AUTHORIZATION, &self.bearer.0).json(&body)).await;
         created.map_err(|e| match e {

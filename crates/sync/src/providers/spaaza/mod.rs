@@ -10,7 +10,9 @@
 //! [`convert`]). A wallet the kept export does not cover (a `--full` after an
 //! incremental discovery, a wallet without checkpoint) gets its own export.
 //! The downloaded file is read by [`ledger_file`], which offline import
-//! ([`crate::import`]) uses too.
+//! ([`crate::import`]) uses too. A verification of signed-off periods runs
+//! its own `is_between_date` export, one for all the chain's wallets it
+//! verifies ([`verify`]).
 //!
 //! Settings: `chain_id` (required), `export_timeout_secs` (how long a task may
 //! run, default 1800). Secrets: `token_id`, `token_secret`.
@@ -19,6 +21,7 @@ pub mod convert;
 pub mod export;
 pub mod ledger_file;
 pub mod prepared;
+pub mod verify;
 pub mod wire;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +29,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use reqwest::header::AUTHORIZATION;
 use tokio::sync::Mutex;
 use walletbook_core::model::{Connection, DiscoveredWallet, Provider, Secrets};
@@ -35,8 +38,10 @@ use self::convert::{commit_wallet, export_start, Checkpoint};
 use self::export::{poll_delays, Bearer, ExportFlow};
 use self::ledger_file::rows::ScanError;
 use self::prepared::Prepared;
+use self::verify::VerifyExports;
+use self::wire::Window;
 use super::{incremental_overlap, required_secret, required_setting, WalletList};
-use crate::connector::{Connector, DiscoveryHints, PageSink, WalletRef};
+use crate::connector::{Connector, DiscoveryHints, PageSink, VerifyPeriod, VerifyScope, WalletRef};
 use crate::error::SyncError;
 use crate::http::{ProviderHttp, RetryPolicy};
 
@@ -79,6 +84,8 @@ pub struct SpaazaConnector {
     orphans_done: AtomicBool,
     /// The `wallets` setting: the only wallets synced.
     only: WalletList,
+    /// A verification's planned and kept `is_between_date` export.
+    verifying: Mutex<VerifyExports>,
 }
 
 impl SpaazaConnector {
@@ -99,7 +106,7 @@ impl SpaazaConnector {
         }
         let only = WalletList::from_settings(conn);
         let http = ProviderHttp::new(P, policy, wire::read_error)?;
-        Ok(SpaazaConnector { http, base: conn.base_url.trim_end_matches('/').to_string(), bearer: Bearer(token), chain, options, prepared: Mutex::new(None), orphans_done: AtomicBool::new(false), only })
+        Ok(SpaazaConnector { http, base: conn.base_url.trim_end_matches('/').to_string(), bearer: Bearer(token), chain, options, prepared: Mutex::new(None), orphans_done: AtomicBool::new(false), only, verifying: Mutex::default() })
     }
 
     pub fn with_options(mut self, options: SpaazaOptions) -> Self {
@@ -116,10 +123,11 @@ impl SpaazaConnector {
         ExportFlow { http: &self.http, base: &self.base, bearer: &self.bearer, chain: &self.chain, options: &self.options }
     }
 
-    /// Run an export from `after` and split it by wallet (the rows stay in
+    /// Run an export of `window` and split it by wallet (the rows stay in
     /// the downloaded file; see [`prepared`]).
-    async fn prepare(&self, after: Option<chrono::DateTime<Utc>>) -> Result<Prepared, SyncError> {
-        let file = self.flow().run(after).await?;
+    async fn prepare(&self, window: Window) -> Result<Prepared, SyncError> {
+        let file = self.flow().run(window).await?;
+        let after = window.start();
         let task = file.task_id.clone();
         let split = tokio::task::spawn_blocking(move || prepared::split(file.file, after, file.cutoff, file.task_id))
             .await
@@ -156,7 +164,7 @@ impl Connector for SpaazaConnector {
         let known_before = cached.iter().map(|(_, c)| c.wallets_known).max().unwrap_or(0);
         let incomplete = cached.is_empty() || cached.len() < hinted.len() || hinted.len() < known_before;
         let after = if hints.full || incomplete { None } else { cached.iter().map(|(_, c)| export_start(c, self.options.overlap)).min().flatten() };
-        let mut prepared = self.prepare(after).await?;
+        let mut prepared = self.prepare(Window::after(after)).await?;
         let mut wallets = prepared.discovered();
         prepared.fresh = wallets.iter().filter(|w| !cached.iter().any(|(id, _)| id == &w.provider_wallet_id)).map(|w| (w.provider_wallet_id.clone(), w.currency.clone())).collect();
         for (id, cp) in &cached {
@@ -180,7 +188,7 @@ impl Connector for SpaazaConnector {
             None => {
                 // The kept export does not reach back far enough for this wallet: its own export.
                 let after = previous.as_ref().and_then(|c| export_start(c, self.options.overlap));
-                let mut own = self.prepare(after).await?;
+                let mut own = self.prepare(Window::after(after)).await?;
                 own.known = self.prepared.lock().await.as_ref().map_or(own.known, |p| p.known.max(own.known));
                 let own = Arc::new(own);
                 if after.is_none() {
@@ -196,5 +204,19 @@ impl Connector for SpaazaConnector {
             self.orphans_done.store(false, Ordering::SeqCst);
         }
         committed
+    }
+
+    async fn plan_verify(&self, periods: &[VerifyPeriod]) {
+        self.verifying.lock().await.plan(periods);
+    }
+
+    /// One `is_between_date` export, shared by the chain's wallets verified
+    /// in this run (see [`verify`]); the wallet's rows before `to` are committed.
+    async fn verify_wallet(&self, wallet: &WalletRef, from: Option<DateTime<Utc>>, to: DateTime<Utc>, sink: &mut dyn PageSink) -> Result<VerifyScope, SyncError> {
+        let Some(export) = self.verify_export(from, to).await? else { return Ok(VerifyScope::Dates) };
+        let key = (wallet.provider_wallet_id.clone(), wallet.currency.clone());
+        // The checkpoints commit_wallet passes along are not stored: the engine keeps the wallet's own.
+        commit_wallet(export.spans_before(&key, to), None, &export, &wallet.currency, self.options.chunk, sink).await?;
+        Ok(VerifyScope::Dates)
     }
 }

@@ -173,6 +173,14 @@ impl Prepared {
         orphans.iter().copied().chain(own.iter().map(|s| s.span))
     }
 
+    /// A wallet's rows dated before `before`, oldest first (unreadable rows
+    /// first: their date is unknown).
+    pub fn spans_before<'a>(&'a self, key: &(String, String), before: DateTime<Utc>) -> impl Iterator<Item = RowSpan> + Send + 'a {
+        let before = before.timestamp_nanos_opt().unwrap_or(i64::MAX);
+        let own = self.wallets.get(key).map_or(&[][..], |w| w.slots.as_slice());
+        own.iter().take_while(move |s| s.at < before).map(|s| s.span)
+    }
+
     /// A reader of this export's rows, with a cursor of its own.
     pub fn reader(&self) -> Result<ExportReader<'_>, SyncError> {
         let cursor = self.rows.cursor().map_err(|source| SyncError::TempFile { provider: Provider::Spaaza, source })?;

@@ -48,23 +48,49 @@ pub struct Rule {
     pub field_type: &'static str,
     pub operator: &'static str,
     pub start_date: String,
+    /// `is_between_date` only: the last instant included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+}
+
+/// Which entries an export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// Every entry of the chain.
+    All,
+    /// Entries strictly after this instant (`is_after_date`).
+    After(DateTime<Utc>),
+    /// Entries from the first instant to the second, both included
+    /// (`is_between_date`, whole seconds as in the document's example).
+    Between(DateTime<Utc>, DateTime<Utc>),
+}
+
+impl Window {
+    /// `All`, or `After` the instant.
+    pub fn after(after: Option<DateTime<Utc>>) -> Window {
+        after.map_or(Window::All, Window::After)
+    }
+
+    /// The lower bound (exclusive for `After`, inclusive for `Between`).
+    pub fn start(self) -> Option<DateTime<Utc>> {
+        match self {
+            Window::All => None,
+            Window::After(s) | Window::Between(s, _) => Some(s),
+        }
+    }
 }
 
 impl NewTask {
-    /// A CSV `wallet-ledger` export; `after`: only entries strictly after it.
-    pub fn wallet_ledger(chain: &str, after: Option<DateTime<Utc>>, now: DateTime<Utc>) -> NewTask {
+    /// A CSV `wallet-ledger` export of the entries in `window`.
+    pub fn wallet_ledger(chain: &str, window: Window, now: DateTime<Utc>) -> NewTask {
         let chain = chain.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::from(chain));
-        let segment = after.map(|start| Segment {
-            entity: "people",
-            index: "wallet-ledger",
-            join: "all",
-            chain_id: chain.clone(),
-            rules: vec![Rule { field_name: "timestamp", field_type: "date", operator: "is_after_date", start_date: rfc3339(start) }],
-        });
-        let desc = match after {
-            Some(s) => format!("Walletbook wallet ledger export after {}", rfc3339(s)),
-            None => "Walletbook full wallet ledger export".to_string(),
+        let rule = |operator, start, end: Option<DateTime<Utc>>| Rule { field_name: "timestamp", field_type: "date", operator, start_date: rfc3339(start), end_date: end.map(rfc3339) };
+        let (rule, desc) = match window {
+            Window::All => (None, "Walletbook full wallet ledger export".to_string()),
+            Window::After(s) => (Some(rule("is_after_date", s, None)), format!("Walletbook wallet ledger export after {}", rfc3339(s))),
+            Window::Between(s, e) => (Some(rule("is_between_date", s, Some(e))), format!("Walletbook wallet ledger export from {} to {}", rfc3339(s), rfc3339(e))),
         };
+        let segment = rule.map(|r| Segment { entity: "people", index: "wallet-ledger", join: "all", chain_id: chain.clone(), rules: vec![r] });
         NewTask {
             chain,
             desc,
@@ -180,12 +206,24 @@ mod tests {
     #[test]
     fn incremental_task_has_an_is_after_date_rule() {
         let after = DateTime::parse_from_rfc3339("2025-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
-        let body = serde_json::to_value(NewTask::wallet_ledger("42", Some(after), after)).unwrap();
+        let body = serde_json::to_value(NewTask::wallet_ledger("42", Window::After(after), after)).unwrap();
         assert_eq!(body["chain"], 42);
         assert_eq!(body["target"]["export_index"], "wallet-ledger");
         assert_eq!(body["trigger"]["segment"]["rules"][0]["operator"], "is_after_date");
         assert_eq!(body["trigger"]["segment"]["rules"][0]["start_date"], "2025-01-02T03:04:05Z");
-        let full = serde_json::to_value(NewTask::wallet_ledger("42", None, after)).unwrap();
+        assert!(body["trigger"]["segment"]["rules"][0].get("end_date").is_none());
+        let full = serde_json::to_value(NewTask::wallet_ledger("42", Window::All, after)).unwrap();
         assert!(full["trigger"].get("segment").is_none());
+    }
+
+    #[test]
+    fn a_verification_task_has_an_is_between_date_rule_with_both_bounds() {
+        let at = |t: &str| DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc);
+        let window = Window::Between(at("2026-04-01T00:00:00Z"), at("2026-04-30T23:59:59Z"));
+        let body = serde_json::to_value(NewTask::wallet_ledger("42", window, at("2026-05-26T12:00:00Z"))).unwrap();
+        let rule = &body["trigger"]["segment"]["rules"][0];
+        assert_eq!((rule["field_name"].as_str(), rule["field_type"].as_str(), rule["operator"].as_str()), (Some("timestamp"), Some("date"), Some("is_between_date")));
+        assert_eq!((rule["start_date"].as_str(), rule["end_date"].as_str()), (Some("2026-04-01T00:00:00Z"), Some("2026-04-30T23:59:59Z")));
+        assert_eq!((body["trigger"]["segment"]["join"].as_str(), body["trigger"]["segment"]["chain_id"].as_i64()), (Some("all"), Some(42)));
     }
 }
