@@ -11,7 +11,7 @@
 //! connections x 3 wallets at the default concurrency, twice that, and all at once.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use walletbook_core::credentials::CredentialStore;
 use walletbook_core::db::Cache;
@@ -20,7 +20,8 @@ use walletbook_fakes::{FakeConfig, FakeHandle, FakeProvider, FakeServer};
 use walletbook_sync::engine::{SyncEngine, SyncRequest, DEFAULT_CONCURRENCY};
 use walletbook_sync::http::RetryPolicy;
 
-use crate::error::{BenchError, BenchResult};
+use crate::error::BenchResult;
+use crate::measure::timed_sync;
 
 const FAKES: [(Provider, FakeProvider); 5] = [
     (Provider::Spaaza, FakeProvider::Spaaza),
@@ -111,12 +112,7 @@ async fn cache_with(fake: &Loopback, path: &Path, providers: &[(Provider, FakePr
 /// once, and the wallets synced; fails on any sync error.
 async fn timed(cache: &Cache, store: &CredentialStore, full: bool, concurrency: usize) -> BenchResult<(Duration, usize)> {
     let engine = SyncEngine::new(cache.clone(), store.clone()).with_policy(RetryPolicy::default()).with_concurrency(concurrency);
-    let started = Instant::now();
-    let report = engine.sync(&SyncRequest { full, ..Default::default() }).await?;
-    let took = started.elapsed();
-    if let Some(e) = report.first_error() {
-        return Err(BenchError::Failed(format!("the benchmark sync failed: {e}")));
-    }
+    let (took, report) = timed_sync(&engine, &SyncRequest { full, ..Default::default() }).await?;
     Ok((took, report.connections.iter().map(|c| c.wallets.len()).sum()))
 }
 

@@ -4,7 +4,7 @@
 //! a time (`pages_in_flight = 1`) and ahead (the default, 4); printed, never
 //! asserted.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use walletbook_core::credentials::CredentialStore;
 use walletbook_core::db::Cache;
@@ -15,6 +15,7 @@ use walletbook_sync::engine::{SyncEngine, SyncRequest};
 use walletbook_sync::http::RetryPolicy;
 
 use crate::error::{BenchError, BenchResult};
+use crate::measure::timed_sync;
 
 #[derive(clap::Args)]
 pub struct BenchPagesAheadArgs {
@@ -75,12 +76,7 @@ async fn first_sync(fake: &FakeHandle, dir: &std::path::Path, provider: Provider
     let store = CredentialStore::memory();
     store.save("bench", &secrets).await?;
     let engine = SyncEngine::new(cache.clone(), store).with_policy(RetryPolicy::default());
-    let started = Instant::now();
-    let report = engine.sync(&SyncRequest { connection: Some("bench".into()), ..Default::default() }).await?;
-    let took = started.elapsed();
-    if let Some(e) = report.first_error() {
-        return Err(BenchError::Failed(format!("the benchmark sync failed: {e}")));
-    }
+    let (took, _) = timed_sync(&engine, &SyncRequest { connection: Some("bench".into()), ..Default::default() }).await?;
     cache.close().await;
     Ok(took)
 }

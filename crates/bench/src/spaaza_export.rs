@@ -23,7 +23,7 @@ use walletbook_sync::http::RetryPolicy;
 use walletbook_sync::import::{import_file, ImportOptions};
 
 use crate::error::{BenchError, BenchResult};
-use crate::measure::peak_rss_kb;
+use crate::measure::{peak_rss_kb, rss_kb, timed_sync};
 
 /// The goal of issue 12 §3, in MiB.
 const GOAL_MIB: f64 = 100.0;
@@ -82,12 +82,6 @@ fn verdict(kb: Option<u64>) -> &'static str {
     }
 }
 
-/// Current resident memory (`VmRSS`), in KiB.
-fn rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
 async fn sync_part(dir: &Path, n: u64) -> BenchResult {
     let fake = FakeServer::start(FakeConfig { spaaza_large: Some(n), spaaza_polls_to_finish: 1, ..FakeConfig::default() }).await;
     let cache = Cache::open(&dir.join("sync.sqlite")).await?;
@@ -102,12 +96,8 @@ async fn sync_part(dir: &Path, n: u64) -> BenchResult {
     store.save("bench", &secrets).await?;
     let baseline = rss_kb();
     let engine = SyncEngine::new(cache.clone(), store).with_policy(RetryPolicy::default());
-    let started = Instant::now();
-    let report = engine.sync(&SyncRequest { connection: Some("bench".into()), ..Default::default() }).await?;
-    let secs = started.elapsed().as_secs_f64();
-    if let Some(e) = report.first_error() {
-        return Err(BenchError::Failed(format!("the benchmark sync failed: {e}")));
-    }
+    let (took, report) = timed_sync(&engine, &SyncRequest { connection: Some("bench".into()), ..Default::default() }).await?;
+    let secs = took.as_secs_f64();
     let synced: i64 = report.connections.iter().flat_map(|c| c.wallets.iter()).map(|w| w.new).sum();
     let peak = peak_rss_kb();
     println!(

@@ -25,7 +25,7 @@ use walletbook_sync::http::RetryPolicy;
 use walletbook_sync::providers::exlr8::convert;
 
 use crate::error::{BenchError, BenchResult};
-use crate::measure::peak_rss_kb;
+use crate::measure::{peak_rss_kb, timed_sync};
 
 #[derive(clap::Args)]
 pub struct BenchSyncArgs {
@@ -81,8 +81,8 @@ fn row(i: u64, n: u64) -> String {
 
 /// Row `i`, its amount moved by `variant` (a provider's correction).
 fn row_variant(i: u64, n: u64, variant: u64) -> String {
-    let before = 5_000_000_0001i64 + (i as i64 % 7919) * 1_000;
-    let credit = i % 3 != 0;
+    let before = 50_000_000_001_i64 + (i as i64 % 7919) * 1_000;
+    let credit = !i.is_multiple_of(3);
     let amount = 1_000 + (i % 997) as i64 + variant as i64;
     let after = if credit { before + amount } else { before - amount };
     let secs = 1_733_000_000 - (n - i) as i64 * 7;
@@ -170,12 +170,8 @@ async fn full_sync(path: PathBuf, n: u64) -> BenchResult<(f64, i64)> {
     secrets.insert("client_secret".into(), creds.exlr8_client_secret);
     store.save("bench", &secrets).await?;
     let engine = SyncEngine::new(cache.clone(), store).with_policy(RetryPolicy::default());
-    let started = Instant::now();
-    let report = engine.sync(&SyncRequest { connection: Some("bench".into()), ..Default::default() }).await?;
-    let secs = started.elapsed().as_secs_f64();
-    if let Some(e) = report.first_error() {
-        return Err(BenchError::Failed(format!("the benchmark sync failed: {e}")));
-    }
+    let (took, report) = timed_sync(&engine, &SyncRequest { connection: Some("bench".into()), ..Default::default() }).await?;
+    let secs = took.as_secs_f64();
     let synced = report.connections.iter().flat_map(|c| c.wallets.iter()).map(|w| w.new).sum();
     cache.close().await;
     Ok((secs, synced))
