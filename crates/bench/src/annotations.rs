@@ -71,15 +71,15 @@ pub async fn run(args: BenchAnnotationsArgs) -> BenchResult {
 
 /// No marks and no audit entries (of this benchmark's own cache).
 async fn clear(cache: &Cache) -> walletbook_core::Result<()> {
-    sqlx::query("DELETE FROM reviewed_marks").execute(cache.pool()).await?;
-    sqlx::query("DELETE FROM annotation_audit").execute(cache.pool()).await?;
+    sqlx::query("DELETE FROM reviewed_marks").execute(cache.sqlite().expect("an SQLite cache")).await?;
+    sqlx::query("DELETE FROM annotation_audit").execute(cache.sqlite().expect("an SQLite cache")).await?;
     Ok(())
 }
 
 /// 5% of all rows reviewed, evenly spread.
 async fn mark_spread(cache: &Cache) -> walletbook_core::Result<()> {
     sqlx::query("INSERT INTO reviewed_marks (transaction_id, wallet_id, reviewed_by, reviewed_at) SELECT id, wallet_id, 'bench', 0 FROM transactions WHERE id % 20 = 0")
-        .execute(cache.pool())
+        .execute(cache.sqlite().expect("an SQLite cache"))
         .await?;
     Ok(())
 }
@@ -91,27 +91,27 @@ async fn mark_newest(cache: &Cache) -> walletbook_core::Result<()> {
          SELECT id, wallet_id, 'bench', 0 FROM transactions WHERE true ORDER BY occurred_at DESC, instant_order DESC, id DESC LIMIT ? ON CONFLICT DO NOTHING",
     )
     .bind(BATCH)
-    .execute(cache.pool())
+    .execute(cache.sqlite().expect("an SQLite cache"))
     .await?;
     Ok(())
 }
 
 /// 1,000 rows (spread) tagged `vat`, and 1,000 others with a note.
 async fn annotate_spread(cache: &Cache) -> walletbook_core::Result<()> {
-    sqlx::query("DELETE FROM transaction_tags").execute(cache.pool()).await?;
-    sqlx::query("DELETE FROM notes").execute(cache.pool()).await?;
+    sqlx::query("DELETE FROM transaction_tags").execute(cache.sqlite().expect("an SQLite cache")).await?;
+    sqlx::query("DELETE FROM notes").execute(cache.sqlite().expect("an SQLite cache")).await?;
     sqlx::query("INSERT INTO transaction_tags (transaction_id, tag, created_by, created_at) SELECT id, 'vat', 'bench', 0 FROM transactions WHERE id % 1000 = 3")
-        .execute(cache.pool())
+        .execute(cache.sqlite().expect("an SQLite cache"))
         .await?;
     sqlx::query("INSERT INTO notes (transaction_id, body, created_by, created_at) SELECT id, 'checked with the bank', 'bench', 0 FROM transactions WHERE id % 1000 = 5")
-        .execute(cache.pool())
+        .execute(cache.sqlite().expect("an SQLite cache"))
         .await?;
     Ok(())
 }
 
 /// Spread ids for run `run`: every 37th id from a different start.
 async fn spread_ids(cache: &Cache, run: i64) -> walletbook_core::Result<Vec<i64>> {
-    Ok(sqlx::query_scalar("SELECT id FROM transactions WHERE id % 37 = ? ORDER BY id LIMIT ?").bind(run % 37).bind(BATCH).fetch_all(cache.pool()).await?)
+    Ok(sqlx::query_scalar("SELECT id FROM transactions WHERE id % 37 = ? ORDER BY id LIMIT ?").bind(run % 37).bind(BATCH).fetch_all(cache.sqlite().expect("an SQLite cache")).await?)
 }
 
 /// Median times to mark a fresh, spread set of 10,000 rows and to unmark it.

@@ -39,8 +39,8 @@ pub async fn build(cache: &Cache, rows: u64, progress: &mut dyn FnMut(u64)) -> R
         let mut wallet = SyntheticWallet::new(i, provider, n);
         fill_wallet(cache, &mut wallet, &mut done, progress).await?;
     }
-    sqlx::query("PRAGMA optimize").execute(cache.pool()).await?;
-    sqlx::query("ANALYZE").execute(cache.pool()).await?;
+    sqlx::query("PRAGMA optimize").execute(cache.sqlite().expect("an SQLite cache")).await?;
+    sqlx::query("ANALYZE").execute(cache.sqlite().expect("an SQLite cache")).await?;
     cache.set_setting(BUILT_KEY, &rows.to_string()).await?;
     Ok(true)
 }
@@ -139,7 +139,7 @@ async fn fill_wallet(cache: &Cache, wallet: &mut SyntheticWallet, done: &mut u64
 
 /// The id of the first wallet in the cache.
 pub async fn first_wallet(cache: &Cache) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COALESCE(MIN(id), 0) FROM wallets").fetch_one(cache.pool()).await?)
+    Ok(sqlx::query_scalar("SELECT COALESCE(MIN(id), 0) FROM wallets").fetch_one(cache.sqlite().expect("an SQLite cache")).await?)
 }
 
 /// The cursor after `offset` rows of `query` (paged through in large pages).

@@ -18,12 +18,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let copy = dir.path().join("copy.sqlite");
     {
         let cache = Cache::open(std::path::Path::new(&source)).await?;
-        sqlx::query("VACUUM INTO ?").bind(copy.to_string_lossy().to_string()).execute(cache.pool()).await?;
+        sqlx::query("VACUUM INTO ?").bind(copy.to_string_lossy().to_string()).execute(cache.sqlite().expect("an SQLite cache")).await?;
         cache.close().await;
     }
     let cache = Cache::open(&copy).await?;
-    sqlx::query("DELETE FROM rollups_utc").execute(cache.pool()).await?;
-    sqlx::query("INSERT INTO rollups_backfill (id, next_id, last_id) SELECT 1, MIN(id), MAX(id) FROM transactions").execute(cache.pool()).await?;
+    sqlx::query("DELETE FROM rollups_utc").execute(cache.sqlite().expect("an SQLite cache")).await?;
+    sqlx::query("INSERT INTO rollups_backfill (id, next_id, last_id) SELECT 1, MIN(id), MAX(id) FROM transactions").execute(cache.sqlite().expect("an SQLite cache")).await?;
     cache.close().await;
     let started = Instant::now();
     let longest = std::sync::Arc::new(std::sync::Mutex::new((Duration::ZERO, Instant::now())));
@@ -38,7 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     })
     .await?;
-    let rows: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM transactions").fetch_one(cache.pool()).await?;
+    let rows: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM transactions").fetch_one(cache.sqlite().expect("an SQLite cache")).await?;
     let worst = longest.lock().map(|l| l.0).unwrap_or_default();
     println!("backfill of {} rows: {:.2} s; longest batch (write lock held) {:.1} ms (goal <= 100 ms)", rows.0, started.elapsed().as_secs_f64(), worst.as_secs_f64() * 1000.0);
     Ok(())

@@ -24,7 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("NO_TIME", "DROP INDEX transactions_time"),
     ] {
         if std::env::var(var).is_ok() {
-            sqlx::query(sql).execute(cache.pool()).await?;
+            sqlx::query(sql).execute(cache.sqlite().expect("an SQLite cache")).await?;
         }
     }
     let base = chrono::Utc.with_ymd_and_hms(2023, 1, 1, 0, 0, 0).single().ok_or("date")?;

@@ -193,7 +193,7 @@ mod tests {
         assert!(err.to_string().contains("exlr8") || err.to_string().contains("Exlr8"), "{err}");
 
         // A row the cache cannot read is an error of its own, not "not found" (which would try to add it twice).
-        sqlx::query("UPDATE connections SET provider = 'paypal' WHERE name = 'ex'").execute(cache.pool()).await.expect("spoil");
+        sqlx::query("UPDATE connections SET provider = 'paypal' WHERE name = 'ex'").execute(cache.sqlite().expect("sqlite")).await.expect("spoil");
         let err = apply_declared(&cache, &declared).await.expect_err("unreadable row");
         assert!(err.to_string().contains("paypal"), "{err}");
     }

@@ -35,6 +35,23 @@ pub enum Error {
     Open { path: PathBuf, #[source] source: sqlx::Error },
     #[error("cache query failed: {0}")]
     Sql(#[from] sqlx::Error),
+    /// A shared cache location that is not a usable PostgreSQL URL.
+    #[error("The cache location {url} is not a valid PostgreSQL address ({source}): write it as postgres://user@host:5432/database")]
+    ServerUrl { url: String, #[source] source: sqlx::Error },
+    #[error("The PostgreSQL server for {server} did not answer ({source}): check that it is running and reachable from this machine, then try again")]
+    ServerDown { server: String, #[source] source: sqlx::Error },
+    #[error("The PostgreSQL server for {server} refused the login: check the user name and the password in PGPASSWORD, ~/.pgpass or the keychain, or ask the database owner for access")]
+    ServerLogin { server: String, #[source] source: sqlx::Error },
+    #[error("The database {server} does not exist: create it (createdb) or correct the name in the URL")]
+    NoDatabase { server: String, #[source] source: sqlx::Error },
+    #[error("The database {server} is not a Walletbook cache (it already holds other tables): give Walletbook an empty database of its own")]
+    NotACacheServer { server: String },
+    /// A read-only database user tried to write the shared cache.
+    #[error("The database user may not write the shared cache at {server}: reviewing and exporting work, but {what} needs a user with write rights (ask the database owner)")]
+    ReadOnly { server: String, what: String, #[source] source: sqlx::Error },
+    /// A feature this build has on SQLite only.
+    #[error("{what} is not available on a shared PostgreSQL cache in this version: use an SQLite cache for it")]
+    NotOnServer { what: String },
     /// A statement run on the raw SQLite handle (see `db::raw`) failed.
     #[error("cache query failed: {message}")]
     Sqlite { message: String, #[source] source: libsqlite3_sys::Error },
@@ -97,6 +114,10 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::NotACache { .. } | Error::NewerSchema { .. } | Error::Open { .. } | Error::Sql(_) | Error::Sqlite { .. } | Error::Corrupt(_) => ErrorCode::Cache,
+            Error::NotACacheServer { .. } | Error::NoDatabase { .. } | Error::ReadOnly { .. } | Error::NotOnServer { .. } => ErrorCode::Cache,
+            Error::ServerUrl { .. } => ErrorCode::InvalidInput,
+            Error::ServerDown { .. } => ErrorCode::Network,
+            Error::ServerLogin { .. } => ErrorCode::Auth,
             Error::Task { .. } | Error::Internal(_) => ErrorCode::Internal,
             Error::Unwritable { .. } | Error::Io { .. } => ErrorCode::Io,
             Error::InvalidInput(_) => ErrorCode::InvalidInput,

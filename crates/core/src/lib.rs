@@ -18,6 +18,7 @@ pub mod limits;
 pub mod model;
 pub mod money;
 pub mod order;
+pub mod pg;
 pub mod time;
 
 pub use error::{Error, ErrorCode, Result};

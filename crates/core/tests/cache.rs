@@ -26,7 +26,7 @@ async fn cache_with_wallet(dir: &tempfile::TempDir) -> (Cache, i64) {
 /// The UTC-day rollups as (day, credits, debits, count).
 async fn rollup_sums(cache: &Cache) -> Vec<(String, String, String, i64)> {
     let rows: Vec<(i64, String, String, i64)> =
-        sqlx::query_as("SELECT bucket, credits, debits, tx_count FROM rollups_utc WHERE level = 2 ORDER BY bucket").fetch_all(cache.pool()).await.expect("rollups");
+        sqlx::query_as("SELECT bucket, credits, debits, tx_count FROM rollups_utc WHERE level = 2 ORDER BY bucket").fetch_all(cache.sqlite().expect("an SQLite cache")).await.expect("rollups");
     rows.into_iter().map(|(b, c, d, n)| (walletbook_core::time::from_nanos(Level::Day.start_of(b)).format("%Y-%m-%d").to_string(), c, d, n)).collect()
 }
 
@@ -36,7 +36,7 @@ type LevelRows = Vec<(i64, String, String, String, String, i64)>;
 async fn level_rows(cache: &Cache, level: Level) -> LevelRows {
     sqlx::query_as("SELECT bucket, currency, credits, debits, fees, tx_count FROM rollups_utc WHERE level = ? ORDER BY bucket, currency")
         .bind(level.code())
-        .fetch_all(cache.pool())
+        .fetch_all(cache.sqlite().expect("an SQLite cache"))
         .await
         .expect("rollups")
 }
@@ -44,7 +44,7 @@ async fn level_rows(cache: &Cache, level: Level) -> LevelRows {
 /// The same rows computed here from the transactions (exact decimals; failed rows count for nothing).
 async fn level_from_rows(cache: &Cache, level: Level) -> LevelRows {
     let rows: Vec<(i64, String, String, String, Option<String>)> =
-        sqlx::query_as("SELECT occurred_at, currency, direction, amount, fee FROM transactions WHERE status <> 'failed'").fetch_all(cache.pool()).await.expect("rows");
+        sqlx::query_as("SELECT occurred_at, currency, direction, amount, fee FROM transactions WHERE status <> 'failed'").fetch_all(cache.sqlite().expect("an SQLite cache")).await.expect("rows");
     let dec = |s: &str| Decimal::from_str(s).expect("decimal");
     let mut sums: std::collections::BTreeMap<(i64, String), (Decimal, Decimal, Decimal, i64)> = Default::default();
     for (at, currency, direction, amount, fee) in rows {
@@ -119,13 +119,13 @@ async fn rows_stored_before_the_utc_rollups_are_summed_on_the_next_open() {
     cache.commit_page(wallet, None, rows, None).await.expect("commit");
     let want = all_levels(&cache).await;
     // As migration 0008 leaves a cache with rows: no rollups yet, and a cursor over every row.
-    sqlx::query("DELETE FROM rollups_utc").execute(cache.pool()).await.expect("clear");
-    sqlx::query("INSERT INTO rollups_backfill (id, next_id, last_id) SELECT 1, MIN(id), MAX(id) FROM transactions").execute(cache.pool()).await.expect("cursor");
+    sqlx::query("DELETE FROM rollups_utc").execute(cache.sqlite().expect("an SQLite cache")).await.expect("clear");
+    sqlx::query("INSERT INTO rollups_backfill (id, next_id, last_id) SELECT 1, MIN(id), MAX(id) FROM transactions").execute(cache.sqlite().expect("an SQLite cache")).await.expect("cursor");
     let path = cache.path().to_path_buf();
     cache.close().await;
     let cache = Cache::open(&path).await.expect("reopen");
     assert_eq!(all_levels(&cache).await, want);
-    let left: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rollups_backfill").fetch_one(cache.pool()).await.expect("cursor");
+    let left: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rollups_backfill").fetch_one(cache.sqlite().expect("an SQLite cache")).await.expect("cursor");
     assert_eq!(left.0, 0, "the cursor is gone once done");
 }
 
@@ -135,8 +135,8 @@ async fn migrations_apply_once_and_reopen_changes_nothing() {
     let path = dir.path().join("c.sqlite");
     let cache = Cache::open(&path).await.expect("first open");
     let schema = |c: Cache| async move {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").fetch_all(c.pool()).await.expect("schema");
-        let versions: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations").fetch_all(c.pool()).await.expect("versions");
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").fetch_all(c.sqlite().expect("an SQLite cache")).await.expect("schema");
+        let versions: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations").fetch_all(c.sqlite().expect("an SQLite cache")).await.expect("versions");
         c.close().await;
         (rows, versions)
     };
@@ -144,7 +144,7 @@ async fn migrations_apply_once_and_reopen_changes_nothing() {
     let second = schema(Cache::open(&path).await.expect("second open")).await;
     assert_eq!(first, second);
     assert_eq!(first.1.last().map(|v| v.0), Some(walletbook_core::db::known_schema_version()));
-    let mode: (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(Cache::open(&path).await.expect("open").pool()).await.expect("mode");
+    let mode: (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(Cache::open(&path).await.expect("open").sqlite().expect("an SQLite cache")).await.expect("mode");
     assert_eq!(mode.0, "wal");
 }
 
@@ -161,7 +161,7 @@ async fn refuses_foreign_newer_and_unwritable_files_without_touching_them() {
     let newer = dir.path().join("newer.sqlite");
     let cache = Cache::open(&newer).await.expect("open");
     sqlx::query("INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) VALUES (999, 'future', CURRENT_TIMESTAMP, 1, x'00', 0)")
-        .execute(cache.pool())
+        .execute(cache.sqlite().expect("an SQLite cache"))
         .await
         .expect("plant future migration");
     cache.close().await;
@@ -180,7 +180,7 @@ async fn decimals_with_28_significant_digits_round_trip_exactly() {
     let values = ["1234567890123456789012345678", "0.1234567890123456789012345678", "12437697.2263", "0.0000000000000000000000000001", "7922816251426433759354395033.5"];
     let records = values.iter().enumerate().map(|(i, v)| Ok(tx(&format!("r{i}"), 1, Direction::Credit, v))).collect();
     cache.commit_page(wallet, None, records, Some("{}")).await.expect("commit");
-    let stored: Vec<(String,)> = sqlx::query_as("SELECT amount FROM transactions ORDER BY record_id").fetch_all(cache.pool()).await.expect("rows");
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT amount FROM transactions ORDER BY record_id").fetch_all(cache.sqlite().expect("an SQLite cache")).await.expect("rows");
     let stored: Vec<&str> = stored.iter().map(|r| r.0.as_str()).collect();
     assert_eq!(stored, values);
 }
@@ -210,7 +210,7 @@ async fn commit_is_idempotent_and_updates_in_place_with_rollups() {
         rollup_sums(&cache).await,
         vec![("2025-03-01".into(), "100.5".into(), "0".into(), 1), ("2025-03-02".into(), "3.5".into(), "0".into(), 1)]
     );
-    let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM transactions").fetch_one(cache.pool()).await.expect("count");
+    let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM transactions").fetch_one(cache.sqlite().expect("an SQLite cache")).await.expect("count");
     assert_eq!(count.0, 3);
     assert_eq!(cache.checkpoint(wallet).await.expect("checkpoint").as_deref(), Some("{\"n\":2}"));
 }
@@ -255,7 +255,7 @@ async fn a_wallets_last_sync_status_is_one_of_the_statuses_rust_writes() {
         cache.set_wallet_sync_result(wallet, status, None).await.expect("set");
         assert_eq!(cache.wallet(wallet).await.expect("wallet").last_sync_status, Some(status));
     }
-    sqlx::query("UPDATE wallets SET last_sync_status = 'partial' WHERE id = ?").bind(wallet).execute(cache.pool()).await.expect("spoil");
+    sqlx::query("UPDATE wallets SET last_sync_status = 'partial' WHERE id = ?").bind(wallet).execute(cache.sqlite().expect("an SQLite cache")).await.expect("spoil");
     let err = cache.wallet(wallet).await.expect_err("a status Walletbook never writes");
     assert!(err.to_string().contains("'partial'"), "{err}");
 }

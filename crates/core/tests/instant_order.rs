@@ -32,7 +32,7 @@ async fn wallet(dir: &tempfile::TempDir) -> (Cache, i64) {
 
 /// Record ids in the canonical order.
 async fn canonical(cache: &Cache, wallet: i64) -> Vec<String> {
-    sqlx::query_scalar("SELECT record_id FROM transactions WHERE wallet_id = ? ORDER BY occurred_at, instant_order, id").bind(wallet).fetch_all(cache.pool()).await.expect("rows")
+    sqlx::query_scalar("SELECT record_id FROM transactions WHERE wallet_id = ? ORDER BY occurred_at, instant_order, id").bind(wallet).fetch_all(cache.sqlite().expect("an SQLite cache")).await.expect("rows")
 }
 
 fn ids(list: &[&str]) -> Vec<String> {
@@ -99,7 +99,7 @@ async fn an_instant_is_placed_again_once_the_row_before_it_arrives() {
     assert_eq!(canonical(&cache, w).await, ids(&["p", "x", "y"]));
     let chain: Vec<(String, String)> = sqlx::query_as("SELECT balance_before, balance_after FROM transactions WHERE wallet_id = ? ORDER BY occurred_at, instant_order, id")
         .bind(w)
-        .fetch_all(cache.pool())
+        .fetch_all(cache.sqlite().expect("an SQLite cache"))
         .await
         .expect("rows");
     assert!(chain.windows(2).all(|p| p[0].1 == p[1].0), "{chain:?}");

@@ -43,7 +43,7 @@ async fn a_settled_row_in_the_period_is_recorded_with_both_raw_records() {
     assert_eq!((c.before.status.as_deref(), c.after.status.as_deref()), (Some("pending"), Some("completed")));
     assert_eq!((c.before.amount.as_deref(), c.after.amount.as_deref()), (Some("-10.00"), Some("-10.00")));
     assert!(c.before.raw.as_deref().is_some_and(|r| r.contains("pending")) && c.after.raw.as_deref().is_some_and(|r| r.contains("completed")));
-    let kept: String = sqlx::query_scalar("SELECT raw FROM raw_records_previous").fetch_one(cache.pool()).await.expect("previous raw kept");
+    let kept: String = sqlx::query_scalar("SELECT raw FROM raw_records_previous").fetch_one(cache.sqlite().expect("an SQLite cache")).await.expect("previous raw kept");
     assert_eq!(Some(kept.as_str()), c.before.raw.as_deref());
     assert_eq!(cache.signoffs(Some(wallet), true).await.expect("signoffs")[0].open_changes, 1, "the sign-off is broken");
 }
@@ -58,7 +58,7 @@ async fn changes_after_the_period_and_text_only_changes_raise_nothing() {
     let outcome = cache.commit_page(wallet, None, rows, None).await.expect("page");
     assert_eq!((outcome.inserted, outcome.updated), (1, 2));
     assert!(cache.late_changes(Some(wallet), false).await.expect("changes").is_empty());
-    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM raw_records_previous").fetch_one(cache.pool()).await.expect("count");
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM raw_records_previous").fetch_one(cache.sqlite().expect("an SQLite cache")).await.expect("count");
     assert_eq!(kept, 0);
 }
 

@@ -33,11 +33,12 @@ impl WalletInfo {
 
 /// Every wallet, by cache id.
 pub async fn wallets(cache: &Cache) -> Result<BTreeMap<i64, WalletInfo>> {
+    let pool = cache.sqlite()?;
     let rows = sqlx::query(
         "SELECT w.id, w.connection_id, c.name, c.provider, w.provider_wallet_id, w.kind, w.currency, w.name, w.current_balance
          FROM wallets w JOIN connections c ON c.id = w.connection_id",
     )
-    .fetch_all(cache.pool())
+    .fetch_all(pool)
     .await?;
     let mut out = BTreeMap::new();
     for r in rows {

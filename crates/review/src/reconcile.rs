@@ -169,9 +169,10 @@ impl Seen {
 }
 
 async fn check_wallet(cache: &Cache, w: &WalletInfo, mapper: &RowMapper<'_>, max: usize) -> Result<WalletReconciliation> {
+    let pool = cache.sqlite()?;
     let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT ");
     q.push(COLUMNS).push(", t.first_run_id FROM transactions t WHERE t.wallet_id = ").push_bind(w.id).push(" ORDER BY t.occurred_at, t.instant_order, t.id");
-    let mut stream = q.build().fetch(cache.pool());
+    let mut stream = q.build().fetch(pool);
     let mut check = Checker::new(w, max);
     // An instant is checked once the next one is read: its rows may come in
     // any order there, and the order of this one must lead on to one of them.

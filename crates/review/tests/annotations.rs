@@ -155,7 +155,7 @@ async fn removing_a_connection_removes_its_annotations_but_keeps_the_audit() {
     cache.remove_connection(&name).await.expect("remove");
     let counts = [("notes", "SELECT COUNT(*) FROM notes"), ("tags", "SELECT COUNT(*) FROM transaction_tags"), ("marks", "SELECT COUNT(*) FROM reviewed_marks")];
     for (table, sql) in counts {
-        let n: i64 = sqlx::query_scalar(sql).fetch_one(cache.pool()).await.expect("count");
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(cache.sqlite().expect("an SQLite cache")).await.expect("count");
         assert_eq!(n, 0, "{table} follows its rows");
     }
     assert_eq!(audit_log(&cache, &AuditFilter::default()).await.expect("audit").len(), 6, "the audit trail stays");

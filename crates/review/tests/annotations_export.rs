@@ -21,7 +21,7 @@ const NOTE: &str = "Refund agreed\nsecond note, with a comma";
 async fn fixture(cache: &Cache) -> i64 {
     let w = wallet(cache, Provider::Papaya, "EUR", Some("100")).await;
     commit(cache, w, vec![tx("a", "2024-02-01T10:00:00Z", Direction::Credit, "10", "EUR", None), tx("b", "2024-02-02T10:00:00Z", Direction::Debit, "3", "EUR", None)]).await;
-    let first: i64 = sqlx::query_scalar("SELECT id FROM transactions WHERE record_id = 'a'").fetch_one(cache.pool()).await.expect("row");
+    let first: i64 = sqlx::query_scalar("SELECT id FROM transactions WHERE record_id = 'a'").fetch_one(cache.sqlite().expect("an SQLite cache")).await.expect("row");
     add_tag(cache, first, "b-tag", "ann").await.expect("tag");
     add_tag(cache, first, "A-tag", "ann").await.expect("tag");
     add_note(cache, NoteTarget::Transaction(first), "Refund agreed", "ann").await.expect("note");

@@ -21,7 +21,7 @@ async fn dump(cache: &Cache) -> Vec<String> {
          FROM transactions t JOIN wallets w ON w.id = t.wallet_id JOIN connections c ON c.id = w.connection_id
          JOIN raw_records r ON r.transaction_id = t.id ORDER BY t.id",
     )
-    .fetch_all(cache.pool())
+    .fetch_all(cache.sqlite().expect("an SQLite cache"))
     .await
     .expect("dump");
     for r in rows {

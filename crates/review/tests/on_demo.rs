@@ -43,7 +43,7 @@ async fn monthly_summary_matches_independent_totals() {
     // Independent: (wallet, month) -> credits, debits, fees, count; failed rows excluded.
     let mut want: BTreeMap<(i64, String), (Decimal, Decimal, Decimal, i64)> = BTreeMap::new();
     let mut by_currency: BTreeMap<(String, String), Decimal> = BTreeMap::new();
-    let rows = sqlx::query("SELECT wallet_id, occurred_at, direction, amount, fee, status, currency FROM transactions").fetch_all(cache.pool()).await.expect("rows");
+    let rows = sqlx::query("SELECT wallet_id, occurred_at, direction, amount, fee, status, currency FROM transactions").fetch_all(cache.sqlite().expect("an SQLite cache")).await.expect("rows");
     for r in rows {
         if r.get::<String, _>(5) == "failed" {
             continue;
@@ -91,7 +91,7 @@ async fn monthly_summary_matches_independent_totals() {
 
 /// Net of the wallet's pending rows in a UTC month.
 async fn pending_net(cache: &Cache, wallet_id: i64, month: &str) -> Decimal {
-    let rows = sqlx::query("SELECT occurred_at, direction, amount FROM transactions WHERE wallet_id = ? AND status = 'pending'").bind(wallet_id).fetch_all(cache.pool()).await.expect("pending");
+    let rows = sqlx::query("SELECT occurred_at, direction, amount FROM transactions WHERE wallet_id = ? AND status = 'pending'").bind(wallet_id).fetch_all(cache.sqlite().expect("an SQLite cache")).await.expect("pending");
     rows.iter()
         .filter(|r| walletbook_core::time::from_nanos(r.get(0)).format("%Y-%m").to_string() == month)
         .map(|r| if r.get::<String, _>(1) == "credit" { dec(r.get(2)) } else { -dec(r.get(2)) })

@@ -97,7 +97,7 @@ async fn rows_stored_in_another_order_are_checked_in_the_order_that_chains() {
     }
     commit(&cache, w, rows).await;
     // As a cache written before the canonical order may hold them: by id within the instant.
-    sqlx::query("UPDATE transactions SET instant_order = 0").execute(cache.pool()).await.expect("scramble");
+    sqlx::query("UPDATE transactions SET instant_order = 0").execute(cache.sqlite().expect("an SQLite cache")).await.expect("scramble");
     let r = reconcile(&cache, &ReconcileRequest::default()).await.expect("reconcile");
     assert_eq!(r.wallets[0].breaks_found, 0, "{:?}", r.wallets[0].breaks);
 }

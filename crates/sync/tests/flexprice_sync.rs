@@ -43,7 +43,7 @@ async fn pages_every_wallet_to_the_end() {
     assert_matches_fake(&env).await;
     let kinds: Vec<String> = env.cache.list_wallets().await.unwrap().into_iter().map(|w| w.kind).collect();
     assert!(kinds.contains(&"PROMOTIONAL".to_string()), "{kinds:?}");
-    let raw: String = sqlx::query_scalar("SELECT raw FROM raw_records LIMIT 1").fetch_one(env.cache.pool()).await.unwrap();
+    let raw: String = sqlx::query_scalar("SELECT raw FROM raw_records LIMIT 1").fetch_one(env.cache.sqlite().expect("an SQLite cache")).await.unwrap();
     assert!(raw.contains("\"idempotency_key\""), "unknown fields are kept in the raw record: {raw}");
 }
 

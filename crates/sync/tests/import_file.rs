@@ -33,7 +33,7 @@ async fn snapshot(cache: &Cache) -> Vec<String> {
     let sql = "SELECT w.provider_wallet_id || '|' || w.currency || '|' || t.record_id || '|' || t.occurred_at || '|' || t.direction || '|' || t.amount || '|' || COALESCE(t.balance_after, '') || '|' || r.raw FROM transactions t JOIN wallets w ON w.id = t.wallet_id JOIN raw_records r ON r.transaction_id = t.id
                UNION ALL SELECT 'q|' || COALESCE(wallet_id, '') || '|' || raw || '|' || reason FROM quarantine
                UNION ALL SELECT 'r|' || wallet_id || '|' || level || '|' || bucket || '|' || currency || '|' || credits || '|' || debits || '|' || tx_count FROM rollups_utc ORDER BY 1";
-    sqlx::query(sql).fetch_all(cache.pool()).await.unwrap().iter().map(|r| r.get::<String, _>(0)).collect()
+    sqlx::query(sql).fetch_all(cache.sqlite().expect("an SQLite cache")).await.unwrap().iter().map(|r| r.get::<String, _>(0)).collect()
 }
 
 #[tokio::test]

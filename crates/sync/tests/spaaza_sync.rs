@@ -47,7 +47,7 @@ async fn full_export_syncs_every_wallet_exactly() {
     assert_eq!(task_creations(&env), 1, "one export covers every wallet");
     assert_matches_fake(&env).await;
     // The raw record keeps the columns Walletbook does not map.
-    let raw: String = sqlx::query_scalar("SELECT raw FROM raw_records LIMIT 1").fetch_one(env.cache.pool()).await.unwrap();
+    let raw: String = sqlx::query_scalar("SELECT raw FROM raw_records LIMIT 1").fetch_one(env.cache.sqlite().expect("an SQLite cache")).await.unwrap();
     let raw: serde_json::Value = serde_json::from_str(&raw).unwrap();
     assert!(raw.get("member_number").is_some() && raw.get("expires_at").is_some(), "{raw}");
 }

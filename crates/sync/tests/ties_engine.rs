@@ -50,7 +50,7 @@ async fn canonical(h: &Harness, wallet: i64) -> (Vec<String>, Vec<Shape>) {
     let rows: Vec<(String, i64, String, String)> =
         sqlx::query_as("SELECT record_id, occurred_at, amount, direction FROM transactions WHERE wallet_id = ? ORDER BY occurred_at, instant_order, id")
             .bind(wallet)
-            .fetch_all(h.cache.pool())
+            .fetch_all(h.cache.sqlite().expect("an SQLite cache"))
             .await
             .expect("rows");
     let shapes = rows
@@ -143,7 +143,7 @@ async fn exlr8_walk_failing_after_a_page_resumes_in_order() {
     let first = &h.fake.wallets(fp)[0].id;
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transactions t JOIN wallets w ON w.id = t.wallet_id WHERE w.provider_wallet_id = ?")
         .bind(first)
-        .fetch_one(h.cache.pool())
+        .fetch_one(h.cache.sqlite().expect("an SQLite cache"))
         .await
         .expect("count");
     assert_eq!(stored, 200);

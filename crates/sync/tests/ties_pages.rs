@@ -46,7 +46,7 @@ async fn assert_order_and_breaks(env: &Env, p: FakeProvider) {
         let wallet = env.cache.list_wallets().await.expect("wallets").into_iter().find(|w| w.provider_wallet_id == info.id).expect("wallet");
         let ids: Vec<String> = sqlx::query_scalar("SELECT record_id FROM transactions WHERE wallet_id = ? ORDER BY occurred_at, instant_order, id")
             .bind(wallet.id)
-            .fetch_all(env.cache.pool())
+            .fetch_all(env.cache.sqlite().expect("an SQLite cache"))
             .await
             .expect("rows");
         assert_eq!(ids, true_ids(&env.fake.transactions(p, &info.id)), "order of wallet {}", info.id);

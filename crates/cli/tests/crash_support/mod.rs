@@ -221,7 +221,7 @@ pub async fn held(cache: &Cache) -> BTreeMap<String, Held> {
         "SELECT w.provider_wallet_id, t.record_id, t.direction, t.amount, t.fee, t.status, t.currency
          FROM transactions t JOIN wallets w ON w.id = t.wallet_id",
     )
-    .fetch_all(cache.pool())
+    .fetch_all(cache.sqlite().expect("an SQLite cache"))
     .await
     .expect("rows");
     let mut out: BTreeMap<String, Held> = BTreeMap::new();
@@ -283,7 +283,7 @@ pub async fn assert_exact(db: &Path, fake: &FakeHandle, providers: &[FakeProvide
     }
     let quarantined = cache.list_quarantine(10).await.expect("quarantine");
     assert!(quarantined.is_empty(), "nothing is quarantined: {quarantined:?}");
-    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(cache.pool()).await.expect("integrity_check");
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(cache.sqlite().expect("an SQLite cache")).await.expect("integrity_check");
     assert_eq!(integrity, "ok", "PRAGMA integrity_check");
     cache.close().await;
     rows
@@ -303,7 +303,7 @@ fn dec(text: &str) -> Decimal {
 pub async fn assert_rollups(db: &Path, zone: &str) {
     let cache = Cache::open(db).await.expect("open cache");
     let mut rows: BTreeMap<i64, Sums> = BTreeMap::new();
-    for r in sqlx::query("SELECT wallet_id, direction, amount, fee FROM transactions WHERE status <> 'failed'").fetch_all(cache.pool()).await.expect("rows") {
+    for r in sqlx::query("SELECT wallet_id, direction, amount, fee FROM transactions WHERE status <> 'failed'").fetch_all(cache.sqlite().expect("an SQLite cache")).await.expect("rows") {
         let s = rows.entry(r.get(0)).or_default();
         let (direction, amount, fee): (String, String, Option<String>) = (r.get(1), r.get(2), r.get(3));
         if direction == "credit" { s.0 += dec(&amount) } else { s.1 += dec(&amount) }
@@ -313,7 +313,7 @@ pub async fn assert_rollups(db: &Path, zone: &str) {
     for level in 1..=3i64 {
         let mut rolled: BTreeMap<i64, Sums> = BTreeMap::new();
         let sql = "SELECT wallet_id, credits, debits, fees, tx_count FROM rollups_utc WHERE level = ?";
-        for r in sqlx::query(sql).bind(level).fetch_all(cache.pool()).await.expect("rollups") {
+        for r in sqlx::query(sql).bind(level).fetch_all(cache.sqlite().expect("an SQLite cache")).await.expect("rollups") {
             let s = rolled.entry(r.get(0)).or_default();
             let (c, d, f, n): (String, String, String, i64) = (r.get(1), r.get(2), r.get(3), r.get(4));
             s.0 += dec(&c);

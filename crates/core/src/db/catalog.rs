@@ -58,6 +58,7 @@ fn opt_time(n: Option<i64>) -> Option<String> {
 
 impl Cache {
     pub async fn add_connection(&self, name: &str, provider: Provider, base_url: &str, settings: &Settings) -> Result<Connection> {
+        let pool = self.sqlite()?;
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::invalid("a connection needs a name"));
@@ -69,7 +70,7 @@ impl Cache {
             .bind(base_url.trim_end_matches('/'))
             .bind(settings_json)
             .bind(now())
-            .execute(&self.pool)
+            .execute(pool)
             .await;
         match result {
             Ok(r) => Ok(Connection { id: r.last_insert_rowid(), name: name.into(), provider, base_url: base_url.trim_end_matches('/').into(), settings: settings.clone() }),
@@ -79,12 +80,13 @@ impl Cache {
     }
 
     pub async fn update_connection(&self, id: i64, base_url: &str, settings: &Settings) -> Result<()> {
+        let pool = self.sqlite()?;
         let settings_json = serde_json::to_string(settings).map_err(|e| Error::Corrupt(e.to_string()))?;
         let r = sqlx::query("UPDATE connections SET base_url = ?, settings = ? WHERE id = ?")
             .bind(base_url.trim_end_matches('/'))
             .bind(settings_json)
             .bind(id)
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
         if r.rows_affected() == 0 {
             return Err(Error::NotFound(format!("connection {id} does not exist")));
@@ -93,14 +95,16 @@ impl Cache {
     }
 
     pub async fn list_connections(&self) -> Result<Vec<Connection>> {
-        let rows = sqlx::query("SELECT id, name, provider, base_url, settings FROM connections ORDER BY name").fetch_all(&self.pool).await?;
+        let pool = self.sqlite()?;
+        let rows = sqlx::query("SELECT id, name, provider, base_url, settings FROM connections ORDER BY name").fetch_all(pool).await?;
         rows.iter().map(connection_from_row).collect()
     }
 
     pub async fn connection_by_name(&self, name: &str) -> Result<Connection> {
+        let pool = self.sqlite()?;
         let row = sqlx::query("SELECT id, name, provider, base_url, settings FROM connections WHERE name = ?")
             .bind(name)
-            .fetch_optional(&self.pool)
+            .fetch_optional(pool)
             .await?
             .ok_or_else(|| Error::NotFound(format!("there is no connection named '{name}': see `walletbook connections list`")))?;
         connection_from_row(&row)
@@ -108,7 +112,8 @@ impl Cache {
 
     /// Remove a connection and everything cached under it.
     pub async fn remove_connection(&self, name: &str) -> Result<()> {
-        let r = sqlx::query("DELETE FROM connections WHERE name = ?").bind(name).execute(&self.pool).await?;
+        let pool = self.sqlite()?;
+        let r = sqlx::query("DELETE FROM connections WHERE name = ?").bind(name).execute(pool).await?;
         if r.rows_affected() == 0 {
             return Err(Error::NotFound(format!("there is no connection named '{name}'")));
         }
@@ -117,6 +122,7 @@ impl Cache {
 
     /// Insert or refresh a discovered wallet; returns its cache id.
     pub async fn upsert_wallet(&self, connection_id: i64, w: &DiscoveredWallet) -> Result<i64> {
+        let pool = self.sqlite()?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO wallets (connection_id, provider_wallet_id, kind, currency, name, current_balance, balance_as_of)
              VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -133,13 +139,14 @@ impl Cache {
         .bind(&w.name)
         .bind(w.current_balance.map(money::to_text))
         .bind(w.current_balance.map(|_| now()))
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await?;
         Ok(id)
     }
 
     /// Every cached wallet with its connection, transaction count and reviewed count.
     pub async fn list_wallets(&self) -> Result<Vec<Wallet>> {
+        let pool = self.sqlite()?;
         let rows = sqlx::query(
             "SELECT w.id, w.connection_id, c.name AS connection_name, c.provider, w.provider_wallet_id, w.kind, w.currency, w.name,
                     w.current_balance, w.balance_as_of, w.last_sync_at, w.last_sync_status, w.last_sync_message,
@@ -148,7 +155,7 @@ impl Cache {
              FROM wallets w JOIN connections c ON c.id = w.connection_id
              ORDER BY c.name, w.kind, w.currency, w.provider_wallet_id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         rows.iter().map(wallet_from_row).collect()
     }
@@ -158,41 +165,47 @@ impl Cache {
     }
 
     pub async fn set_wallet_sync_result(&self, wallet_id: i64, status: SyncStatus, message: Option<&str>) -> Result<()> {
+        let pool = self.sqlite()?;
         sqlx::query("UPDATE wallets SET last_sync_at = ?, last_sync_status = ?, last_sync_message = ? WHERE id = ?")
             .bind(now())
             .bind(status.as_str())
             .bind(message)
             .bind(wallet_id)
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
         Ok(())
     }
 
     pub async fn checkpoint(&self, wallet_id: i64) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT state FROM checkpoints WHERE wallet_id = ?").bind(wallet_id).fetch_optional(&self.pool).await?)
+        let pool = self.sqlite()?;
+        Ok(sqlx::query_scalar("SELECT state FROM checkpoints WHERE wallet_id = ?").bind(wallet_id).fetch_optional(pool).await?)
     }
 
     pub async fn clear_checkpoint(&self, wallet_id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM checkpoints WHERE wallet_id = ?").bind(wallet_id).execute(&self.pool).await?;
+        let pool = self.sqlite()?;
+        sqlx::query("DELETE FROM checkpoints WHERE wallet_id = ?").bind(wallet_id).execute(pool).await?;
         Ok(())
     }
 
     pub async fn start_run(&self, connection_id: Option<i64>, full: bool) -> Result<i64> {
+        let pool = self.sqlite()?;
         let r = sqlx::query("INSERT INTO sync_runs (connection_id, started_at, full_refetch) VALUES (?, ?, ?)")
             .bind(connection_id)
             .bind(now())
             .bind(full)
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
         Ok(r.last_insert_rowid())
     }
 
     pub async fn finish_run(&self, run_id: i64, status: &str, message: Option<&str>) -> Result<()> {
-        sqlx::query("UPDATE sync_runs SET finished_at = ?, status = ?, message = ? WHERE id = ?").bind(now()).bind(status).bind(message).bind(run_id).execute(&self.pool).await?;
+        let pool = self.sqlite()?;
+        sqlx::query("UPDATE sync_runs SET finished_at = ?, status = ?, message = ? WHERE id = ?").bind(now()).bind(status).bind(message).bind(run_id).execute(pool).await?;
         Ok(())
     }
 
     pub async fn finish_run_wallet(&self, run_id: i64, wallet_id: i64, status: &str, message: Option<&str>) -> Result<()> {
+        let pool = self.sqlite()?;
         sqlx::query(
             "INSERT INTO sync_run_wallets (run_id, wallet_id, status, message) VALUES (?, ?, ?, ?)
              ON CONFLICT (run_id, wallet_id) DO UPDATE SET status = excluded.status, message = excluded.message",
@@ -201,16 +214,17 @@ impl Cache {
         .bind(wallet_id)
         .bind(status)
         .bind(message)
-        .execute(&self.pool)
+        .execute(pool)
         .await?;
         Ok(())
     }
 
     pub async fn run_wallet_counts(&self, run_id: i64, wallet_id: i64) -> Result<WalletRunCounts> {
+        let pool = self.sqlite()?;
         let row = sqlx::query("SELECT pages, new_records, updated_records, unchanged, quarantined FROM sync_run_wallets WHERE run_id = ? AND wallet_id = ?")
             .bind(run_id)
             .bind(wallet_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(pool)
             .await?;
         Ok(row
             .map(|r| WalletRunCounts { pages: r.get(0), new_records: r.get(1), updated_records: r.get(2), unchanged: r.get(3), quarantined: r.get(4) })
@@ -218,12 +232,13 @@ impl Cache {
     }
 
     pub async fn list_runs(&self, limit: i64) -> Result<Vec<SyncRunEntry>> {
+        let pool = self.sqlite()?;
         let rows = sqlx::query(
             "SELECT r.id, c.name, r.started_at, r.finished_at, r.status, r.full_refetch, r.message
              FROM sync_runs r LEFT JOIN connections c ON c.id = r.connection_id ORDER BY r.id DESC LIMIT ?",
         )
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         Ok(rows
             .iter()
@@ -243,18 +258,20 @@ impl Cache {
     /// entry). Each raw text is kept once per connection; returns whether
     /// this one was new.
     pub async fn quarantine_for_connection(&self, connection_id: i64, run_id: Option<i64>, raw: &str, reason: &str) -> Result<bool> {
+        let pool = self.sqlite()?;
         let done = sqlx::query("INSERT OR IGNORE INTO quarantine (connection_id, run_id, raw, reason, created_at) VALUES (?, ?, ?, ?, ?)")
             .bind(connection_id)
             .bind(run_id)
             .bind(raw)
             .bind(reason)
             .bind(now())
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
         Ok(done.rows_affected() == 1)
     }
 
     pub async fn list_quarantine(&self, limit: i64) -> Result<Vec<QuarantineEntry>> {
+        let pool = self.sqlite()?;
         let rows = sqlx::query(
             "SELECT q.id, c.name, q.wallet_id, q.raw, q.reason, q.created_at
              FROM quarantine q
@@ -263,7 +280,7 @@ impl Cache {
              ORDER BY q.id DESC LIMIT ?",
         )
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         Ok(rows
             .iter()
@@ -272,11 +289,13 @@ impl Cache {
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&self.pool).await?)
+        let pool = self.sqlite()?;
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(pool).await?)
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").bind(key).bind(value).execute(&self.pool).await?;
+        let pool = self.sqlite()?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").bind(key).bind(value).execute(pool).await?;
         Ok(())
     }
 }

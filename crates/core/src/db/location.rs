@@ -8,6 +8,51 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// What a cache location names: an SQLite file or a PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheLocation {
+    File(PathBuf),
+    Server(ServerUrl),
+}
+
+/// A `postgres://` URL, with the form shown to people (password hidden).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServerUrl {
+    url: String,
+    shown: String,
+}
+
+impl ServerUrl {
+    /// The full URL, password included: only for connecting.
+    pub fn secret_url(&self) -> &str {
+        &self.url
+    }
+
+    /// The URL with any password replaced by `***`: for messages and keys.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+}
+
+impl std::fmt::Debug for ServerUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+/// Read a cache location. Nothing is created or written here.
+pub fn parse(location: &Path) -> Result<CacheLocation> {
+    let Some(text) = location.to_str() else {
+        return Ok(CacheLocation::File(location.to_path_buf()));
+    };
+    match url_scheme(text) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql") => {
+            Ok(CacheLocation::Server(ServerUrl { url: text.to_string(), shown: redact_password(text) }))
+        }
+        _ => sqlite_file(location).map(CacheLocation::File),
+    }
+}
+
 /// The SQLite file a cache location names, or the one-sentence reason it
 /// names none. Nothing is created or written here.
 pub fn sqlite_file(location: &Path) -> Result<PathBuf> {
@@ -24,11 +69,11 @@ pub fn sqlite_file(location: &Path) -> Result<PathBuf> {
     match url_scheme(text) {
         None => Ok(location.to_path_buf()),
         Some(scheme) if scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql") => Err(Error::invalid(format!(
-            "The cache location {} is a PostgreSQL server, and this version of Walletbook keeps its cache in an SQLite file only: give a file path, or leave --db out to use the default cache",
+            "The cache location {} is a PostgreSQL server, not a file: open it as a shared cache",
             redact_password(text)
         ))),
         Some(scheme) => Err(Error::invalid(format!(
-            "The cache location {} is a '{scheme}' address, not a cache file: give a file path or an sqlite: URL",
+            "The cache location {} is a '{scheme}' address, not a cache: give a file path, an sqlite: URL or a postgres:// URL",
             redact_password(text)
         ))),
     }
@@ -44,7 +89,7 @@ fn url_scheme(text: &str) -> Option<&str> {
 }
 
 /// The URL with any password replaced by `***`, for error text.
-fn redact_password(url: &str) -> String {
+pub fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
@@ -81,6 +126,14 @@ mod tests {
         assert!(!err.contains("s3cret"), "{err}");
         let err = sqlite_file(Path::new("postgresql://db.example/books")).unwrap_err().to_string();
         assert!(err.contains("PostgreSQL"), "{err}");
+        match parse(Path::new("postgres://ann:s3cret@db.example/books")).unwrap() {
+            CacheLocation::Server(url) => {
+                assert_eq!(url.shown(), "postgres://ann:***@db.example/books");
+                assert!(!format!("{url:?}").contains("s3cret"));
+            }
+            other => panic!("a server URL became {other:?}"),
+        }
+        assert_eq!(parse(Path::new("books.sqlite")).unwrap(), CacheLocation::File(PathBuf::from("books.sqlite")));
         let err = sqlite_file(Path::new("https://example.com/cache")).unwrap_err().to_string();
         assert!(err.contains("'https' address"), "{err}");
         assert!(sqlite_file(Path::new("sqlite://")).is_err());

@@ -1,5 +1,8 @@
-//! The SQLite cache: opening (with checks that never overwrite a foreign
-//! file), migrations, and the typed queries the other crates use.
+//! The cache: one interface ([`Cache`]) over two backends. An SQLite file
+//! is the embedded default (this module and its submodules, migrations in
+//! `migrations/`); a PostgreSQL database is the shared one ([`crate::pg`],
+//! migrations in `migrations-postgres/`). Each backend has its own SQL.
+//! Opening checks never overwrite a foreign file or database.
 //!
 //! Submodules: [`catalog`] (connections, wallets, checkpoints, runs),
 //! [`store`] (committing a page of records, with `instant` placing rows
@@ -27,9 +30,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{PgPool, SqlitePool};
 
 use crate::error::{Error, Result};
+use location::CacheLocation;
 
 /// Environment variable that overrides the cache location.
 pub const DB_ENV: &str = "WALLETBOOK_DB";
@@ -42,11 +46,19 @@ pub const RESTORE_CACHE_SIZE_SQL: &str = "PRAGMA cache_size = -16384";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// The cache file: an SQLite database in WAL mode.
+/// The cache: an SQLite file in WAL mode, or a shared PostgreSQL database.
 #[derive(Clone, Debug)]
 pub struct Cache {
-    pool: SqlitePool,
+    backend: Backend,
     path: PathBuf,
+}
+
+/// Which database holds a cache. Code with SQL matches on this and runs
+/// the statements written for that backend.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
 }
 
 /// Where the cache lives unless `--db` or `WALLETBOOK_DB` says otherwise:
@@ -75,9 +87,17 @@ impl Cache {
     /// [`Cache::open`], telling `progress` (last row id done, last row id to
     /// do) after each batch of the one-time rollup backfill that follows
     /// migration 0008 on a cache with rows (see `rollup_backfill`).
-    pub async fn open_with_progress(location: &Path, mut progress: impl FnMut(i64, i64) + Send) -> Result<Cache> {
-        let file = location::sqlite_file(location)?;
-        let path = file.as_path();
+    pub async fn open_with_progress(location: &Path, progress: impl FnMut(i64, i64) + Send) -> Result<Cache> {
+        match location::parse(location)? {
+            CacheLocation::File(file) => Self::open_sqlite(&file, progress).await,
+            CacheLocation::Server(url) => {
+                let pool = crate::pg::open(&url).await?;
+                Ok(Cache { backend: Backend::Postgres(pool), path: PathBuf::from(url.shown()) })
+            }
+        }
+    }
+
+    async fn open_sqlite(path: &Path, mut progress: impl FnMut(i64, i64) + Send) -> Result<Cache> {
         check_location(path)?;
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|source| Error::Open { path: path.into(), source })?
@@ -105,13 +125,29 @@ impl Cache {
         check_schema_version(&pool, path).await?;
         MIGRATOR.run(&pool).await.map_err(|e| Error::Open { path: path.into(), source: e.into() })?;
         rollup_backfill::run(&pool, &mut progress).await?;
-        Ok(Cache { pool, path: path.into() })
+        Ok(Cache { backend: Backend::Sqlite(pool), path: path.into() })
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    pub fn backend(&self) -> &Backend {
+        &self.backend
     }
 
+    /// The SQLite pool, or the one-sentence refusal of a feature that this
+    /// build has on SQLite only.
+    pub fn sqlite(&self) -> Result<&SqlitePool> {
+        match &self.backend {
+            Backend::Sqlite(pool) => Ok(pool),
+            Backend::Postgres(_) => Err(Error::NotOnServer { what: "This part of Walletbook".into() }),
+        }
+    }
+
+    /// Whether this cache is a shared PostgreSQL database.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
+    }
+
+    /// The cache file, or for a shared cache its URL with the password
+    /// hidden: for messages, and as a key naming this cache.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -119,17 +155,32 @@ impl Cache {
     /// The schema version this cache file is at: its highest applied
     /// migration (what the About panel shows beside [`known_schema_version`]).
     pub async fn schema_version(&self) -> Result<i64> {
-        let found: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await?;
+        const SQL: &str = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
+        let found: Option<i64> = match &self.backend {
+            Backend::Sqlite(pool) => sqlx::query_scalar(SQL).fetch_one(pool).await?,
+            Backend::Postgres(pool) => sqlx::query_scalar(SQL).fetch_one(pool).await?,
+        };
         Ok(found.unwrap_or(0))
     }
 
-    /// Close the pool, flushing the WAL.
+    /// The highest schema version this build knows for this cache's backend.
+    pub fn known_schema_version(&self) -> i64 {
+        match &self.backend {
+            Backend::Sqlite(_) => known_schema_version(),
+            Backend::Postgres(_) => crate::pg::known_schema_version(),
+        }
+    }
+
+    /// Close the pool (for SQLite, flushing the WAL).
     pub async fn close(self) {
-        self.pool.close().await;
+        match self.backend {
+            Backend::Sqlite(pool) => pool.close().await,
+            Backend::Postgres(pool) => pool.close().await,
+        }
     }
 }
 
-/// Highest migration version this build knows.
+/// Highest SQLite migration version this build knows.
 pub fn known_schema_version() -> i64 {
     MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }

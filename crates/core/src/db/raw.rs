@@ -195,7 +195,7 @@ mod tests {
         use std::error::Error as _;
         let dir = tempfile::tempdir().expect("tempdir");
         let cache = crate::db::Cache::open(&dir.path().join("c.sqlite")).await.expect("cache");
-        let mut conn = cache.pool().acquire().await.expect("conn");
+        let mut conn = cache.sqlite().expect("sqlite").acquire().await.expect("conn");
         let mut handle = conn.lock_handle().await.expect("handle");
         let db = RawDb::new(handle.as_raw_handle());
         let err = db.prepare("SELECT * FROM no_such_table").err().expect("no such table");

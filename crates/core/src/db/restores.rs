@@ -24,6 +24,7 @@ impl Cache {
     /// Saves (or replaces) a connection's original provider state. Durable
     /// once this returns: call it before the provider is changed.
     pub async fn save_restore(&self, connection_id: i64, state: &str) -> Result<()> {
+        let pool = self.sqlite()?;
         sqlx::query(
             "INSERT INTO provider_restores (connection_id, state, saved_at) VALUES (?, ?, ?) \
              ON CONFLICT (connection_id) DO UPDATE SET state = excluded.state, saved_at = excluded.saved_at",
@@ -31,25 +32,28 @@ impl Cache {
         .bind(connection_id)
         .bind(state)
         .bind(to_nanos(Utc::now()))
-        .execute(self.pool())
+        .execute(pool)
         .await?;
         Ok(())
     }
 
     /// The state a connection's unfinished walk left to put back, if any.
     pub async fn pending_restore(&self, connection_id: i64) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT state FROM provider_restores WHERE connection_id = ?").bind(connection_id).fetch_optional(self.pool()).await?)
+        let pool = self.sqlite()?;
+        Ok(sqlx::query_scalar("SELECT state FROM provider_restores WHERE connection_id = ?").bind(connection_id).fetch_optional(pool).await?)
     }
 
     /// Every connection with state still to put back, oldest connection first.
     pub async fn pending_restores(&self) -> Result<Vec<PendingRestore>> {
-        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT connection_id, state FROM provider_restores ORDER BY connection_id").fetch_all(self.pool()).await?;
+        let pool = self.sqlite()?;
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT connection_id, state FROM provider_restores ORDER BY connection_id").fetch_all(pool).await?;
         Ok(rows.into_iter().map(|(connection_id, state)| PendingRestore { connection_id, state }).collect())
     }
 
     /// Forgets a connection's saved state once it has been put back.
     pub async fn clear_restore(&self, connection_id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM provider_restores WHERE connection_id = ?").bind(connection_id).execute(self.pool()).await?;
+        let pool = self.sqlite()?;
+        sqlx::query("DELETE FROM provider_restores WHERE connection_id = ?").bind(connection_id).execute(pool).await?;
         Ok(())
     }
 }

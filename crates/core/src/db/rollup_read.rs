@@ -92,7 +92,8 @@ impl Cache {
     /// The sums per currency of a wallet's rows in `[start, end)` (Unix
     /// nanoseconds), read from the rollups. A short synchronous read.
     pub async fn span_sums(&self, wallet_id: i64, start: i64, end: i64) -> Result<ByCurrency> {
-        let mut conn = self.pool.acquire().await?;
+        let pool = self.sqlite()?;
+        let mut conn = pool.acquire().await?;
         let mut handle = conn.lock_handle().await?;
         let db = RawDb::new(handle.as_raw_handle());
         let mut reader = SpanReader::new(&db)?;

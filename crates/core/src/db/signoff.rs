@@ -86,7 +86,8 @@ impl Cache {
     /// superseded (a re-sign); every open late change dated inside the new
     /// period is resolved by it. Returns the new sign-off's id.
     pub async fn insert_signoff(&self, s: &NewSignoff) -> Result<i64> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let pool = self.sqlite()?;
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         let previous: Option<i64> = sqlx::query_scalar("SELECT id FROM signoffs WHERE wallet_id = ? AND through_date = ? AND superseded_by IS NULL")
             .bind(s.wallet_id)
             .bind(&s.through_date)
@@ -130,26 +131,29 @@ impl Cache {
     /// Sign-offs, newest date first per wallet; `wallet` narrows to one;
     /// `live_only` leaves out superseded ones.
     pub async fn signoffs(&self, wallet: Option<i64>, live_only: bool) -> Result<Vec<StoredSignoff>> {
+        let pool = self.sqlite()?;
         let mut q = QueryBuilder::<Sqlite>::new("SELECT ");
         q.push(SIGNOFF_COLUMNS).push(" FROM signoffs s WHERE (");
         q.push_bind(wallet).push(" IS NULL OR s.wallet_id = ").push_bind(wallet).push(") AND (");
         q.push_bind(!live_only).push(" OR s.superseded_by IS NULL) ORDER BY s.wallet_id, s.period_end DESC, s.id DESC");
-        let rows = q.build().fetch_all(&self.pool).await?;
+        let rows = q.build().fetch_all(pool).await?;
         rows.iter().map(signoff_from_row).collect()
     }
 
     /// Late changes, oldest first; `wallet` narrows to one; `open_only` leaves out resolved ones.
     pub async fn late_changes(&self, wallet: Option<i64>, open_only: bool) -> Result<Vec<StoredLateChange>> {
+        let pool = self.sqlite()?;
         let mut q = QueryBuilder::<Sqlite>::new("SELECT ");
         q.push(CHANGE_COLUMNS).push(" FROM late_changes WHERE (");
         q.push_bind(wallet).push(" IS NULL OR wallet_id = ").push_bind(wallet).push(") AND (");
         q.push_bind(!open_only).push(" OR (resolved_signoff_id IS NULL AND ack_at IS NULL)) ORDER BY id");
-        let rows = q.build().fetch_all(&self.pool).await?;
+        let rows = q.build().fetch_all(pool).await?;
         rows.iter().map(change_from_row).collect()
     }
 
     /// Late changes recorded by these sync runs.
     pub async fn late_changes_in_runs(&self, run_ids: &[i64]) -> Result<i64> {
+        let pool = self.sqlite()?;
         if run_ids.is_empty() {
             return Ok(0);
         }
@@ -159,11 +163,12 @@ impl Cache {
             sep.push_bind(*id);
         }
         q.push(")");
-        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
+        Ok(q.build_query_scalar().fetch_one(pool).await?)
     }
 
     /// Acknowledge an open late change with a note.
     pub async fn acknowledge_late_change(&self, id: i64, note: &str, by: &str) -> Result<()> {
+        let pool = self.sqlite()?;
         let note = note.trim();
         if note.is_empty() {
             return Err(Error::invalid(format!("acknowledging late change {id} needs a note: say why the change is accepted")));
@@ -173,12 +178,12 @@ impl Cache {
             .bind(by)
             .bind(to_nanos(Utc::now()))
             .bind(id)
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
         if done.rows_affected() == 1 {
             return Ok(());
         }
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM late_changes WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM late_changes WHERE id = ?").bind(id).fetch_optional(pool).await?;
         Err(match exists {
             Some(_) => Error::invalid(format!("late change {id} is already resolved: see `walletbook late-changes --all`")),
             None => Error::NotFound(format!("late change {id} does not exist: see `walletbook late-changes`")),
@@ -188,7 +193,8 @@ impl Cache {
     /// The wallet's signed-off periods as `[start, end)` instants, oldest
     /// first (the first starts at the beginning of time: `None`).
     pub async fn signed_off_periods(&self, wallet_id: i64) -> Result<Vec<(Option<i64>, i64)>> {
-        let ends: Vec<i64> = sqlx::query_scalar("SELECT period_end FROM signoffs WHERE wallet_id = ? AND superseded_by IS NULL ORDER BY period_end").bind(wallet_id).fetch_all(&self.pool).await?;
+        let pool = self.sqlite()?;
+        let ends: Vec<i64> = sqlx::query_scalar("SELECT period_end FROM signoffs WHERE wallet_id = ? AND superseded_by IS NULL ORDER BY period_end").bind(wallet_id).fetch_all(pool).await?;
         let mut start = None;
         Ok(ends
             .into_iter()
@@ -202,7 +208,8 @@ impl Cache {
 
     /// The time of the wallet's first row, if it has any.
     pub async fn first_row_at(&self, wallet_id: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT MIN(occurred_at) FROM transactions WHERE wallet_id = ?").bind(wallet_id).fetch_one(&self.pool).await?)
+        let pool = self.sqlite()?;
+        Ok(sqlx::query_scalar("SELECT MIN(occurred_at) FROM transactions WHERE wallet_id = ?").bind(wallet_id).fetch_one(pool).await?)
     }
 
     /// Record as *removed* every cached row of the wallet dated in
@@ -211,17 +218,18 @@ impl Cache {
     /// many changes were recorded (a row already open as removed is not
     /// recorded again).
     pub async fn record_unlisted(&self, wallet_id: i64, run_id: Option<i64>, from: Option<i64>, to: i64, seen: &std::collections::HashSet<String>) -> Result<u64> {
+        let pool = self.sqlite()?;
         let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, record_id FROM transactions WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ?")
             .bind(wallet_id)
             .bind(from.unwrap_or(i64::MIN))
             .bind(to)
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
         let missing: Vec<(i64, String)> = rows.into_iter().filter(|(_, r)| !seen.contains(r)).collect();
         if missing.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM late_changes WHERE wallet_id = ?").bind(wallet_id).fetch_one(&mut *tx).await?;
         {
             let mut handle = tx.lock_handle().await?;

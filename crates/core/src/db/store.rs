@@ -56,8 +56,9 @@ impl Cache {
     /// one walk may be joined, in the order they were fetched).
     /// `checkpoint = None` leaves the checkpoint as it is.
     pub async fn commit_listed(&self, wallet_id: i64, run_id: Option<i64>, records: Vec<ParsedRecord>, checkpoint: Option<&str>, listing: Listing) -> Result<PageOutcome> {
+        let pool = self.sqlite()?;
         let (rows, bad) = in_listing_order(records, listing);
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         // Foreign keys are checked at commit: an immediate check makes
         // SQLite keep a statement journal for every row.
         sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
@@ -81,6 +82,7 @@ impl Cache {
 
     /// Which of these record ids the wallet already holds.
     pub async fn known_record_ids(&self, wallet_id: i64, record_ids: &[String]) -> Result<Vec<String>> {
+        let pool = self.sqlite()?;
         let mut known = Vec::new();
         for chunk in record_ids.chunks(CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new("SELECT record_id FROM transactions WHERE wallet_id = ");
@@ -90,7 +92,7 @@ impl Cache {
                 sep.push_bind(id);
             }
             q.push(")");
-            let rows: Vec<String> = q.build_query_scalar().fetch_all(&self.pool).await?;
+            let rows: Vec<String> = q.build_query_scalar().fetch_all(pool).await?;
             known.extend(rows);
         }
         Ok(known)

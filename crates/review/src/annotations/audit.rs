@@ -90,6 +90,7 @@ const ALL: &str = "SELECT id, at, actor, action, transaction_id, wallet_id, deta
 
 /// The recorded changes, newest first (a transaction's, when both ids are given).
 pub async fn audit_log(cache: &Cache, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+    let pool = cache.sqlite()?;
     let limit = i64::from(match filter.limit {
         0 => 100,
         n => n.min(10_000),
@@ -103,7 +104,7 @@ pub async fn audit_log(cache: &Cache, filter: &AuditFilter) -> Result<Vec<AuditE
     if let Some(k) = key {
         q = q.bind(k);
     }
-    let rows = q.bind(limit).fetch_all(cache.pool()).await?;
+    let rows = q.bind(limit).fetch_all(pool).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let action: String = r.get(3);

@@ -55,9 +55,10 @@ pub async fn unmark_reviewed(cache: &Cache, transaction_ids: &[i64], actor: &str
 /// check that every id was a transaction by counting the chunk's marks,
 /// so the rows themselves are read once (marking) or not at all.
 async fn change_marks(cache: &Cache, transaction_ids: &[i64], actor: &str, action: AuditAction) -> Result<MarkOutcome> {
+    let pool = cache.sqlite()?;
     let ids = distinct(transaction_ids);
     let now = to_nanos(Utc::now());
-    let mut tx = cache.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let marking = action == AuditAction::Reviewed;
     let mut changed = 0;
     for chunk in ids.chunks(CHUNK) {
@@ -101,7 +102,8 @@ async fn count_marks(conn: &mut SqliteConnection, ids: &[i64]) -> Result<u64> {
 
 /// The reviewed mark of one transaction, if any.
 pub async fn review_mark(cache: &Cache, transaction_id: i64) -> Result<Option<ReviewMark>> {
-    let row: Option<(String, i64)> = sqlx::query_as("SELECT reviewed_by, reviewed_at FROM reviewed_marks WHERE transaction_id = ?").bind(transaction_id).fetch_optional(cache.pool()).await?;
+    let pool = cache.sqlite()?;
+    let row: Option<(String, i64)> = sqlx::query_as("SELECT reviewed_by, reviewed_at FROM reviewed_marks WHERE transaction_id = ?").bind(transaction_id).fetch_optional(pool).await?;
     Ok(row.map(|(by, at)| ReviewMark { transaction_id, reviewed_by: by, reviewed_at: to_rfc3339(from_nanos(at)) }))
 }
 

@@ -61,7 +61,8 @@ pub async fn transaction_annotations(cache: &Cache, transaction_id: i64) -> Resu
 
 /// Whether any transaction has a tag or a note (exports skip reading them when none has).
 pub async fn any_row_annotations(cache: &Cache) -> Result<bool> {
-    let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM transaction_tags) OR EXISTS (SELECT 1 FROM notes WHERE transaction_id IS NOT NULL)").fetch_one(cache.pool()).await?;
+    let pool = cache.sqlite()?;
+    let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM transaction_tags) OR EXISTS (SELECT 1 FROM notes WHERE transaction_id IS NOT NULL)").fetch_one(pool).await?;
     Ok(any)
 }
 
@@ -117,6 +118,7 @@ pub(crate) fn unknown_transaction(id: i64) -> Error {
 
 /// Fail with [`unknown_transaction`] for the first of `ids` the cache does not hold.
 pub(crate) async fn require_transactions(cache: &Cache, ids: &[i64]) -> Result<()> {
-    let mut conn = cache.pool().acquire().await?;
+    let pool = cache.sqlite()?;
+    let mut conn = pool.acquire().await?;
     marks::require_in(&mut conn, ids).await
 }

@@ -55,9 +55,10 @@ fn note_from_row(r: &SqliteRow) -> Note {
 
 /// Add a note to a transaction or a wallet; returns it with its id.
 pub async fn add_note(cache: &Cache, target: NoteTarget, body: &str, actor: &str) -> Result<Note> {
+    let pool = cache.sqlite()?;
     let body = normalize_note(body)?;
     let now = to_nanos(Utc::now());
-    let mut tx = cache.pool().begin().await?;
+    let mut tx = pool.begin().await?;
     let (transaction_id, wallet_id) = match target {
         NoteTarget::Transaction(id) => {
             let wallet: Option<i64> = sqlx::query_scalar("SELECT wallet_id FROM transactions WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
@@ -85,17 +86,19 @@ pub async fn add_note(cache: &Cache, target: NoteTarget, body: &str, actor: &str
 
 /// The notes of a transaction or a wallet, oldest first.
 pub async fn notes(cache: &Cache, target: NoteTarget) -> Result<Vec<Note>> {
+    let pool = cache.sqlite()?;
     let rows = match target {
-        NoteTarget::Transaction(id) => sqlx::query(BY_TRANSACTION).bind(id).fetch_all(cache.pool()).await?,
-        NoteTarget::Wallet(id) => sqlx::query(BY_WALLET).bind(id).fetch_all(cache.pool()).await?,
+        NoteTarget::Transaction(id) => sqlx::query(BY_TRANSACTION).bind(id).fetch_all(pool).await?,
+        NoteTarget::Wallet(id) => sqlx::query(BY_WALLET).bind(id).fetch_all(pool).await?,
     };
     Ok(rows.iter().map(note_from_row).collect())
 }
 
 /// Remove the note with this id; returns what was removed.
 pub async fn remove_note(cache: &Cache, note_id: i64, actor: &str) -> Result<Note> {
+    let pool = cache.sqlite()?;
     let now = to_nanos(Utc::now());
-    let mut tx = cache.pool().begin().await?;
+    let mut tx = pool.begin().await?;
     let found = sqlx::query(BY_ID).bind(note_id).fetch_optional(&mut *tx).await?;
     let note = found.as_ref().map(note_from_row).ok_or_else(|| Error::NotFound(format!("Note {note_id} is not in this cache; see the note ids with `walletbook note list TRANSACTION_ID`")))?;
     sqlx::query("DELETE FROM notes WHERE id = ?").bind(note_id).execute(&mut *tx).await?;

@@ -23,10 +23,11 @@ pub struct TagCount {
 
 /// Tag a transaction; returns its tags afterwards.
 pub async fn add_tag(cache: &Cache, transaction_id: i64, tag: &str, actor: &str) -> Result<Vec<String>> {
+    let pool = cache.sqlite()?;
     let tag = normalize_tag(tag)?;
     require_transactions(cache, &[transaction_id]).await?;
     let now = to_nanos(Utc::now());
-    let mut tx = cache.pool().begin().await?;
+    let mut tx = pool.begin().await?;
     let added = sqlx::query("INSERT INTO transaction_tags (transaction_id, tag, created_by, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
         .bind(transaction_id)
         .bind(&tag)
@@ -45,10 +46,11 @@ pub async fn add_tag(cache: &Cache, transaction_id: i64, tag: &str, actor: &str)
 
 /// Remove a tag (in any letter case) from a transaction; returns its tags afterwards.
 pub async fn remove_tag(cache: &Cache, transaction_id: i64, tag: &str, actor: &str) -> Result<Vec<String>> {
+    let pool = cache.sqlite()?;
     let tag = normalize_tag(tag)?;
     require_transactions(cache, &[transaction_id]).await?;
     let now = to_nanos(Utc::now());
-    let mut tx = cache.pool().begin().await?;
+    let mut tx = pool.begin().await?;
     let removed: Option<String> = sqlx::query_scalar("DELETE FROM transaction_tags WHERE transaction_id = ? AND tag = ? RETURNING tag")
         .bind(transaction_id)
         .bind(&tag)
@@ -65,7 +67,8 @@ pub async fn remove_tag(cache: &Cache, transaction_id: i64, tag: &str, actor: &s
 
 /// A transaction's tags, alphabetical ignoring case.
 pub async fn tags(cache: &Cache, transaction_id: i64) -> Result<Vec<String>> {
-    let mut conn = cache.pool().acquire().await?;
+    let pool = cache.sqlite()?;
+    let mut conn = pool.acquire().await?;
     tags_in(&mut conn, transaction_id).await
 }
 
@@ -75,6 +78,7 @@ async fn tags_in(conn: &mut SqliteConnection, transaction_id: i64) -> Result<Vec
 
 /// Every tag in use with how many transactions carry it, alphabetical.
 pub async fn all_tags(cache: &Cache) -> Result<Vec<TagCount>> {
-    let rows = sqlx::query("SELECT MIN(tag), COUNT(*) FROM transaction_tags GROUP BY tag ORDER BY tag").fetch_all(cache.pool()).await?;
+    let pool = cache.sqlite()?;
+    let rows = sqlx::query("SELECT MIN(tag), COUNT(*) FROM transaction_tags GROUP BY tag ORDER BY tag").fetch_all(pool).await?;
     Ok(rows.iter().map(|r| TagCount { tag: r.get(0), count: r.get(1) }).collect())
 }

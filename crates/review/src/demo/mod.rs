@@ -46,6 +46,7 @@ pub struct DemoReport {
 
 /// Fill `cache` with the demo workspace, or do nothing if it is there.
 pub async fn load_demo(cache: &Cache) -> Result<DemoReport> {
+    let pool = cache.sqlite()?;
     let total: u64 = spec::WALLETS.iter().enumerate().map(|(i, w)| gen::generate(w, i).records.len() as u64).sum();
     if cache.setting(LOADED_KEY).await?.as_deref() == Some(DEMO_VERSION) {
         return Ok(DemoReport { already_loaded: true, connections: 5, wallets: spec::WALLETS.len() as u32, inserted: 0, total });
@@ -73,7 +74,7 @@ pub async fn load_demo(cache: &Cache) -> Result<DemoReport> {
             sqlx::query("UPDATE wallets SET balance_as_of = ? WHERE id = ?")
                 .bind(to_nanos(gen::balance_as_of()))
                 .bind(wallet_id)
-                .execute(cache.pool())
+                .execute(pool)
                 .await?;
             let mut records = generated.records.into_iter().map(ParsedRecord::Ok).peekable();
             while records.peek().is_some() {

@@ -132,6 +132,7 @@ pub const PROGRESS_EVERY: u64 = 10_000;
 /// Returns the number of rows written; `progress` gets the running count.
 /// A history cannot be a PDF (a PDF is a statement of one wallet).
 pub async fn export_history(cache: &Cache, filter: &HistoryFilter, target: &Path, opts: &ExportOptions, progress: &mut (dyn FnMut(u64) + Send)) -> Result<u64> {
+    let pool = cache.sqlite()?;
     let (zone_name, tz) = zone_or_local(opts.zone.as_deref())?;
     if opts.format == ExportFormat::Pdf {
         return Err(Error::invalid("a history cannot be exported as PDF: export a statement of one wallet as PDF, or the history as csv or xlsx"));
@@ -141,7 +142,7 @@ pub async fn export_history(cache: &Cache, filter: &HistoryFilter, target: &Path
     file::check_target(target)?;
 
     let labels = wallets.values().map(|w| (w.id, (w.connection_name.clone(), w.label()))).collect();
-    let conn = cache.pool().acquire().await?;
+    let conn = pool.acquire().await?;
     let annotated = crate::annotations::any_row_annotations(cache).await?;
     let job = stream::Job { resolved, zone: tz, amounts: opts.amounts, labels, annotated };
     let written = match opts.format {

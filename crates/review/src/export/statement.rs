@@ -161,6 +161,7 @@ pub async fn load_head(cache: &Cache, req: &StatementRequest, opts: &ExportOptio
 
 /// The head of `wallet`'s statement over `from..=to` in `zone`.
 pub(super) async fn head_for(cache: &Cache, wallet: WalletInfo, from: NaiveDate, to: NaiveDate, zone_name: String, zone: Tz) -> Result<StatementHead> {
+    let pool = cache.sqlite()?;
     let request = SummaryRequest {
         period: Period::Whole,
         zone: Some(zone_name.clone()),
@@ -177,7 +178,7 @@ pub(super) async fn head_for(cache: &Cache, wallet: WalletInfo, from: NaiveDate,
         Some(_) => None,
         None => summarise(cache, &SummaryRequest { from: None, ..request }).await?.rows.into_iter().next().and_then(|t| t.closing),
     };
-    let as_of: Option<i64> = sqlx::query_scalar("SELECT last_sync_at FROM wallets WHERE id = ?").bind(wallet.id).fetch_optional(cache.pool()).await?.flatten();
+    let as_of: Option<i64> = sqlx::query_scalar("SELECT last_sync_at FROM wallets WHERE id = ?").bind(wallet.id).fetch_optional(pool).await?.flatten();
     let signed_off = crate::signoff::signoff_line_for(cache, wallet.id, to_nanos(day_start(to + Duration::days(1), zone))).await?;
     let figure = |t: &Option<crate::summary::SummaryRow>, f: fn(&crate::summary::SummaryRow) -> Decimal| t.as_ref().map(f).unwrap_or_default();
     Ok(StatementHead {
@@ -201,6 +202,7 @@ pub(super) async fn head_for(cache: &Cache, wallet: WalletInfo, from: NaiveDate,
 /// Call `each` with every row of the statement, oldest first, with its
 /// running balance; returns the rows seen. `progress` gets the running count.
 pub(super) async fn for_each_row(cache: &Cache, head: &StatementHead, progress: &mut (dyn FnMut(u64) + Send), mut each: impl FnMut(StatementRow) -> Result<()>) -> Result<u64> {
+    let pool = cache.sqlite()?;
     let start = to_nanos(day_start(head.from, head.zone));
     let end = to_nanos(day_start(head.to + Duration::days(1), head.zone));
     let mut rows = sqlx::query(
@@ -212,7 +214,7 @@ pub(super) async fn for_each_row(cache: &Cache, head: &StatementHead, progress: 
     .bind(head.wallet.id)
     .bind(start)
     .bind(end)
-    .fetch(cache.pool());
+    .fetch(pool);
     let mut running = head.opening.as_ref().map(|b| b.amount);
     let mut seen = 0u64;
     while let Some(r) = rows.try_next().await? {

@@ -160,7 +160,7 @@ pub(super) async fn exact_text_columns(cache: &walletbook_core::db::Cache, job: 
     job.resolved.from_sql(&mut sql);
     job.resolved.conditions_sql(&mut sql);
     sql.sql(" AND (length(t.amount) > 15 OR length(t.fee) > 15 OR length(t.balance_after) > 15)");
-    let mut conn = cache.pool().acquire().await?;
+    let mut conn = cache.sqlite()?.acquire().await?;
     let mut handle = conn.lock_handle().await?;
     let db = RawDb::new(handle.as_raw_handle());
     let mut stmt = db.prepare(&sql.text())?;

@@ -139,11 +139,12 @@ pub async fn history_seek(cache: &Cache, query: &HistoryQuery, position: u64) ->
 }
 
 async fn page_from(cache: &Cache, query: &HistoryQuery, start: Start) -> Result<HistoryPage> {
+    let pool = cache.sqlite()?;
     let (zone_name, zone) = zone_or_local(query.zone.as_deref())?;
     let wallets = catalog::wallets(cache).await?;
     let mut resolved = filter::Resolved::new(&query.filter, zone, &wallets)?;
     if let Some(fts) = &resolved.fts {
-        let matches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transactions_fts WHERE transactions_fts MATCH ?").bind(fts.clone()).fetch_one(cache.pool()).await?;
+        let matches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transactions_fts WHERE transactions_fts MATCH ?").bind(fts.clone()).fetch_one(pool).await?;
         resolved.fts_probe = matches > PROBE_ABOVE;
     }
     let limit = match query.limit {
@@ -175,7 +176,7 @@ async fn page_from(cache: &Cache, query: &HistoryQuery, start: Start) -> Result<
     if let Start::At(offset) = start {
         q.push(" OFFSET ").push_bind(offset);
     }
-    let raw_rows = q.build().fetch_all(cache.pool()).await?;
+    let raw_rows = q.build().fetch_all(pool).await?;
     let mapper = RowMapper { wallets: &wallets, zone };
     let mut rows = Vec::with_capacity(raw_rows.len());
     let mut last_key = None;
@@ -197,19 +198,21 @@ pub async fn history_count(cache: &Cache, filter: &HistoryFilter, zone: Option<&
 }
 
 async fn count_resolved(cache: &Cache, resolved: &filter::Resolved) -> Result<i64> {
+    let pool = cache.sqlite()?;
     let mut q = QueryBuilder::new("SELECT COUNT(*)");
     resolved.push_from(&mut q);
     resolved.push_conditions(&mut q);
-    Ok(q.build_query_scalar::<i64>().fetch_one(cache.pool()).await?)
+    Ok(q.build_query_scalar::<i64>().fetch_one(pool).await?)
 }
 
 /// One transaction with everything the cache holds about it, raw record included.
 pub async fn transaction_detail(cache: &Cache, id: i64, zone: Option<&str>) -> Result<TransactionDetail> {
+    let pool = cache.sqlite()?;
     let (_, tz) = zone_or_local(zone)?;
     let wallets = catalog::wallets(cache).await?;
     let mut q = QueryBuilder::new("SELECT ");
     q.push(COLUMNS).push(ANNOTATION_COLUMNS).push(", t.id_derived, t.fx_rate, t.original_amount, t.original_currency, t.first_run_id, t.last_run_id, r.raw");
     q.push(" FROM transactions t LEFT JOIN raw_records r ON r.transaction_id = t.id WHERE t.id = ").push_bind(id);
-    let r = q.build().fetch_optional(cache.pool()).await?.ok_or_else(|| crate::annotations::unknown_transaction(id))?;
+    let r = q.build().fetch_optional(pool).await?.ok_or_else(|| crate::annotations::unknown_transaction(id))?;
     RowMapper { wallets: &wallets, zone: tz }.detail(&r)
 }

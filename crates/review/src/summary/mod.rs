@@ -178,8 +178,9 @@ struct Plan {
 /// Summarise the cache as `req` asks. The rollups are read on a blocking
 /// thread (raw SQLite steps never run on an async worker), as the export does.
 pub async fn summarise(cache: &Cache, req: &SummaryRequest) -> Result<Summary> {
+    let pool = cache.sqlite()?;
     let plan = plan(cache, req).await?;
-    let conn = cache.pool().acquire().await?;
+    let conn = pool.acquire().await?;
     let (plan, groups, figures) = read_on_blocking_thread(conn, plan).await?;
     let rows = summary_rows(&plan, &groups, figures)?;
     let totals = currency_totals(&groups);

@@ -171,7 +171,7 @@ pub async fn totals(env: &Env, provider_wallet_id: Option<&str>) -> Totals {
     .bind(env.conn.id)
     .bind(provider_wallet_id)
     .bind(provider_wallet_id)
-    .fetch_all(env.cache.pool())
+    .fetch_all(env.cache.sqlite().expect("an SQLite cache"))
     .await
     .expect("totals query");
     let mut t = Totals::default();

@@ -132,7 +132,7 @@ impl Harness {
     }
 
     pub async fn count_rows(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM transactions").fetch_one(self.cache.pool()).await.expect("count")
+        sqlx::query_scalar("SELECT COUNT(*) FROM transactions").fetch_one(self.cache.sqlite().expect("an SQLite cache")).await.expect("count")
     }
 }
 
@@ -150,7 +150,7 @@ pub struct WalletTotals {
 pub async fn wallet_totals(cache: &Cache, wallet_id: i64) -> WalletTotals {
     let rows = sqlx::query("SELECT record_id, direction, amount, fee, currency, status, balance_before, balance_after FROM transactions WHERE wallet_id = ? ORDER BY occurred_at, id")
         .bind(wallet_id)
-        .fetch_all(cache.pool())
+        .fetch_all(cache.sqlite().expect("an SQLite cache"))
         .await
         .expect("rows");
     let dec = |s: Option<String>| s.map(|s| Decimal::from_str(&s).expect("stored decimal"));
