@@ -4,17 +4,20 @@
 pub mod commands;
 pub mod error;
 pub mod preferences;
+pub mod shared_cache;
 pub mod state;
 pub mod sync_slot;
 
-use state::{db_path_from_args, AppState};
+use state::AppState;
 
 pub fn run() {
-    let state = AppState::new(db_path_from_args(std::env::args_os().skip(1)));
+    let preferences = preferences::PreferenceStore::for_user();
+    let credentials = walletbook_core::credentials::CredentialStore::from_env();
+    let state = AppState::new(shared_cache::start_location(std::env::args_os().skip(1), &preferences, &credentials));
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
-        .manage(preferences::PreferenceStore::for_user())
+        .manage(preferences)
         .manage(commands::export_paths::GrantedPaths::default())
         .manage(commands::export::ExportJobs::default())
         // Put back what a sync killed half-way left changed at a provider (Exlr8's selected wallet).
@@ -36,6 +39,10 @@ pub fn run() {
             commands::app::about,
             commands::app::app_info,
             commands::app::list_providers,
+            commands::shared_cache::cache_location,
+            commands::shared_cache::open_shared_cache,
+            commands::shared_cache::test_shared_cache,
+            commands::shared_cache::use_local_cache,
             commands::connections::add_connection,
             commands::connections::list_connections,
             commands::connections::remove_connection,

@@ -23,11 +23,15 @@ use crate::error::{IpcError, IpcResult};
 pub struct Preferences {
     /// Connections synced at once (1 to 32).
     pub sync_concurrency: u32,
+    /// The shared PostgreSQL cache this user opened last, as a URL without
+    /// its password (that is in the OS keychain); `None` for this
+    /// computer's own cache file.
+    pub shared_cache: Option<String>,
 }
 
 impl Default for Preferences {
     fn default() -> Self {
-        Preferences { sync_concurrency: DEFAULT_CONCURRENCY as u32 }
+        Preferences { sync_concurrency: DEFAULT_CONCURRENCY as u32, shared_cache: None }
     }
 }
 
@@ -69,6 +73,15 @@ impl PreferenceStore {
         // A broken file is replaced by the new choice, not kept.
         let mut prefs = self.load().unwrap_or_default();
         prefs.sync_concurrency = sync_concurrency;
+        self.save(&prefs)?;
+        Ok(prefs)
+    }
+
+    /// Remember the shared cache to open at start (a URL without password),
+    /// or forget it (`None`: this computer's cache file).
+    pub fn set_shared_cache(&self, url: Option<String>) -> IpcResult<Preferences> {
+        let mut prefs = self.load().unwrap_or_default();
+        prefs.shared_cache = url;
         self.save(&prefs)?;
         Ok(prefs)
     }

@@ -5,7 +5,6 @@
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
-use walletbook_core::db::known_schema_version;
 use walletbook_core::model::{FieldSpec, Provider};
 
 use crate::error::IpcResult;
@@ -45,19 +44,19 @@ pub struct ProviderInfo {
 
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
-    Ok(AppInfo { version: env!("CARGO_PKG_VERSION").into(), cache_path: state.db_path.display().to_string() })
+    Ok(AppInfo { version: env!("CARGO_PKG_VERSION").into(), cache_path: state.location_shown() })
 }
 
 /// Opens the cache if needed: a cache this build refuses (a newer schema, a
 /// foreign file) comes back as that error, in the core's words.
 #[tauri::command]
 pub async fn about(state: State<'_, AppState>) -> IpcResult<About> {
-    let cache = state.cache().await?;
+    let cache = &state.cache().await?;
     Ok(About {
         version: env!("CARGO_PKG_VERSION").into(),
-        cache_path: state.db_path.display().to_string(),
+        cache_path: state.location_shown(),
         schema_version: cache.schema_version().await?,
-        known_schema_version: known_schema_version(),
+        known_schema_version: cache.known_schema_version(),
     })
 }
 

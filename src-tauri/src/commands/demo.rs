@@ -8,5 +8,5 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn load_demo(state: State<'_, AppState>) -> IpcResult<DemoReport> {
-    Ok(walletbook_review::demo::load_demo(state.cache().await?).await?)
+    Ok(walletbook_review::demo::load_demo(&state.cache().await?).await?)
 }

@@ -67,7 +67,7 @@ fn reporter(progress: Channel<u64>) -> impl FnMut(u64) + Send {
 #[tauri::command]
 pub async fn export_history(state: State<'_, AppState>, granted: State<'_, GrantedPaths>, jobs: State<'_, ExportJobs>, filter: HistoryFilter, options: ExportOptions, path: PathBuf, progress: Channel<u64>) -> IpcResult<u64> {
     granted.check(Grant::File, &path)?;
-    let cache = state.cache().await?;
+    let cache = &state.cache().await?;
     jobs.run(async { Ok(write_history(cache, &filter, &path, &options, &mut reporter(progress)).await?) }).await
 }
 
@@ -75,7 +75,7 @@ pub async fn export_history(state: State<'_, AppState>, granted: State<'_, Grant
 #[tauri::command]
 pub async fn export_statement(state: State<'_, AppState>, granted: State<'_, GrantedPaths>, jobs: State<'_, ExportJobs>, request: StatementRequest, options: ExportOptions, path: PathBuf, progress: Channel<u64>) -> IpcResult<u64> {
     granted.check(Grant::File, &path)?;
-    let cache = state.cache().await?;
+    let cache = &state.cache().await?;
     jobs.run(async { Ok(write_statement(cache, &request, &path, &options, &mut reporter(progress)).await?) }).await
 }
 
@@ -87,7 +87,7 @@ pub async fn export_statements(state: State<'_, AppState>, granted: State<'_, Gr
         BatchLayout::PerWallet(dir) => granted.check(Grant::Folder, dir)?,
         BatchLayout::Combined(file) => granted.check(Grant::File, file)?,
     }
-    let cache = state.cache().await?;
+    let cache = &state.cache().await?;
     jobs.run(async { Ok(write_statements(cache, &request, &layout, &options, &mut reporter(progress)).await?) }).await
 }
 

@@ -9,6 +9,7 @@ pub mod export_paths;
 pub mod import;
 pub mod review;
 pub mod settings;
+pub mod shared_cache;
 pub mod signoffs;
 pub mod sync;
 pub mod wallets;

@@ -6,6 +6,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { About } from "./bindings/About";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { BatchLayout } from "./bindings/BatchLayout";
+import type { CacheLocationInfo } from "./bindings/CacheLocationInfo";
 import type { BatchReport } from "./bindings/BatchReport";
 import type { BatchRequest } from "./bindings/BatchRequest";
 import type { Connection } from "./bindings/Connection";
@@ -128,6 +129,11 @@ export const api = {
     call<SyncReport>("sync_run", { request, progress: channel(onProgress) }),
   syncCancel: () => call<boolean>("sync_cancel"),
   getPreferences: () => call<Preferences>("get_preferences"),
+  cacheLocation: () => call<CacheLocationInfo>("cache_location"),
+  /** One sentence on what is at a PostgreSQL address; nothing is written there. */
+  testSharedCache: (url: string) => call<string>("test_shared_cache", { url }),
+  openSharedCache: (url: string) => call<CacheLocationInfo>("open_shared_cache", { url }),
+  useLocalCache: () => call<CacheLocationInfo>("use_local_cache"),
   /** Connections synced at once from the next sync on (1 to 32). */
   setSyncConcurrency: (connections: number) => call<Preferences>("set_sync_concurrency", { connections }),
   listRuns: (limit: number) => call<SyncRunEntry[]>("list_runs", { limit }),

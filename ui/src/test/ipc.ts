@@ -10,6 +10,7 @@ const REVIEW_DEFAULTS: Record<string, Handler> = {
   list_notes: () => [],
   list_signoffs: () => [],
   list_late_changes: () => [],
+  cache_location: () => ({ location: "/home/ann/.local/share/walletbook/walletbook.sqlite", shared: false }),
 };
 
 export function mockCommands(handlers: Record<string, Handler>): string[] {

@@ -105,6 +105,38 @@ pub fn redact_password(url: &str) -> String {
     }
 }
 
+/// A shared cache's URL split into what may be remembered (the URL without
+/// its password) and the password, which belongs in the OS keychain.
+pub fn split_password(url: &str) -> Result<(String, Option<String>)> {
+    let mut parsed = parse_server_url(url)?;
+    let password = parsed.password().map(percent_decode);
+    if password.is_some() {
+        let _ = parsed.set_password(None);
+    }
+    Ok((parsed.to_string(), password))
+}
+
+/// The URL with `password` put back in (for connecting only).
+pub fn with_password(url: &str, password: &str) -> Result<String> {
+    let mut parsed = parse_server_url(url)?;
+    if parsed.set_password(Some(password)).is_err() {
+        return Err(Error::invalid(format!("The shared cache address {} has no user name to go with the password: write it as postgres://user@host/database", redact_password(url))));
+    }
+    Ok(parsed.to_string())
+}
+
+fn parse_server_url(url: &str) -> Result<url::Url> {
+    let parsed = url::Url::parse(url).map_err(|e| Error::invalid(format!("The shared cache address {} is not a URL ({e}): write it as postgres://user@host:5432/database", redact_password(url))))?;
+    if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+        return Err(Error::invalid(format!("The shared cache address {} is not a PostgreSQL URL: write it as postgres://user@host:5432/database", redact_password(url))));
+    }
+    Ok(parsed)
+}
+
+fn percent_decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +149,18 @@ mod tests {
         assert_eq!(sqlite_file(Path::new("sqlite:d.sqlite?mode=rwc")).unwrap(), PathBuf::from("d.sqlite"));
         // A Windows drive path is not a URL.
         assert_eq!(sqlite_file(Path::new("C:\\cache\\e.sqlite")).unwrap(), PathBuf::from("C:\\cache\\e.sqlite"));
+    }
+
+    #[test]
+    fn a_password_is_split_off_and_put_back() {
+        let (url, password) = split_password("postgres://ann:s%40cret+1@db.example:5432/books?sslmode=require").unwrap();
+        assert_eq!(url, "postgres://ann@db.example:5432/books?sslmode=require");
+        assert_eq!(password.as_deref(), Some("s@cret+1"));
+        let back = with_password(&url, "s@cret+1").unwrap();
+        assert_eq!(split_password(&back).unwrap(), (url.clone(), Some("s@cret+1".to_string())));
+        assert_eq!(split_password("postgres://ann@db/books").unwrap().1, None);
+        assert!(split_password("https://db/books").is_err());
+        assert!(with_password("postgres://db/books", "x").is_err());
     }
 
     #[test]

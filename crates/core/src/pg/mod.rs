@@ -27,13 +27,34 @@ pub fn known_schema_version() -> i64 {
     MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
+/// Test a shared cache location without writing anything: the one
+/// sentence saying what is there, or the error opening it would give.
+pub async fn check(url: &ServerUrl) -> Result<String> {
+    let shown = url.shown();
+    let (_, mut probe) = connect(url).await?;
+    let state = inspect(&mut probe, shown).await;
+    let _ = probe.close().await;
+    Ok(match state? {
+        CacheState::Empty => format!("Connected to {shown}: an empty database; Walletbook will create its tables when you open it."),
+        CacheState::Walletbook { applied } if applied > known_schema_version() => {
+            return Err(Error::NewerSchema { path: shown.into(), found: applied, known: known_schema_version() })
+        }
+        CacheState::Walletbook { .. } => format!("Connected to {shown}: a Walletbook cache, ready to open."),
+    })
+}
+
+async fn connect(url: &ServerUrl) -> Result<(PgConnectOptions, PgConnection)> {
+    let options = PgConnectOptions::from_str(url.secret_url())
+        .map_err(|source| Error::ServerUrl { url: url.shown().to_string(), source })?
+        .application_name("walletbook");
+    let probe = PgConnection::connect_with(&options).await.map_err(|source| classify_connect_error(url.shown(), source))?;
+    Ok((options, probe))
+}
+
 /// Open the shared cache at `url`, migrating an empty database.
 pub async fn open(url: &ServerUrl) -> Result<PgPool> {
     let shown = url.shown().to_string();
-    let options = PgConnectOptions::from_str(url.secret_url())
-        .map_err(|source| Error::ServerUrl { url: shown.clone(), source })?
-        .application_name("walletbook");
-    let mut probe = PgConnection::connect_with(&options).await.map_err(|source| classify_connect_error(&shown, source))?;
+    let (options, mut probe) = connect(url).await?;
     let state = inspect(&mut probe, &shown).await?;
     let pending = match state {
         CacheState::Empty => true,

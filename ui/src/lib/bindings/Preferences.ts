@@ -7,4 +7,10 @@ export type Preferences = {
 /**
  * Connections synced at once (1 to 32).
  */
-sync_concurrency: number, };
+sync_concurrency: number, 
+/**
+ * The shared PostgreSQL cache this user opened last, as a URL without
+ * its password (that is in the OS keychain); `None` for this
+ * computer's own cache file.
+ */
+shared_cache: string | null, };
