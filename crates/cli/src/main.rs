@@ -64,8 +64,20 @@ enum Command {
     LateChanges(commands::late_changes::LateChangesArgs),
 }
 
+/// `walletbook history | head` ends quietly, as `cat` would: the default
+/// SIGPIPE action ends the process when the reader closes the pipe, instead
+/// of Rust's `println!` panicking on the broken pipe.
+fn end_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restores the default action of one signal, at start-up; no handler of ours is replaced.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    end_quietly_on_a_closed_pipe();
     let cli = Cli::parse();
     let ctx = Context::new(cli.db, cli.config);
     let result = match cli.command {
