@@ -43,6 +43,7 @@ _pg_bin() {
 # Run a server program as the server's OS user: `postgres` when we are root.
 _pg_as() {
   if [ "$(id -u)" -eq 0 ]; then
+    # shellcheck disable=SC2016 # su's shell expands "$0" "$@", not this one
     if command -v runuser >/dev/null 2>&1; then runuser -u postgres -- "$@"; else su postgres -s /bin/sh -c '"$0" "$@"' -- "$@"; fi
   else
     "$@"
@@ -112,6 +113,9 @@ _pg_exports() {
   printf 'export WALLETBOOK_TEST_PG=%q\nexport WALLETBOOK_TEST_PG_DIR=%q\n' "$WALLETBOOK_TEST_PG" "$WALLETBOOK_TEST_PG_DIR"
 }
 
+# `trap -p EXIT` prints: trap -- 'COMMAND' EXIT
+_pg_third_word() { printf '%s' "$3"; }
+
 # For a shell that sourced this file: start (or keep) a server, export its
 # URL, and stop it when the shell exits, however it exits.
 pg_server_start() {
@@ -124,12 +128,11 @@ pg_server_start() {
   export WALLETBOOK_TEST_PG WALLETBOOK_TEST_PG_DIR
   _pg_say "PostgreSQL at $WALLETBOOK_TEST_PG (folder $WALLETBOOK_TEST_PG_DIR, started in $((SECONDS - t0)) s)"
   # Chain onto an EXIT trap the shell may already have.
-  local previous
-  previous="$(trap -p EXIT)"
-  if [ -n "$previous" ]; then
-    eval "set -- $previous"
-    previous="$3"
+  local previous=""
+  if [ -n "$(trap -p EXIT)" ]; then
+    previous="$(eval "_pg_third_word $(trap -p EXIT)")"
   fi
+  # shellcheck disable=SC2064 # the previous handler is read now, on purpose
   case "$previous" in
     *pg_server_stop*) ;;
     *) trap "pg_server_stop${previous:+; $previous}" EXIT ;;
