@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::model::{Direction, DiscoveredWallet, NewTransaction, ParsedRecord, Provider, Settings, TxStatus};
 use walletbook_core::Result;
 use walletbook_review::history::{history_page, HistoryQuery};
@@ -39,8 +39,16 @@ pub async fn build(cache: &Cache, rows: u64, progress: &mut dyn FnMut(u64)) -> R
         let mut wallet = SyntheticWallet::new(i, provider, n);
         fill_wallet(cache, &mut wallet, &mut done, progress).await?;
     }
-    sqlx::query("PRAGMA optimize").execute(cache.sqlite().expect("an SQLite cache")).await?;
-    sqlx::query("ANALYZE").execute(cache.sqlite().expect("an SQLite cache")).await?;
+    match cache.backend() {
+        Backend::Sqlite(pool) => {
+            sqlx::query("PRAGMA optimize").execute(pool).await?;
+            sqlx::query("ANALYZE").execute(pool).await?;
+        }
+        // Fresh statistics and a visibility map, so index-only scans apply.
+        Backend::Postgres(pool) => {
+            sqlx::query("VACUUM ANALYZE").execute(pool).await?;
+        }
+    }
     cache.set_setting(BUILT_KEY, &rows.to_string()).await?;
     Ok(true)
 }
