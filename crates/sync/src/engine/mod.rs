@@ -25,6 +25,7 @@ mod restore;
 mod sink;
 mod types;
 mod verify;
+mod wallet_lock;
 mod wallets;
 mod writer;
 
@@ -40,6 +41,7 @@ use walletbook_core::model::{Connection, Secrets};
 pub use restore::RestoreOutcome;
 pub use sink::BATCH_RECORDS;
 pub use verify::{VerifyReport, VerifyRequest, WalletVerification};
+pub use wallet_lock::DEFAULT_WALLET_WAIT;
 pub use wallets::{wallets_at_once, WALLETS_AT_ONCE};
 pub use types::{CancelToken, ConnectionReport, OverallProgress, ProgressFn, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus, WalletReport};
 
@@ -62,6 +64,8 @@ pub struct SyncEngine {
     concurrency: usize,
     /// The cache file's writer lock (see [`writer`]).
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// How long a wallet another process syncs is waited for ([`wallet_lock`]).
+    wallet_wait: std::time::Duration,
 }
 
 /// Connections synced at once unless configured otherwise.
@@ -70,12 +74,19 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 impl SyncEngine {
     pub fn new(cache: Cache, credentials: CredentialStore) -> Self {
         let writer = writer::writer_for(cache.path().to_path_buf());
-        SyncEngine { cache, credentials, env_secrets: HashMap::new(), policy: RetryPolicy::from_env(), progress: None, cancel: CancelToken::new(), concurrency: DEFAULT_CONCURRENCY, writer }
+        SyncEngine { cache, credentials, env_secrets: HashMap::new(), policy: RetryPolicy::from_env(), progress: None, cancel: CancelToken::new(), concurrency: DEFAULT_CONCURRENCY, writer, wallet_wait: wallet_lock::DEFAULT_WALLET_WAIT }
     }
 
     /// How many connections sync at once (at least 1; default [`DEFAULT_CONCURRENCY`]).
     pub fn with_concurrency(mut self, connections: usize) -> Self {
         self.concurrency = connections.max(1);
+        self
+    }
+
+    /// How long to wait for a wallet that another process syncs on a shared
+    /// cache before skipping it (default [`DEFAULT_WALLET_WAIT`]).
+    pub fn with_wallet_wait(mut self, wait: std::time::Duration) -> Self {
+        self.wallet_wait = wait;
         self
     }
 

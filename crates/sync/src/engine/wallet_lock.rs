@@ -1,0 +1,75 @@
+//! One walk per wallet across processes sharing a PostgreSQL cache.
+//!
+//! Before a wallet's walk the engine takes the wallet's sync lock
+//! (`Cache::try_lock_wallet_for_sync`: a session advisory lock on a
+//! connection of its own; nothing on SQLite, where this process's writer
+//! lock serialises the file). When another process (another machine, a
+//! timer job) walks the wallet now, this one *waits*, asking again every
+//! [`POLL`] and saying so in the log, for up to the engine's wallet wait
+//! ([`DEFAULT_WALLET_WAIT`]); if the wallet is still taken then, it is
+//! *skipped* with one sentence in its report. Either way no row is doubled
+//! or lost: pages commit under the wallet's transaction lock too.
+
+use std::time::{Duration, Instant};
+
+use walletbook_core::model::Connection;
+use walletbook_core::pg::sync_lock::WalletLock;
+
+use super::types::{SyncStatus, WalletReport};
+use super::SyncEngine;
+use crate::connector::WalletRef;
+use crate::error::SyncError;
+
+/// How often a waiting sync asks for the wallet again.
+pub const POLL: Duration = Duration::from_millis(250);
+
+/// How long a sync waits for a wallet another process walks, unless configured otherwise.
+pub const DEFAULT_WALLET_WAIT: Duration = Duration::from_secs(600);
+
+impl SyncEngine {
+    /// The wallet, held for this walk; `None` when another process still
+    /// walks it after the wallet wait (or this sync was cancelled meanwhile).
+    pub(super) async fn hold_wallet(&self, conn: &Connection, w: &WalletRef) -> Result<Option<WalletLock>, SyncError> {
+        let started = Instant::now();
+        let mut told = false;
+        loop {
+            if let Some(lock) = self.cache.try_lock_wallet_for_sync(w.cache_id).await? {
+                if told {
+                    tracing::info!(connection = %conn.name, wallet = %w.provider_wallet_id, "the other Walletbook finished wallet {}: syncing it now", w.provider_wallet_id);
+                }
+                return Ok(Some(lock));
+            }
+            if !told {
+                tracing::info!(connection = %conn.name, wallet = %w.provider_wallet_id, "waiting for another Walletbook syncing wallet {} of {}", w.provider_wallet_id, conn.name);
+                told = true;
+            }
+            if started.elapsed() >= self.wallet_wait || self.cancel.is_cancelled() {
+                return Ok(None);
+            }
+            tokio::time::sleep(POLL.min(self.wallet_wait)).await;
+        }
+    }
+
+    /// The report of a wallet skipped because another process walks it.
+    pub(super) fn skipped_wallet(&self, conn: &Connection, w: &WalletRef) -> WalletReport {
+        let waited = self.wallet_wait.as_secs();
+        let error = format!(
+            "Wallet {} {} of {} was skipped: another Walletbook has been syncing it for over {waited} s; sync again once that sync has finished",
+            w.provider_wallet_id, w.currency, conn.name
+        );
+        tracing::warn!(connection = %conn.name, wallet = %w.provider_wallet_id, "{error}");
+        WalletReport {
+            wallet_id: w.cache_id,
+            provider_wallet_id: w.provider_wallet_id.clone(),
+            kind: w.kind.clone(),
+            currency: w.currency.clone(),
+            status: SyncStatus::Skipped,
+            pages: 0,
+            new: 0,
+            updated: 0,
+            unchanged: 0,
+            quarantined: 0,
+            error: Some(error),
+        }
+    }
+}
