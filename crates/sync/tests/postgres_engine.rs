@@ -79,3 +79,25 @@ async fn a_wallet_another_process_syncs_is_waited_for_or_skipped() {
     assert_eq!(sums(&report).0, 4);
     h.assert_exact(&conn, Provider::Flexprice).await;
 }
+
+#[tokio::test]
+async fn an_exlr8_account_another_process_walks_is_skipped_until_it_is_free() {
+    let h = Harness::start_on(FakeConfig::default().with_transactions(FakeProvider::Exlr8, 15), Store::Postgres).await;
+    let conn = h.connect("ex", Provider::Exlr8).await;
+    let account = format!("{} {}", h.fake.base_url(FakeProvider::Exlr8).trim_end_matches('/'), h.fake.credentials().exlr8_client_id);
+    let other = Cache::open(std::path::Path::new(&h.server.as_ref().expect("a PostgreSQL cache").url)).await.expect("another process's cache");
+    let held = other.try_lock_account_for_sync(&account).await.expect("lock").expect("free");
+
+    let req = SyncRequest { connection: Some("ex".into()), ..Default::default() };
+    let report = h.engine().with_wallet_wait(Duration::from_millis(500)).sync(&req).await.expect("sync");
+    let c = &report.connections[0];
+    assert_eq!(c.status, SyncStatus::Skipped, "{c:?}");
+    let message = c.error.as_deref().unwrap_or_default();
+    assert!(message.starts_with("ex was skipped: another Walletbook has been syncing its Exlr8 account"), "{message}");
+    assert!(h.fake.requests(FakeProvider::Exlr8).iter().all(|r| !r.path.ends_with("/transactions")), "the account was not walked");
+
+    held.release().await;
+    let report = h.engine().with_wallet_wait(Duration::from_millis(500)).sync(&req).await.expect("sync");
+    assert!(!report.failed(), "{report:?}");
+    h.assert_exact(&conn, Provider::Exlr8).await;
+}

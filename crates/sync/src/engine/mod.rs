@@ -165,11 +165,24 @@ impl SyncEngine {
     /// An Exlr8 connection waiting for its account holds no slot.
     async fn sync_connection_in_turn(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, slots: &Semaphore) -> Option<ConnectionReport> {
         let _account = writer::account_lock(conn).await;
+        // Other processes on a shared cache: their walks of the account too.
+        let shared = match writer::exlr8_account(conn) {
+            Some(account) => match self.hold_account(conn, &account).await {
+                Ok(Some(lock)) => Some(lock),
+                Ok(None) => return Some(self.skipped_connection(conn)),
+                Err(e) => return Some(fail(self.skipped_connection(conn), e)),
+            },
+            None => None,
+        };
         let _slot = slots.acquire().await.ok()?;
         if self.cancel.is_cancelled() {
             return None;
         }
-        Some(self.sync_connection(conn, pick, full).await)
+        let report = self.sync_connection(conn, pick, full).await;
+        if let Some(lock) = shared {
+            lock.release().await;
+        }
+        Some(report)
     }
 
     /// One cheap call that checks a connection's credentials.
