@@ -18,10 +18,10 @@ use walletbook_core::order::Listing;
 use walletbook_core::time::to_nanos;
 use walletbook_core::Error;
 
-/// What keeps a test's cache alive: its folder or its database.
+/// What keeps a test's cache alive: its folder or its database (dropped at the end).
 enum Place {
     File(#[allow(dead_code)] tempfile::TempDir),
-    Server(#[allow(dead_code)] walletbook_testpg::TestDb),
+    Server(walletbook_testpg::TestDb),
 }
 
 async fn open(postgres: bool) -> (Place, Cache) {
@@ -42,11 +42,15 @@ where
     F: FnOnce(Cache, i64) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let (_place, cache) = open(postgres).await;
+    let (place, cache) = open(postgres).await;
     let conn = cache.add_connection("main", Provider::Exlr8, "http://127.0.0.1:1", &Settings::new()).await.expect("connection");
     let w = DiscoveredWallet { provider_wallet_id: "w1".into(), kind: "WALLET".into(), currency: "EUR".into(), name: None, current_balance: None };
     let wallet = cache.upsert_wallet(conn.id, &w).await.expect("wallet");
-    body(cache, wallet).await;
+    body(cache.clone(), wallet).await;
+    cache.close().await;
+    if let Place::Server(db) = place {
+        db.drop_database().await;
+    }
 }
 
 macro_rules! both_backends {
@@ -210,6 +214,9 @@ async fn a_read_only_user_is_told_syncing_needs_write_rights() {
     let run = reader.start_run(None, false).await.expect_err("nor start a run");
     assert!(matches!(run, Error::ReadOnly { .. }), "{run:?}");
     assert_eq!(owner.checkpoint(wallet).await.expect("checkpoint"), None);
+    reader.close().await;
+    owner.close().await;
+    db.drop_database().await;
 }
 
 async fn late_changes_in_a_signed_off_period_are_recorded(cache: Cache, w: i64) {
