@@ -5,6 +5,9 @@
 //! per-wallet sync lock makes the second wait for a wallet the first walks;
 //! afterwards every served row is stored exactly once.
 //!
+//! And a read-only database user is told in one sentence that syncing needs
+//! write rights.
+//!
 //! Needs the test PostgreSQL server (`WALLETBOOK_TEST_PG`); fails without it.
 
 use std::process::Output;
@@ -42,18 +45,24 @@ async fn run(mut cmd: std::process::Command) -> Output {
     tokio::task::spawn_blocking(move || cmd.output()).await.expect("join").expect("run walletbook")
 }
 
+/// The connections file for `fake`, written into `dir`.
+fn write_config(dir: &std::path::Path, fake: &FakeHandle) -> std::path::PathBuf {
+    let text = CONFIG
+        .replace("BASE_PAPAYA", &fake.base_url(FakeProvider::Papaya))
+        .replace("BASE_BAANX", &fake.base_url(FakeProvider::Baanx))
+        .replace("CLIENT_KEY", &fake.credentials().baanx_client_key);
+    let config = dir.join("walletbook.toml");
+    std::fs::write(&config, text).expect("config");
+    config
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_concurrent_syncs_store_every_row_once() {
     // 20 ms per request: both processes are walking while the other one is.
     let cfg = FakeConfig::default().with_transactions(FakeProvider::Papaya, 120).with_transactions(FakeProvider::Baanx, 60).with_latency(std::time::Duration::from_millis(20));
     let fake = FakeServer::start(cfg).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let text = CONFIG
-        .replace("BASE_PAPAYA", &fake.base_url(FakeProvider::Papaya))
-        .replace("BASE_BAANX", &fake.base_url(FakeProvider::Baanx))
-        .replace("CLIENT_KEY", &fake.credentials().baanx_client_key);
-    let config = dir.path().join("walletbook.toml");
-    std::fs::write(&config, text).expect("config");
+    let config = write_config(dir.path(), &fake);
     let db = walletbook_testpg::fresh_database("two_syncs").await;
 
     let (first, second) = tokio::join!(run(sync_command(&db.url, &config, &fake)), run(sync_command(&db.url, &config, &fake)));
@@ -101,4 +110,24 @@ async fn two_concurrent_syncs_store_every_row_once() {
     let runs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_runs WHERE status IS NOT NULL").fetch_one(&pool).await.expect("runs");
     assert_eq!(runs, 4, "two connections, two processes");
     pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_user_is_told_syncing_needs_write_rights() {
+    let fake = FakeServer::start(FakeConfig::default().with_transactions(FakeProvider::Papaya, 10).with_transactions(FakeProvider::Baanx, 10)).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), &fake);
+    let db = walletbook_testpg::fresh_database("read_only_sync").await;
+    let owner = run(sync_command(&db.url, &config, &fake)).await;
+    assert!(owner.status.success(), "{}", String::from_utf8_lossy(&owner.stderr));
+
+    let reader = walletbook_testpg::read_only_role(&db).await;
+    let out = run(sync_command(&reader, &config, &fake)).await;
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success(), "{stdout}");
+    let last = stderr.trim_end().lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: The database user may not write the shared cache at postgres://"), "{stderr}");
+    assert!(last.contains("syncing needs a user with write rights"), "{stderr}");
+    let password = reader.split("://").nth(1).and_then(|r| r.split('@').next()).and_then(|u| u.split(':').nth(1)).expect("the role's password");
+    assert!(!stderr.contains(password) && !stdout.contains(password), "the password is never printed");
 }

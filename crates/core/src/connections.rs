@@ -110,6 +110,8 @@ pub async fn apply_declared(cache: &Cache, declared: &DeclaredConnection) -> Res
             "connection '{}' is a {} connection in the cache but {} in the config file: give the config entry another name, or remove the cached one with `walletbook connections remove {}`",
             declared.name, existing.provider, declared.provider, declared.name
         ))),
+        // Unchanged: nothing written (a read-only user of a shared cache gets as far as the sync).
+        Ok(existing) if existing.base_url == declared.base_url.trim_end_matches('/') && existing.settings == declared.settings => Ok(existing),
         Ok(existing) => {
             cache.update_connection(existing.id, &declared.base_url, &declared.settings).await?;
             cache.connection_by_name(&declared.name).await

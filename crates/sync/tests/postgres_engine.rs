@@ -101,3 +101,22 @@ async fn an_exlr8_account_another_process_walks_is_skipped_until_it_is_free() {
     assert!(!report.failed(), "{report:?}");
     h.assert_exact(&conn, Provider::Exlr8).await;
 }
+
+/// Four connections with 4 wallets each walked at once hold more locks than
+/// the pool has connections: the locks' own connections never starve commits.
+#[tokio::test]
+async fn many_wallets_at_once_do_not_starve_the_pool() {
+    let cfg = FakeConfig::default().with_latency(Duration::from_millis(5));
+    let h = Harness::start_on(cfg, Store::Postgres).await;
+    let providers = [Provider::Papaya, Provider::Baanx, Provider::Flexprice, Provider::Exlr8];
+    let mut conns = Vec::new();
+    for p in providers {
+        conns.push((h.connect(p.as_str(), p).await, p));
+    }
+    let report = tokio::time::timeout(Duration::from_secs(60), h.sync(None, false)).await.expect("no stall");
+    assert!(!report.failed(), "{report:?}");
+    for (conn, p) in &conns {
+        h.assert_exact(conn, *p).await;
+    }
+    assert!(h.count_rows().await > 300);
+}

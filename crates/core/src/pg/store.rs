@@ -140,8 +140,9 @@ async fn write_rows(conn: &mut PgConnection, wallet_id: i64, run_id: Option<i64>
             record(conn, &row, "new", &RowValues::default(), &RowValues::of(t)).await?;
         }
     }
-    if let Some(newest) = rows.iter().map(|t| t.occurred_at).max() {
-        super::instant::replace_next(conn, wallet_id, to_nanos(newest)).await?;
+    // Only rows stored before the page can lie after its newest instant.
+    if let Some(newest) = rows.iter().map(|t| to_nanos(t.occurred_at)).max().filter(|&n| hi.is_some_and(|h| h > n)) {
+        super::instant::replace_next(conn, wallet_id, newest).await?;
     }
     apply_rollups(conn, wallet_id, &deltas).await?;
     Ok(outcome)

@@ -7,12 +7,13 @@
 //! locks are no-ops: one process's writer lock already serialises the file,
 //! and the engine's in-process account lock covers the rest.
 //!
-//! A lock is released by [`SyncLock::release`], or, if the holder is dropped
-//! without it (a panic, a cancelled task), by closing its connection, which
-//! ends the session and so the lock.
+//! Each lock holds a connection of its own, opened beside the pool (not
+//! taken from it), so the walks' locks never starve the pool their page
+//! commits need. A lock is released by [`SyncLock::release`], or, if the
+//! holder is dropped without it (a panic, a cancelled task), by closing its
+//! connection, which ends the session and so the lock.
 
-use sqlx::pool::PoolConnection;
-use sqlx::Postgres;
+use sqlx::{Connection, PgConnection};
 
 use super::store::lock_key;
 use crate::db::{Backend, Cache};
@@ -26,7 +27,7 @@ pub const ACCOUNT_LOCK_CLASS: i32 = 0x5742_0003;
 /// A wallet or account held for one process's walk; see the module docs.
 #[derive(Debug)]
 pub struct SyncLock {
-    held: Option<(PoolConnection<Postgres>, i32, i32)>,
+    held: Option<(PgConnection, i32, i32)>,
 }
 
 /// A wallet held for one process's walk.
@@ -36,20 +37,17 @@ impl SyncLock {
     /// Let other processes walk the wallet or account.
     pub async fn release(mut self) {
         if let Some((mut conn, class, key)) = self.held.take() {
-            let unlocked = sqlx::query("SELECT pg_advisory_unlock($1, $2)").bind(class).bind(key).execute(&mut *conn).await;
-            if unlocked.is_err() {
-                // Closing the session releases the lock.
-                drop(conn.detach());
-            }
+            // Closing the session releases the lock even if unlocking failed.
+            let _ = sqlx::query("SELECT pg_advisory_unlock($1, $2)").bind(class).bind(key).execute(&mut conn).await;
+            let _ = conn.close().await;
         }
     }
 }
 
 impl Drop for SyncLock {
     fn drop(&mut self) {
-        if let Some((conn, _, _)) = self.held.take() {
-            drop(conn.detach());
-        }
+        // Dropping the connection closes it, ending the session and its lock.
+        drop(self.held.take());
     }
 }
 
@@ -78,9 +76,13 @@ impl Cache {
             Backend::Sqlite(_) => return Ok(Some(SyncLock { held: None })),
             Backend::Postgres(pool) => pool,
         };
-        let mut conn = pool.acquire().await?;
-        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)").bind(class).bind(key).fetch_one(&mut *conn).await?;
-        Ok(taken.then(|| SyncLock { held: Some((conn, class, key)) }))
+        let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
+        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)").bind(class).bind(key).fetch_one(&mut conn).await?;
+        if !taken {
+            let _ = conn.close().await;
+            return Ok(None);
+        }
+        Ok(Some(SyncLock { held: Some((conn, class, key)) }))
     }
 }
 
