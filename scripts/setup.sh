@@ -18,6 +18,7 @@ APT_PACKAGES=(
   gnome-keyring dbus dbus-x11 libsecret-1-dev
   fonts-noto-color-emoji
   libreoffice-calc-nogui poppler-utils
+  postgresql
   ca-certificates
   rpm
 )

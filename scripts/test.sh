@@ -10,8 +10,13 @@
 # the GitHub workflows (actionlint), and the packages: scripts/package.sh
 # builds the .deb and .rpm, the .deb is installed with apt and the installed
 # app and CLI are tested, then removed.
+#
+# A private PostgreSQL server (scripts/pg-server.sh) runs from the Rust tests
+# through the e2e tests: WALLETBOOK_TEST_PG names it, and it is stopped and
+# its folder deleted when this script exits, however it exits.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/pg-server.sh"
 cd "$ROOT"
 
 LOGS="$ROOT/.tmp/test-logs"
@@ -38,6 +43,7 @@ count_tap() { # suite tap-file: node's test runner totals, or one failure if it 
 }
 
 finish() {
+  pg_server_stop
   echo
   say "suites"
   for s in "${SUITES[@]}"; do echo "  $s"; done
@@ -54,6 +60,15 @@ fi
 
 if ! build_ui </dev/null; then
   count "ui build" 0 1
+fi
+
+# 0. The private PostgreSQL server the PostgreSQL tests use (one database per
+#    test). If it cannot start, that is one failure here, and every
+#    PostgreSQL test fails loudly on its own (none is skipped).
+say "private PostgreSQL server"
+unset WALLETBOOK_TEST_PG WALLETBOOK_TEST_PG_DIR
+if ! pg_server_start </dev/null; then
+  count "postgres server" 0 1
 fi
 
 # 1. Rust: every crate, the app shell included (with ui/dist embedded, the
