@@ -114,7 +114,11 @@ pub async fn apply_declared(cache: &Cache, declared: &DeclaredConnection) -> Res
             cache.update_connection(existing.id, &declared.base_url, &declared.settings).await?;
             cache.connection_by_name(&declared.name).await
         }
-        Err(Error::NotFound(_)) => cache.add_connection(&declared.name, declared.provider, &declared.base_url, &declared.settings).await,
+        Err(Error::NotFound(_)) => match cache.add_connection(&declared.name, declared.provider, &declared.base_url, &declared.settings).await {
+            Ok(added) => Ok(added),
+            // Another process syncing the same shared cache added it meanwhile.
+            Err(e) => cache.connection_by_name(&declared.name).await.map_err(|_| e),
+        },
         Err(e) => Err(e),
     }
 }

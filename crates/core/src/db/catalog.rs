@@ -3,13 +3,14 @@
 
 use chrono::Utc;
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{ColumnIndex, Decode, Row, Type};
 use ts_rs::TS;
 
-use super::Cache;
+use super::{Backend, Cache};
 use crate::error::{Error, Result};
 use crate::model::{Connection, DiscoveredWallet, Provider, Settings, SyncStatus, Wallet};
 use crate::money;
+use crate::pg::catalog as pg;
 use crate::time::{from_nanos, to_nanos, to_rfc3339};
 
 /// A quarantined record, as shown to the user.
@@ -58,12 +59,15 @@ fn opt_time(n: Option<i64>) -> Option<String> {
 
 impl Cache {
     pub async fn add_connection(&self, name: &str, provider: Provider, base_url: &str, settings: &Settings) -> Result<Connection> {
-        let pool = self.sqlite()?;
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::invalid("a connection needs a name"));
         }
         let settings_json = serde_json::to_string(settings).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return self.pg_write("adding a connection", pg::add_connection(pg, name, provider, base_url, settings, settings_json).await),
+        };
         let result = sqlx::query("INSERT INTO connections (name, provider, base_url, settings, created_at) VALUES (?, ?, ?, ?, ?)")
             .bind(name)
             .bind(provider.as_str())
@@ -80,41 +84,46 @@ impl Cache {
     }
 
     pub async fn update_connection(&self, id: i64, base_url: &str, settings: &Settings) -> Result<()> {
-        let pool = self.sqlite()?;
         let settings_json = serde_json::to_string(settings).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let r = sqlx::query("UPDATE connections SET base_url = ?, settings = ? WHERE id = ?")
-            .bind(base_url.trim_end_matches('/'))
-            .bind(settings_json)
-            .bind(id)
-            .execute(pool)
-            .await?;
-        if r.rows_affected() == 0 {
+        let changed = match self.backend() {
+            Backend::Sqlite(pool) => {
+                sqlx::query("UPDATE connections SET base_url = ?, settings = ? WHERE id = ?").bind(base_url.trim_end_matches('/')).bind(settings_json).bind(id).execute(pool).await?.rows_affected()
+            }
+            Backend::Postgres(pg) => self.pg_write("changing a connection", pg::update_connection(pg, id, base_url, settings_json).await)?,
+        };
+        if changed == 0 {
             return Err(Error::NotFound(format!("connection {id} does not exist")));
         }
         Ok(())
     }
 
     pub async fn list_connections(&self) -> Result<Vec<Connection>> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return pg::list_connections(pg).await,
+        };
         let rows = sqlx::query("SELECT id, name, provider, base_url, settings FROM connections ORDER BY name").fetch_all(pool).await?;
         rows.iter().map(connection_from_row).collect()
     }
 
     pub async fn connection_by_name(&self, name: &str) -> Result<Connection> {
-        let pool = self.sqlite()?;
-        let row = sqlx::query("SELECT id, name, provider, base_url, settings FROM connections WHERE name = ?")
-            .bind(name)
-            .fetch_optional(pool)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("there is no connection named '{name}': see `walletbook connections list`")))?;
-        connection_from_row(&row)
+        let found = match self.backend() {
+            Backend::Sqlite(pool) => {
+                let row = sqlx::query("SELECT id, name, provider, base_url, settings FROM connections WHERE name = ?").bind(name).fetch_optional(pool).await?;
+                row.as_ref().map(connection_from_row).transpose()?
+            }
+            Backend::Postgres(pg) => pg::connection_by_name(pg, name).await?,
+        };
+        found.ok_or_else(|| Error::NotFound(format!("there is no connection named '{name}': see `walletbook connections list`")))
     }
 
     /// Remove a connection and everything cached under it.
     pub async fn remove_connection(&self, name: &str) -> Result<()> {
-        let pool = self.sqlite()?;
-        let r = sqlx::query("DELETE FROM connections WHERE name = ?").bind(name).execute(pool).await?;
-        if r.rows_affected() == 0 {
+        let removed = match self.backend() {
+            Backend::Sqlite(pool) => sqlx::query("DELETE FROM connections WHERE name = ?").bind(name).execute(pool).await?.rows_affected(),
+            Backend::Postgres(pg) => self.pg_write("removing a connection", pg::remove_connection(pg, name).await)?,
+        };
+        if removed == 0 {
             return Err(Error::NotFound(format!("there is no connection named '{name}'")));
         }
         Ok(())
@@ -122,7 +131,10 @@ impl Cache {
 
     /// Insert or refresh a discovered wallet; returns its cache id.
     pub async fn upsert_wallet(&self, connection_id: i64, w: &DiscoveredWallet) -> Result<i64> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return self.pg_write("syncing", pg::upsert_wallet(pg, connection_id, w).await),
+        };
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO wallets (connection_id, provider_wallet_id, kind, currency, name, current_balance, balance_as_of)
              VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -146,7 +158,10 @@ impl Cache {
 
     /// Every cached wallet with its connection, transaction count and reviewed count.
     pub async fn list_wallets(&self) -> Result<Vec<Wallet>> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return pg::list_wallets(pg).await,
+        };
         let rows = sqlx::query(
             "SELECT w.id, w.connection_id, c.name AS connection_name, c.provider, w.provider_wallet_id, w.kind, w.currency, w.name,
                     w.current_balance, w.balance_as_of, w.last_sync_at, w.last_sync_status, w.last_sync_message,
@@ -165,7 +180,10 @@ impl Cache {
     }
 
     pub async fn set_wallet_sync_result(&self, wallet_id: i64, status: SyncStatus, message: Option<&str>) -> Result<()> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return self.pg_write("syncing", pg::set_wallet_sync_result(pg, wallet_id, status, message).await),
+        };
         sqlx::query("UPDATE wallets SET last_sync_at = ?, last_sync_status = ?, last_sync_message = ? WHERE id = ?")
             .bind(now())
             .bind(status.as_str())
@@ -177,18 +195,27 @@ impl Cache {
     }
 
     pub async fn checkpoint(&self, wallet_id: i64) -> Result<Option<String>> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return pg::checkpoint(pg, wallet_id).await,
+        };
         Ok(sqlx::query_scalar("SELECT state FROM checkpoints WHERE wallet_id = ?").bind(wallet_id).fetch_optional(pool).await?)
     }
 
     pub async fn clear_checkpoint(&self, wallet_id: i64) -> Result<()> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return self.pg_write("syncing", pg::clear_checkpoint(pg, wallet_id).await),
+        };
         sqlx::query("DELETE FROM checkpoints WHERE wallet_id = ?").bind(wallet_id).execute(pool).await?;
         Ok(())
     }
 
     pub async fn start_run(&self, connection_id: Option<i64>, full: bool) -> Result<i64> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return self.pg_write("syncing", pg::start_run(pg, connection_id, full).await),
+        };
         let r = sqlx::query("INSERT INTO sync_runs (connection_id, started_at, full_refetch) VALUES (?, ?, ?)")
             .bind(connection_id)
             .bind(now())
@@ -199,13 +226,19 @@ impl Cache {
     }
 
     pub async fn finish_run(&self, run_id: i64, status: &str, message: Option<&str>) -> Result<()> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return self.pg_write("syncing", pg::finish_run(pg, run_id, status, message).await),
+        };
         sqlx::query("UPDATE sync_runs SET finished_at = ?, status = ?, message = ? WHERE id = ?").bind(now()).bind(status).bind(message).bind(run_id).execute(pool).await?;
         Ok(())
     }
 
     pub async fn finish_run_wallet(&self, run_id: i64, wallet_id: i64, status: &str, message: Option<&str>) -> Result<()> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return self.pg_write("syncing", pg::finish_run_wallet(pg, run_id, wallet_id, status, message).await),
+        };
         sqlx::query(
             "INSERT INTO sync_run_wallets (run_id, wallet_id, status, message) VALUES (?, ?, ?, ?)
              ON CONFLICT (run_id, wallet_id) DO UPDATE SET status = excluded.status, message = excluded.message",
@@ -220,7 +253,10 @@ impl Cache {
     }
 
     pub async fn run_wallet_counts(&self, run_id: i64, wallet_id: i64) -> Result<WalletRunCounts> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return pg::run_wallet_counts(pg, run_id, wallet_id).await,
+        };
         let row = sqlx::query("SELECT pages, new_records, updated_records, unchanged, quarantined FROM sync_run_wallets WHERE run_id = ? AND wallet_id = ?")
             .bind(run_id)
             .bind(wallet_id)
@@ -232,7 +268,10 @@ impl Cache {
     }
 
     pub async fn list_runs(&self, limit: i64) -> Result<Vec<SyncRunEntry>> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return pg::list_runs(pg, limit).await,
+        };
         let rows = sqlx::query(
             "SELECT r.id, c.name, r.started_at, r.finished_at, r.status, r.full_refetch, r.message
              FROM sync_runs r LEFT JOIN connections c ON c.id = r.connection_id ORDER BY r.id DESC LIMIT ?",
@@ -240,25 +279,17 @@ impl Cache {
         .bind(limit)
         .fetch_all(pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| SyncRunEntry {
-                id: r.get(0),
-                connection_name: r.get(1),
-                started_at: to_rfc3339(from_nanos(r.get(2))),
-                finished_at: opt_time(r.get(3)),
-                status: r.get(4),
-                full_refetch: r.get(5),
-                message: r.get(6),
-            })
-            .collect())
+        rows.iter().map(run_from_row).collect()
     }
 
     /// Quarantine a record that belongs to no wallet yet (e.g. a bad wallet
     /// entry). Each raw text is kept once per connection; returns whether
     /// this one was new.
     pub async fn quarantine_for_connection(&self, connection_id: i64, run_id: Option<i64>, raw: &str, reason: &str) -> Result<bool> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return self.pg_write("syncing", pg::quarantine_for_connection(pg, connection_id, run_id, raw, reason).await),
+        };
         let done = sqlx::query("INSERT OR IGNORE INTO quarantine (connection_id, run_id, raw, reason, created_at) VALUES (?, ?, ?, ?, ?)")
             .bind(connection_id)
             .bind(run_id)
@@ -271,7 +302,10 @@ impl Cache {
     }
 
     pub async fn list_quarantine(&self, limit: i64) -> Result<Vec<QuarantineEntry>> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return pg::list_quarantine(pg, limit).await,
+        };
         let rows = sqlx::query(
             "SELECT q.id, c.name, q.wallet_id, q.raw, q.reason, q.created_at
              FROM quarantine q
@@ -289,18 +323,47 @@ impl Cache {
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return pg::setting(pg, key).await,
+        };
         Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(pool).await?)
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return self.pg_write("changing a setting", pg::set_setting(pg, key, value).await),
+        };
         sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").bind(key).bind(value).execute(pool).await?;
         Ok(())
     }
 }
 
-fn connection_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Connection> {
+pub(crate) fn run_from_row<'r, R: Row>(r: &'r R) -> Result<SyncRunEntry>
+where
+    usize: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(SyncRunEntry {
+        id: r.try_get(0)?,
+        connection_name: r.try_get(1)?,
+        started_at: to_rfc3339(from_nanos(r.try_get(2)?)),
+        finished_at: opt_time(r.try_get(3)?),
+        status: r.try_get(4)?,
+        full_refetch: r.try_get(5)?,
+        message: r.try_get(6)?,
+    })
+}
+
+pub(crate) fn connection_from_row<'r, R: Row>(r: &'r R) -> Result<Connection>
+where
+    &'static str: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+{
     let provider: String = r.get("provider");
     let settings: String = r.get("settings");
     Ok(Connection {
@@ -312,7 +375,12 @@ fn connection_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Connection> {
     })
 }
 
-fn wallet_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Wallet> {
+pub(crate) fn wallet_from_row<'r, R: Row>(r: &'r R) -> Result<Wallet>
+where
+    &'static str: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+{
     let provider: String = r.get("provider");
     let balance: Option<String> = r.get("current_balance");
     let status: Option<String> = r.get("last_sync_status");

@@ -31,11 +31,12 @@ use crate::order::{chain_order, delta, Link};
 use crate::time::to_nanos;
 
 /// A stored row of the instant being placed.
-struct Stored {
-    id: i64,
-    record_id: String,
-    order: i64,
-    link: Link,
+#[derive(Clone)]
+pub(crate) struct Stored {
+    pub id: i64,
+    pub record_id: String,
+    pub order: i64,
+    pub link: Link,
 }
 
 /// One row of an instant's merged order.
@@ -45,15 +46,25 @@ enum Entry {
     Page(usize),
 }
 
-/// Prepared statements for placing rows in their instants.
-pub(super) struct Instants<'d> {
-    wallet_id: i64,
+/// What placing rows reads and writes of a wallet's stored rows: on SQLite
+/// prepared statements ([`SqliteRows`]); on PostgreSQL a snapshot read
+/// before the page (`pg::instant`), with the moves applied afterwards.
+pub(crate) trait StoredRows {
+    /// The wallet's stored rows at instant `at`, in their current order.
+    fn rows_at(&mut self, at: i64) -> Result<Vec<Stored>>;
+    /// The last stored row before instant `at`: its instant and after-balance.
+    fn row_before(&mut self, at: i64) -> Result<Option<(i64, Option<Decimal>)>>;
+    /// The first stored instant after `at`.
+    fn instant_after(&mut self, at: i64) -> Result<Option<i64>>;
+    /// Move stored row `id` to place `order` in its instant.
+    fn set_order(&mut self, id: i64, order: i64) -> Result<()>;
+}
+
+/// Places a page's rows in their instants over a [`StoredRows`].
+pub(crate) struct Instants<S> {
     /// The wallet's stored `(oldest, newest)` instants when the page began.
     span: Option<(i64, i64)>,
-    at: Stmt<'d>,
-    before: Stmt<'d>,
-    after: Stmt<'d>,
-    set_order: Stmt<'d>,
+    rows: S,
 }
 
 /// The page's rows just before an instant: that instant and the
@@ -62,17 +73,25 @@ type Before = Option<(i64, Option<Decimal>)>;
 /// The page's rows of the next instant: that instant and their links.
 type Next = Option<(i64, Vec<Link>)>;
 
-impl<'d> Instants<'d> {
-    pub fn new(db: &'d RawDb<'d>, wallet_id: i64) -> Result<Self> {
+/// [`StoredRows`] on SQLite: prepared statements on the page's transaction.
+pub(super) struct SqliteRows<'d> {
+    wallet_id: i64,
+    at: Stmt<'d>,
+    before: Stmt<'d>,
+    after: Stmt<'d>,
+    set_order: Stmt<'d>,
+}
+
+impl<'d> Instants<SqliteRows<'d>> {
+    pub fn sqlite(db: &'d RawDb<'d>, wallet_id: i64) -> Result<Self> {
         let mut span = db.prepare(
             "SELECT (SELECT MIN(occurred_at) FROM transactions WHERE wallet_id = ?1), (SELECT MAX(occurred_at) FROM transactions WHERE wallet_id = ?1)",
         )?;
         span.bind_i64(0, wallet_id)?;
         let found = if span.step()? && span.column_text(0).is_some() { Some((span.column_i64(0), span.column_i64(1))) } else { None };
         span.reset()?;
-        Ok(Instants {
+        let rows = SqliteRows {
             wallet_id,
-            span: found,
             at: db.prepare(
                 "SELECT id, record_id, instant_order, balance_before, balance_after, direction, amount, fee, status FROM transactions
                  WHERE wallet_id = ? AND occurred_at = ? ORDER BY instant_order, id",
@@ -82,7 +101,64 @@ impl<'d> Instants<'d> {
             )?,
             after: db.prepare("SELECT occurred_at FROM transactions WHERE wallet_id = ? AND occurred_at > ? ORDER BY occurred_at, instant_order, id LIMIT 1")?,
             set_order: db.prepare("UPDATE transactions SET instant_order = ? WHERE id = ?")?,
-        })
+        };
+        Ok(Instants::new(found, rows))
+    }
+}
+
+impl StoredRows for SqliteRows<'_> {
+    fn rows_at(&mut self, at: i64) -> Result<Vec<Stored>> {
+        let s = &mut self.at;
+        s.bind_i64(0, self.wallet_id)?;
+        s.bind_i64(1, at)?;
+        let mut out = Vec::new();
+        while s.step()? {
+            let dec = |i: usize| s.column_text(i).map(from_text).transpose();
+            let fee = dec(7)?.unwrap_or_default();
+            let amount = dec(6)?.unwrap_or_default();
+            let direction = Direction::parse(s.column_text(5).unwrap_or_default()).unwrap_or(Direction::Credit);
+            let status = TxStatus::parse_lenient(s.column_text(8).unwrap_or_default());
+            let link = Link { before: dec(3)?, after: dec(4)?, delta: delta(direction, amount, fee, status) };
+            out.push(Stored { id: s.column_i64(0), record_id: s.column_text(1).unwrap_or_default().to_string(), order: s.column_i64(2), link });
+        }
+        s.reset()?;
+        Ok(out)
+    }
+
+    fn row_before(&mut self, at: i64) -> Result<Option<(i64, Option<Decimal>)>> {
+        let s = &mut self.before;
+        s.bind_i64(0, self.wallet_id)?;
+        s.bind_i64(1, at)?;
+        let found = if s.step()? { Some((s.column_i64(0), s.column_text(1).map(from_text).transpose()?)) } else { None };
+        s.reset()?;
+        Ok(found)
+    }
+
+    fn instant_after(&mut self, at: i64) -> Result<Option<i64>> {
+        let s = &mut self.after;
+        s.bind_i64(0, self.wallet_id)?;
+        s.bind_i64(1, at)?;
+        let next = if s.step()? { Some(s.column_i64(0)) } else { None };
+        s.reset()?;
+        Ok(next)
+    }
+
+    fn set_order(&mut self, id: i64, order: i64) -> Result<()> {
+        self.set_order.bind_i64(0, order)?;
+        self.set_order.bind_i64(1, id)?;
+        self.set_order.execute()
+    }
+}
+
+impl<S: StoredRows> Instants<S> {
+    /// Placing over `rows`, given the wallet's stored `(oldest, newest)` instants.
+    pub fn new(span: Option<(i64, i64)>, rows: S) -> Self {
+        Instants { span, rows }
+    }
+
+    /// The stored rows, with the moves made (PostgreSQL applies them then).
+    pub fn into_rows(self) -> S {
+        self.rows
     }
 
     /// The instant order of each of `rows` (a page, in ascending listing
@@ -151,9 +227,7 @@ impl<'d> Instants<'d> {
                 }
             };
             if let Some(s) = held.filter(|s| s.order != pos) {
-                self.set_order.bind_i64(0, pos)?;
-                self.set_order.bind_i64(1, s.id)?;
-                self.set_order.execute()?;
+                self.rows.set_order(s.id, pos)?;
             }
         }
         Ok((orders, last_after))
@@ -164,11 +238,7 @@ impl<'d> Instants<'d> {
     fn after_before(&mut self, at: i64, page_before: Before) -> Result<Option<Decimal>> {
         let mut stored = None;
         if self.span.is_some_and(|(lo, _)| lo < at) {
-            let s = &mut self.before;
-            s.bind_i64(0, self.wallet_id)?;
-            s.bind_i64(1, at)?;
-            stored = if s.step()? { Some((s.column_i64(0), s.column_text(1).map(from_text).transpose()?)) } else { None };
-            s.reset()?;
+            stored = self.rows.row_before(at)?;
         }
         Ok(match (stored, page_before) {
             (Some((st, sa)), Some((pt, _))) if st > pt => sa,
@@ -192,36 +262,16 @@ impl<'d> Instants<'d> {
         })
     }
 
-    /// The first stored instant after `at`.
     fn instant_after(&mut self, at: i64) -> Result<Option<i64>> {
-        let s = &mut self.after;
-        s.bind_i64(0, self.wallet_id)?;
-        s.bind_i64(1, at)?;
-        let next = if s.step()? { Some(s.column_i64(0)) } else { None };
-        s.reset()?;
-        Ok(next)
+        self.rows.instant_after(at)
     }
 
     fn stored_at(&mut self, at: i64) -> Result<Vec<Stored>> {
-        let s = &mut self.at;
-        s.bind_i64(0, self.wallet_id)?;
-        s.bind_i64(1, at)?;
-        let mut out = Vec::new();
-        while s.step()? {
-            let dec = |i: usize| s.column_text(i).map(from_text).transpose();
-            let fee = dec(7)?.unwrap_or_default();
-            let amount = dec(6)?.unwrap_or_default();
-            let direction = Direction::parse(s.column_text(5).unwrap_or_default()).unwrap_or(Direction::Credit);
-            let moved = delta(direction, amount, fee, TxStatus::parse_lenient(s.column_text(8).unwrap_or_default()));
-            let link = Link { before: dec(3)?, after: dec(4)?, delta: moved };
-            out.push(Stored { id: s.column_i64(0), record_id: s.column_text(1).unwrap_or_default().to_string(), order: s.column_i64(2), link });
-        }
-        s.reset()?;
-        Ok(out)
+        self.rows.rows_at(at)
     }
 }
 
-fn link_of(t: &NewTransaction) -> Link {
+pub(crate) fn link_of(t: &NewTransaction) -> Link {
     Link { before: t.balance_before, after: t.balance_after, delta: delta(t.direction, t.amount, t.fee.unwrap_or_default(), t.status) }
 }
 

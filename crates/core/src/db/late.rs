@@ -33,7 +33,7 @@ pub struct RowValues {
 }
 
 impl RowValues {
-    fn of(t: &NewTransaction) -> RowValues {
+    pub(crate) fn of(t: &NewTransaction) -> RowValues {
         let sign = if t.direction == Direction::Debit { -rust_decimal::Decimal::ONE } else { rust_decimal::Decimal::ONE };
         RowValues {
             occurred_at: to_nanos(t.occurred_at),
@@ -46,7 +46,7 @@ impl RowValues {
     }
 
     /// Whether anything a sign-off vouches for differs.
-    fn differs(&self, other: &RowValues) -> bool {
+    pub(crate) fn differs(&self, other: &RowValues) -> bool {
         (&self.amount, &self.fee, &self.status, &self.balance) != (&other.amount, &other.fee, &other.status, &other.balance)
     }
 }
@@ -127,15 +127,20 @@ pub(crate) fn stored_values(db: &RawDb<'_>, id: i64) -> Result<RowValues> {
     Ok(v)
 }
 
-/// Insert one late change against the sign-off whose period holds the row.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn record(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, transaction_id: Option<i64>, record_id: &str, kind: &str, before: &RowValues, after: &RowValues) -> Result<()> {
-    // The row's date inside the period: a new row's, a removed row's, or the earlier of a change's two.
-    let at = match kind {
+/// The row's date inside the period: a new row's, a removed row's, or the
+/// earlier of a change's two.
+pub(crate) fn dated_at(kind: &str, before: &RowValues, after: &RowValues) -> i64 {
+    match kind {
         "new" => after.occurred_at,
         "removed" => before.occurred_at,
         _ => before.occurred_at.min(after.occurred_at),
-    };
+    }
+}
+
+/// Insert one late change against the sign-off whose period holds the row.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn record(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, transaction_id: Option<i64>, record_id: &str, kind: &str, before: &RowValues, after: &RowValues) -> Result<()> {
+    let at = dated_at(kind, before, after);
     let mut s = db.prepare(
         "INSERT OR IGNORE INTO late_changes (wallet_id, transaction_id, record_id, kind, occurred_at, before_raw, after_raw, before_amount, after_amount,
            before_fee, after_fee, before_status, after_status, before_balance, after_balance, detected_at, run_id, signoff_id)

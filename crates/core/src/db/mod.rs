@@ -13,7 +13,7 @@
 
 pub mod buckets;
 pub mod catalog;
-mod instant;
+pub(crate) mod instant;
 pub mod location;
 pub mod late;
 pub mod raw;

@@ -127,6 +127,12 @@ impl Deltas {
         }
     }
 
+    /// The changes that are not zero, in key order: wallet, level, bucket,
+    /// currency and the sums to add (PostgreSQL adds them in SQL, exactly).
+    pub fn changes(&self) -> impl Iterator<Item = (i64, i64, i64, &str, &Sums)> + '_ {
+        self.by_key.iter().filter(|(_, d)| !d.is_zero()).map(|(&(w, l, b, c), d)| (w, l, b, self.currencies[c].as_str(), d))
+    }
+
     /// Write the deltas into `rollups_utc` on `db`, inside its open transaction.
     pub fn apply(self, db: &RawDb<'_>) -> Result<()> {
         if self.by_key.is_empty() {

@@ -92,7 +92,10 @@ impl Cache {
     /// The sums per currency of a wallet's rows in `[start, end)` (Unix
     /// nanoseconds), read from the rollups. A short synchronous read.
     pub async fn span_sums(&self, wallet_id: i64, start: i64, end: i64) -> Result<ByCurrency> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            super::Backend::Sqlite(pool) => pool,
+            super::Backend::Postgres(pg) => return crate::pg::signoff::span_sums(pg, wallet_id, start, end).await,
+        };
         let mut conn = pool.acquire().await?;
         let mut handle = conn.lock_handle().await?;
         let db = RawDb::new(handle.as_raw_handle());

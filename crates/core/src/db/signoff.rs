@@ -8,11 +8,12 @@
 //! with an open late change is *broken*.
 
 use chrono::Utc;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{ColumnIndex, Decode, QueryBuilder, Row, Sqlite, Type};
 
 use super::late::{self, RowValues};
 use super::raw::RawDb;
-use super::Cache;
+use super::{Backend, Cache};
+use crate::pg::signoff as pg;
 use crate::error::{Error, Result};
 use crate::time::to_nanos;
 
@@ -86,7 +87,10 @@ impl Cache {
     /// superseded (a re-sign); every open late change dated inside the new
     /// period is resolved by it. Returns the new sign-off's id.
     pub async fn insert_signoff(&self, s: &NewSignoff) -> Result<i64> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return self.pg_write("signing off", pg::insert_signoff(pg, s).await),
+        };
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         let previous: Option<i64> = sqlx::query_scalar("SELECT id FROM signoffs WHERE wallet_id = ? AND through_date = ? AND superseded_by IS NULL")
             .bind(s.wallet_id)
@@ -131,7 +135,10 @@ impl Cache {
     /// Sign-offs, newest date first per wallet; `wallet` narrows to one;
     /// `live_only` leaves out superseded ones.
     pub async fn signoffs(&self, wallet: Option<i64>, live_only: bool) -> Result<Vec<StoredSignoff>> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return pg::signoffs(pg, wallet, live_only).await,
+        };
         let mut q = QueryBuilder::<Sqlite>::new("SELECT ");
         q.push(SIGNOFF_COLUMNS).push(" FROM signoffs s WHERE (");
         q.push_bind(wallet).push(" IS NULL OR s.wallet_id = ").push_bind(wallet).push(") AND (");
@@ -142,7 +149,10 @@ impl Cache {
 
     /// Late changes, oldest first; `wallet` narrows to one; `open_only` leaves out resolved ones.
     pub async fn late_changes(&self, wallet: Option<i64>, open_only: bool) -> Result<Vec<StoredLateChange>> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return pg::late_changes(pg, wallet, open_only).await,
+        };
         let mut q = QueryBuilder::<Sqlite>::new("SELECT ");
         q.push(CHANGE_COLUMNS).push(" FROM late_changes WHERE (");
         q.push_bind(wallet).push(" IS NULL OR wallet_id = ").push_bind(wallet).push(") AND (");
@@ -153,7 +163,10 @@ impl Cache {
 
     /// Late changes recorded by these sync runs.
     pub async fn late_changes_in_runs(&self, run_ids: &[i64]) -> Result<i64> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return pg::late_changes_in_runs(pg, run_ids).await,
+        };
         if run_ids.is_empty() {
             return Ok(0);
         }
@@ -168,11 +181,17 @@ impl Cache {
 
     /// Acknowledge an open late change with a note.
     pub async fn acknowledge_late_change(&self, id: i64, note: &str, by: &str) -> Result<()> {
-        let pool = self.sqlite()?;
         let note = note.trim();
         if note.is_empty() {
             return Err(Error::invalid(format!("acknowledging late change {id} needs a note: say why the change is accepted")));
         }
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => {
+                let (done, exists) = self.pg_write("acknowledging a late change", pg::acknowledge_late_change(pg, id, note, by).await)?;
+                return if done { Ok(()) } else { Err(unacknowledged(id, exists)) };
+            }
+        };
         let done = sqlx::query("UPDATE late_changes SET ack_note = ?, ack_by = ?, ack_at = ? WHERE id = ? AND resolved_signoff_id IS NULL AND ack_at IS NULL")
             .bind(note)
             .bind(by)
@@ -184,17 +203,18 @@ impl Cache {
             return Ok(());
         }
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM late_changes WHERE id = ?").bind(id).fetch_optional(pool).await?;
-        Err(match exists {
-            Some(_) => Error::invalid(format!("late change {id} is already resolved: see `walletbook late-changes --all`")),
-            None => Error::NotFound(format!("late change {id} does not exist: see `walletbook late-changes`")),
-        })
+        Err(unacknowledged(id, exists.is_some()))
     }
 
     /// The wallet's signed-off periods as `[start, end)` instants, oldest
     /// first (the first starts at the beginning of time: `None`).
     pub async fn signed_off_periods(&self, wallet_id: i64) -> Result<Vec<(Option<i64>, i64)>> {
-        let pool = self.sqlite()?;
-        let ends: Vec<i64> = sqlx::query_scalar("SELECT period_end FROM signoffs WHERE wallet_id = ? AND superseded_by IS NULL ORDER BY period_end").bind(wallet_id).fetch_all(pool).await?;
+        let ends: Vec<i64> = match self.backend() {
+            Backend::Sqlite(pool) => {
+                sqlx::query_scalar("SELECT period_end FROM signoffs WHERE wallet_id = ? AND superseded_by IS NULL ORDER BY period_end").bind(wallet_id).fetch_all(pool).await?
+            }
+            Backend::Postgres(pg) => pg::signed_off_ends(pg, wallet_id).await?,
+        };
         let mut start = None;
         Ok(ends
             .into_iter()
@@ -208,7 +228,10 @@ impl Cache {
 
     /// The time of the wallet's first row, if it has any.
     pub async fn first_row_at(&self, wallet_id: i64) -> Result<Option<i64>> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return pg::first_row_at(pg, wallet_id).await,
+        };
         Ok(sqlx::query_scalar("SELECT MIN(occurred_at) FROM transactions WHERE wallet_id = ?").bind(wallet_id).fetch_one(pool).await?)
     }
 
@@ -218,7 +241,10 @@ impl Cache {
     /// many changes were recorded (a row already open as removed is not
     /// recorded again).
     pub async fn record_unlisted(&self, wallet_id: i64, run_id: Option<i64>, from: Option<i64>, to: i64, seen: &std::collections::HashSet<String>) -> Result<u64> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return self.pg_write("syncing", pg::record_unlisted(pg, wallet_id, run_id, from, to, seen).await),
+        };
         let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, record_id FROM transactions WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ?")
             .bind(wallet_id)
             .bind(from.unwrap_or(i64::MIN))
@@ -245,7 +271,23 @@ impl Cache {
     }
 }
 
-fn signoff_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<StoredSignoff> {
+/// Why an acknowledgement changed nothing: the change is resolved, or there is none.
+fn unacknowledged(id: i64, exists: bool) -> Error {
+    if exists {
+        Error::invalid(format!("late change {id} is already resolved: see `walletbook late-changes --all`"))
+    } else {
+        Error::NotFound(format!("late change {id} does not exist: see `walletbook late-changes`"))
+    }
+}
+
+/// A sign-off from its columns (either backend; money as text).
+pub(crate) fn signoff_from_row<'r, R: Row>(r: &'r R) -> Result<StoredSignoff>
+where
+    usize: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+{
     let resolves: Option<String> = r.try_get(15)?;
     Ok(StoredSignoff {
         id: r.try_get(0)?,
@@ -269,7 +311,13 @@ fn signoff_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<StoredSignoff> {
     })
 }
 
-fn change_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<StoredLateChange> {
+/// A late change from its columns (either backend; money as text).
+pub(crate) fn change_from_row<'r, R: Row>(r: &'r R) -> Result<StoredLateChange>
+where
+    usize: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+{
     let at: i64 = r.try_get(5)?;
     let values = |raw: usize| -> Result<RowValues> {
         Ok(RowValues { occurred_at: at, raw: r.try_get(raw)?, amount: r.try_get(raw + 2)?, fee: r.try_get(raw + 4)?, status: r.try_get(raw + 6)?, balance: r.try_get(raw + 8)? })

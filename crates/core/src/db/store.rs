@@ -1,5 +1,6 @@
 //! Committing a page of records: rows, raw records, rollups, quarantine,
-//! run counts and the wallet's checkpoint, all in one SQLite transaction.
+//! run counts and the wallet's checkpoint, all in one transaction (on
+//! PostgreSQL through `pg::store`, with the same outcome).
 //!
 //! This is the only writer of `transactions`. It is idempotent: a record is
 //! keyed by `(wallet_id, record_id)`; a re-fetched record whose raw text is
@@ -20,7 +21,7 @@ use super::late::LateWatch;
 use super::raw::RawDb;
 use super::rollup::{Contribution, Deltas};
 use super::writer::RowWriter;
-use super::Cache;
+use super::{Backend, Cache};
 use crate::error::Result;
 use crate::model::{normalize_currency, NewTransaction, ParsedRecord, QuarantinedRecord};
 use crate::order::Listing;
@@ -56,8 +57,11 @@ impl Cache {
     /// one walk may be joined, in the order they were fetched).
     /// `checkpoint = None` leaves the checkpoint as it is.
     pub async fn commit_listed(&self, wallet_id: i64, run_id: Option<i64>, records: Vec<ParsedRecord>, checkpoint: Option<&str>, listing: Listing) -> Result<PageOutcome> {
-        let pool = self.sqlite()?;
         let (rows, bad) = in_listing_order(records, listing);
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return self.pg_write("syncing", crate::pg::store::commit(pg, wallet_id, run_id, &rows, &bad, checkpoint).await),
+        };
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         // Foreign keys are checked at commit: an immediate check makes
         // SQLite keep a statement journal for every row.
@@ -82,7 +86,10 @@ impl Cache {
 
     /// Which of these record ids the wallet already holds.
     pub async fn known_record_ids(&self, wallet_id: i64, record_ids: &[String]) -> Result<Vec<String>> {
-        let pool = self.sqlite()?;
+        let pool = match self.backend() {
+            Backend::Sqlite(pool) => pool,
+            Backend::Postgres(pg) => return crate::pg::store::known_record_ids(pg, wallet_id, record_ids).await,
+        };
         let mut known = Vec::new();
         for chunk in record_ids.chunks(CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new("SELECT record_id FROM transactions WHERE wallet_id = ");
@@ -132,7 +139,7 @@ fn in_listing_order(records: Vec<ParsedRecord>, listing: Listing) -> (Vec<NewTra
 /// Insert or update every row with its place in its instant; returns the
 /// counts and the rollup changes.
 fn write_rows(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, rows: &[NewTransaction]) -> Result<(PageOutcome, Deltas)> {
-    let mut instants = Instants::new(db, wallet_id)?;
+    let mut instants = Instants::sqlite(db, wallet_id)?;
     let orders = instants.plan(rows)?;
     let mut writer = RowWriter::new(db)?;
     let mut late = LateWatch::new(db, wallet_id, run_id)?;

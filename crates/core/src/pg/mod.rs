@@ -7,6 +7,16 @@
 //! exists; it is empty or a Walletbook cache; its schema is not newer than
 //! this build's. Only then are pending migrations applied.
 
+pub mod catalog;
+mod instant;
+mod late;
+pub mod restores;
+mod rows;
+pub mod signoff;
+pub mod store;
+pub mod sync_lock;
+mod write;
+
 use std::str::FromStr;
 use std::time::Duration;
 
