@@ -102,28 +102,29 @@ pub(super) async fn detail(pool: &PgPool, id: i64, mapper: &RowMapper<'_>) -> Re
 }
 
 /// The user's words as `to_tsquery('simple', …)` text matching what the
-/// FTS5 expression of [`super::filter::fts_query`] matches: FTS5's
-/// `unicode61` tokenizer cuts each word into its runs of letters and digits
-/// (a phrase), so each word here is those runs in sequence (`<->`), or the
-/// word whole as PostgreSQL's parser keeps it (`12.50`, `foo-bar`); all
-/// words must match (`&`); the last one as a prefix (`:*`). Operands are
-/// quoted, so no user text is tsquery syntax. `None` without words.
+/// FTS5 expression of [`super::filter::fts_query`] matches. FTS5's
+/// `unicode61` tokenizer and the stored `search` columns (migration 0002)
+/// both cut text into runs of letters and digits, so each user word is its
+/// runs in sequence (`<->`, a phrase, as a quoted FTS5 string is); all
+/// words must match (`&`); the last run of the last word as a prefix
+/// (`:*`). Operands are quoted, so no user text is tsquery syntax. `None`
+/// without words.
 pub fn tsquery_text(text: &str) -> Option<String> {
     let words: Vec<&str> = text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).collect();
     let last = words.len().checked_sub(1)?;
-    let terms: Vec<String> = words.iter().enumerate().map(|(i, w)| word_term(w, if i == last { ":*" } else { "" })).collect();
+    let terms: Vec<String> = words.iter().enumerate().map(|(i, w)| phrase(w, if i == last { ":*" } else { "" })).collect();
     Some(terms.join(" & "))
 }
 
-fn word_term(word: &str, suffix: &str) -> String {
-    let quote = |s: &str, suffix: &str| format!("'{}'{suffix}", s.replace('\\', "\\\\").replace('\'', "''"));
+fn phrase(word: &str, suffix: &str) -> String {
     let runs: Vec<&str> = word.split(|c: char| !c.is_alphanumeric()).filter(|r| !r.is_empty()).collect();
     let last = runs.len().saturating_sub(1);
-    let phrase = runs.iter().enumerate().map(|(i, r)| quote(r, if i == last { suffix } else { "" })).collect::<Vec<_>>().join(" <-> ");
-    if runs.len() == 1 {
-        phrase
+    let quoted: Vec<String> = runs.iter().enumerate().map(|(i, r)| format!("'{r}'{}", if i == last { suffix } else { "" })).collect();
+    let joined = quoted.join(" <-> ");
+    if runs.len() > 1 {
+        format!("({joined})")
     } else {
-        format!("({phrase} | {})", quote(word.trim_matches(|c: char| !c.is_alphanumeric()), suffix))
+        joined
     }
 }
 
@@ -173,8 +174,8 @@ mod tests {
     #[test]
     fn words_become_quoted_phrases_with_a_prefix_last() {
         assert_eq!(tsquery_text("Starb").as_deref(), Some("'Starb':*"));
-        assert_eq!(tsquery_text("coffee 12.50").as_deref(), Some("'coffee' & ('12' <-> '50':* | '12.50':*)"));
-        assert_eq!(tsquery_text("it's x").as_deref(), Some("('it' <-> 's' | 'it''s') & 'x':*"));
+        assert_eq!(tsquery_text("coffee 12.50").as_deref(), Some("'coffee' & ('12' <-> '50':*)"));
+        assert_eq!(tsquery_text("it's \\x 'or' |").as_deref(), Some("('it' <-> 's') & 'x' & 'or':*"));
         assert_eq!(tsquery_text(" -- * "), None);
     }
 }
