@@ -22,6 +22,7 @@ mod late;
 mod latency;
 mod measure;
 mod pages_ahead;
+mod psql_copy;
 mod review;
 mod spaaza_export;
 mod sqlite_own;

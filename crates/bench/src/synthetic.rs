@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::model::{Direction, DiscoveredWallet, NewTransaction, ParsedRecord, Provider, Settings, TxStatus};
 use walletbook_core::Result;
 use walletbook_review::history::{history_page, HistoryQuery};
@@ -39,8 +39,15 @@ pub async fn build(cache: &Cache, rows: u64, progress: &mut dyn FnMut(u64)) -> R
         let mut wallet = SyntheticWallet::new(i, provider, n);
         fill_wallet(cache, &mut wallet, &mut done, progress).await?;
     }
-    sqlx::query("PRAGMA optimize").execute(cache.sqlite().expect("an SQLite cache")).await?;
-    sqlx::query("ANALYZE").execute(cache.sqlite().expect("an SQLite cache")).await?;
+    match cache.backend() {
+        Backend::Sqlite(pool) => {
+            sqlx::query("PRAGMA optimize").execute(pool).await?;
+            sqlx::query("ANALYZE").execute(pool).await?;
+        }
+        Backend::Postgres(pool) => {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        }
+    }
     cache.set_setting(BUILT_KEY, &rows.to_string()).await?;
     Ok(true)
 }
@@ -139,7 +146,11 @@ async fn fill_wallet(cache: &Cache, wallet: &mut SyntheticWallet, done: &mut u64
 
 /// The id of the first wallet in the cache.
 pub async fn first_wallet(cache: &Cache) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COALESCE(MIN(id), 0) FROM wallets").fetch_one(cache.sqlite().expect("an SQLite cache")).await?)
+    const SQL: &str = "SELECT COALESCE(MIN(id), 0) FROM wallets";
+    Ok(match cache.backend() {
+        Backend::Sqlite(pool) => sqlx::query_scalar(SQL).fetch_one(pool).await?,
+        Backend::Postgres(pool) => sqlx::query_scalar(SQL).fetch_one(pool).await?,
+    })
 }
 
 /// The cursor after `offset` rows of `query` (paged through in large pages).
