@@ -21,7 +21,7 @@ use walletbook_review::history::{history_count, history_page, history_seek, tran
 use walletbook_review::reconcile::{reconcile, ReconcileRequest};
 use walletbook_review::summary::{summarise, Period, SummaryRequest};
 
-on_both_backends!(history_pages_cursors_and_counts, seek_matches_paging, text_search_finds_the_same_rows, summaries_in_three_zones, reconciliation_and_exports, upserts_move_rows_and_rollups);
+on_both_backends!(history_pages_cursors_and_counts, seek_matches_paging, text_search_finds_the_same_rows, summaries_in_three_zones, reconciliation_and_exports, upserts_move_rows_and_rollups, searches_with_many_matches);
 
 const SORTS: [(SortKey, SortOrder); 4] = [(SortKey::Time, SortOrder::Desc), (SortKey::Time, SortOrder::Asc), (SortKey::Amount, SortOrder::Asc), (SortKey::Amount, SortOrder::Desc)];
 
@@ -201,5 +201,42 @@ async fn upserts_move_rows_and_rollups(cache: &Cache) -> Vec<String> {
     }
     assert_eq!(out[1], "PageOutcome { inserted: 0, updated: 0, unchanged: 3, quarantined: 0 }", "a page committed twice changes nothing");
     assert!(out[4].contains("\"amount\":\"10.50\"") && out[5].contains("\"amount\":\"10.5\""), "amounts keep their scale, and a tie sorts by id: {out:?}");
+    out
+}
+
+/// More than 5,000 matches: both backends walk the sort order and test
+/// each row instead of sorting every match; pages must not change.
+async fn searches_with_many_matches(cache: &Cache) -> Vec<String> {
+    use walletbook_core::model::{DiscoveredWallet, NewTransaction, ParsedRecord, Settings};
+    let connection = cache.add_connection("many", Provider::Spaaza, "http://127.0.0.1:9", &Settings::new()).await.expect("connection");
+    let wallet = DiscoveredWallet { provider_wallet_id: "m".into(), kind: "REWARD".into(), currency: "EUR".into(), name: None, current_balance: None };
+    let wallet_id = cache.upsert_wallet(connection.id, &wallet).await.expect("wallet");
+    let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 1, 1, 0, 0, 0).single().expect("time");
+    let records: Vec<ParsedRecord> = (0..6_500i64)
+        .map(|k| {
+            let at = start + chrono::Duration::minutes(k * 7 / 3);
+            let amount = Decimal::new(100 + (k * 37) % 5_000, 2);
+            let mut t = NewTransaction::new(format!("r{k}"), at, if k % 4 == 0 { Direction::Debit } else { Direction::Credit }, amount, "EUR", format!("{{\"k\":{k}}}"));
+            t.description = Some(if k % 3 == 0 { format!("Coffee at Lighthouse {k}") } else { format!("Coffee beans order-{k}") });
+            ParsedRecord::Ok(t)
+        })
+        .collect();
+    cache.commit_page(wallet_id, None, records, None).await.expect("commit");
+    add_note(cache, NoteTarget::Transaction(6_400), "no coffee here, only tea", "ann").await.expect("note");
+    let mut out = Vec::new();
+    for text in ["coffee", "coff", "coffee order", "lighthouse 3", "tea"] {
+        for (sort, order) in SORTS {
+            let mut q = HistoryQuery { filter: HistoryFilter { text: Some(text.into()), ..Default::default() }, sort, order, limit: 40, zone: Some("UTC".into()), with_total: true, ..Default::default() };
+            for _ in 0..2 {
+                let page = history_page(cache, &q).await.expect("page");
+                out.push(format!("{text} {sort:?} {order:?} total {:?}: {:?}", page.total, page.rows.iter().map(|r| r.id).collect::<Vec<_>>()));
+                match page.next_cursor {
+                    Some(c) => q.cursor = Some(c),
+                    None => break,
+                }
+            }
+        }
+    }
+    assert!(out[0].contains("total Some(6500)"), "every row matches 'coffee': {}", out[0]);
     out
 }

@@ -34,7 +34,12 @@ pub const ANNOTATION_COLUMNS: &str = ", (SELECT string_agg(n.body, chr(10) ORDER
 /// The `FROM` clause and every condition of `r`, PostgreSQL's SQL.
 pub fn filter_sql(r: &Resolved, q: &mut SqlParts) {
     q.sql(" FROM transactions t WHERE 1 = 1");
-    if let Some(words) = &r.tsquery {
+    if let (Some(words), true) = (&r.tsquery, r.fts_probe) {
+        // Many matches: walk the sort order's index and test each row (a
+        // page ends after a few hundred rows) instead of sorting every match.
+        q.sql(" AND (t.search @@ to_tsquery('simple', ").bind(words.clone());
+        q.sql(") OR t.id IN (SELECT n.transaction_id FROM notes n WHERE n.transaction_id IS NOT NULL AND n.search @@ to_tsquery('simple', ").bind(words.clone()).sql(")))");
+    } else if let Some(words) = &r.tsquery {
         q.sql(" AND t.id IN (SELECT x.id FROM transactions x WHERE x.search @@ to_tsquery('simple', ").bind(words.clone());
         q.sql(") UNION SELECT n.transaction_id FROM notes n WHERE n.transaction_id IS NOT NULL AND n.search @@ to_tsquery('simple', ").bind(words.clone()).sql("))");
     }
@@ -57,6 +62,12 @@ pub fn filter_sql(r: &Resolved, q: &mut SqlParts) {
 
 /// Up to `limit + 1` rows of a page, mapped, with their cursors.
 pub(super) async fn page_rows(pool: &PgPool, sort: SortKey, order: SortOrder, r: &Resolved, start: &Start, limit: i64, mapper: &RowMapper<'_>) -> Result<Vec<(HistoryRow, Cursor)>> {
+    let mut r = r.clone();
+    if let Some(words) = &r.tsquery {
+        let matches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transactions WHERE search @@ to_tsquery('simple', $1)").bind(words).fetch_one(pool).await?;
+        r.fts_probe = matches > super::PROBE_ABOVE;
+    }
+    let r = &r;
     let mut q = QueryBuilder::<Postgres>::new("SELECT ");
     q.push(COLUMNS).push(ANNOTATION_COLUMNS);
     let mut parts = SqlParts::default();
@@ -86,6 +97,8 @@ pub(super) async fn page_rows(pool: &PgPool, sort: SortKey, order: SortOrder, r:
 
 /// How many rows match `r`.
 pub(super) async fn count(pool: &PgPool, r: &Resolved) -> Result<i64> {
+    // Counting reads every match: from the text indexes, never by probing.
+    let r = &Resolved { fts_probe: false, ..r.clone() };
     let mut q = QueryBuilder::<Postgres>::new("SELECT COUNT(*)");
     let mut parts = SqlParts::default();
     filter_sql(r, &mut parts);
