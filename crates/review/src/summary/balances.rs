@@ -106,18 +106,24 @@ pub(crate) fn figures(src: &mut dyn Source, groups: &[Group], wallets: &BTreeMap
 /// The first and last row of each group's span, each found through the
 /// `(wallet_id, occurred_at, instant_order, id)` index by a prepared statement.
 fn reported_figures(src: &mut dyn Source, groups: &[Group], reported: &[usize], tz: Tz, out: &mut [Figures]) -> Result<()> {
-    for &i in reported {
+    let spans: Vec<(i64, i64, i64)> = reported
+        .iter()
+        .map(|&i| {
+            let g = &groups[i];
+            (g.wallet_id, to_nanos(day_start(g.span.start, tz)), to_nanos(day_start(g.span.end + Duration::days(1), tz)))
+        })
+        .collect();
+    let edges = src.span_edges(&spans)?;
+    for (&i, (first, last)) in reported.iter().zip(edges) {
         let g = &groups[i];
-        let s = to_nanos(day_start(g.span.start, tz));
-        let e = to_nanos(day_start(g.span.end + Duration::days(1), tz));
-        let opening = match src.first_row(g.wallet_id, s, e)? {
+        let opening = match first {
             Some(FirstRow { balance_before: Some(b), .. }) => Some(b),
             Some(FirstRow { balance_before: None, balance_after: Some(a), direction, amount, fee, status }) => {
                 Some(a - rules::delta(direction_from_db(&direction), amount, fee.unwrap_or_default(), status_from_db(&status)))
             }
             _ => None,
         };
-        let last_after = src.last_balance(g.wallet_id, s, e)?.flatten();
+        let last_after = last.flatten();
         let check = match (opening, last_after) {
             (Some(o), Some(c)) => Some(((c - o) - (g.net() - g.pending_net)).normalize()),
             _ => None,

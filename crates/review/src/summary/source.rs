@@ -44,6 +44,12 @@ pub(crate) trait Source {
     fn first_row(&mut self, wallet_id: i64, start: i64, end: i64) -> Result<Option<FirstRow>>;
     /// The `balance_after` of the last row of `[start, end)`, if there is a row.
     fn last_balance(&mut self, wallet_id: i64, start: i64, end: i64) -> Result<Option<Option<Decimal>>>;
+
+    /// [`Source::first_row`] and [`Source::last_balance`] of many spans
+    /// `(wallet, start, end)`, in their order (a server answers them at once).
+    fn span_edges(&mut self, spans: &[(i64, i64, i64)]) -> Result<Vec<(Option<FirstRow>, Option<Option<Decimal>>)>> {
+        spans.iter().map(|&(w, s, e)| Ok((self.first_row(w, s, e)?, self.last_balance(w, s, e)?))).collect()
+    }
 }
 
 /// The summary's reads on an SQLite cache: prepared statements, reused.
