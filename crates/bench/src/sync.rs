@@ -9,6 +9,10 @@
 //! 3. *full sync*: the engine syncs one Exlr8 wallet of N rows from the
 //!    loopback fake (`walletbook-fakes`, large mode), 100 per page.
 //!
+//! With `--db postgres://…`: steps 1 and 3 again on that shared cache (an
+//! empty database, or a Walletbook cache: each run adds its own connections),
+//! printed beside SQLite's figures.
+//!
 //! Then the process's peak RSS (VmHWM).
 //!
 //! With `--latency-ms N`: concurrency figures instead (see [`crate::latency`]).
@@ -35,6 +39,9 @@ pub struct BenchSyncArgs {
     /// Instead: concurrent-sync figures against providers answering after this many ms.
     #[arg(long)]
     latency_ms: Option<u64>,
+    /// Also measure on this shared PostgreSQL cache (postgres://…).
+    #[arg(long)]
+    db: Option<String>,
 }
 
 const PAGE: u64 = 100;
@@ -47,17 +54,17 @@ pub async fn run(args: BenchSyncArgs) -> BenchResult {
     std::fs::create_dir_all(&dir).map_err(|source| BenchError::Io { context: format!("cannot create {}", dir.display()), source })?;
     let result = match args.latency_ms {
         Some(ms) => crate::latency::run(&dir, ms).await,
-        None => measure(&dir, n).await,
+        None => measure(&dir, n, args.db.as_deref()).await,
     };
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
-async fn measure(dir: &std::path::Path, n: u64) -> BenchResult {
+async fn measure(dir: &std::path::Path, n: u64, server: Option<&str>) -> BenchResult {
     if cfg!(debug_assertions) {
         eprintln!("note: this is a debug build; build with --release for meaningful figures");
     }
-    let (secs, stored) = parse_and_store(dir.join("store.sqlite"), n).await?;
+    let (secs, stored) = parse_and_store(dir.join("store.sqlite"), n, "bench").await?;
     let ours = stored as f64 / secs;
     println!("parse+store: {stored} records in {secs:.2} s = {ours:.0} records/s (goal >= 300000)");
     let (own_secs, copied) = crate::sqlite_own::bulk_copy(&dir.join("store.sqlite"), &dir.join("sqlite-own.sqlite")).await?;
@@ -65,8 +72,18 @@ async fn measure(dir: &std::path::Path, n: u64) -> BenchResult {
     println!("SQLite's own bulk insert (one INSERT … SELECT transaction, same schema): {copied} records in {own_secs:.2} s = {own:.0} records/s");
     println!("parse+store / SQLite's own: {:.2}× (goal >= 0.80×)", ours / own);
 
-    let (secs, synced) = full_sync(dir.join("sync.sqlite"), n).await?;
-    println!("full sync from the loopback fake: {synced} records in {secs:.2} s = {:.0} records/s (goal < 10 s for 1,000,000)", synced as f64 / secs);
+    let (secs, synced) = full_sync(dir.join("sync.sqlite"), n, "bench").await?;
+    let synced_rate = synced as f64 / secs;
+    println!("full sync from the loopback fake: {synced} records in {secs:.2} s = {synced_rate:.0} records/s (goal < 10 s for 1,000,000)");
+    if let Some(url) = server {
+        let tag = std::process::id();
+        let (secs, stored) = parse_and_store(PathBuf::from(url), n, &format!("bench-store-{tag}")).await?;
+        let pg = stored as f64 / secs;
+        println!("PostgreSQL parse+store: {stored} records in {secs:.2} s = {pg:.0} records/s (SQLite: {ours:.0} records/s, {:.2}×)", pg / ours);
+        let (secs, synced) = full_sync(PathBuf::from(url), n, &format!("bench-sync-{tag}")).await?;
+        let pg = synced as f64 / secs;
+        println!("PostgreSQL full sync from the loopback fake: {synced} records in {secs:.2} s = {pg:.0} records/s (SQLite: {synced_rate:.0} records/s, {:.2}×)", pg / synced_rate);
+    }
     match peak_rss_kb() {
         Some(kb) => println!("peak RSS (VmHWM): {:.1} MiB", kb as f64 / 1024.0),
         None => println!("peak RSS: unknown (no /proc/self/status)"),
@@ -117,9 +134,9 @@ fn parse_page(body: &str) -> BenchResult<Vec<ParsedRecord>> {
 }
 
 /// Page bodies are generated before the clock starts; parsing and storing are timed.
-async fn parse_and_store(path: PathBuf, n: u64) -> BenchResult<(f64, u64)> {
+async fn parse_and_store(path: PathBuf, n: u64, name: &str) -> BenchResult<(f64, u64)> {
     let cache = Cache::open(&path).await?;
-    let conn = cache.add_connection("bench", Provider::Exlr8, "http://127.0.0.1:9", &Settings::new()).await?;
+    let conn = cache.add_connection(name, Provider::Exlr8, "http://127.0.0.1:9", &Settings::new()).await?;
     let wallet = DiscoveredWallet { provider_wallet_id: "bench".into(), kind: "WALLET".into(), currency: "INR".into(), name: None, current_balance: None };
     let wallet_id = cache.upsert_wallet(conn.id, &wallet).await?;
     let mut stored = 0u64;
@@ -158,19 +175,19 @@ async fn parse_and_store(path: PathBuf, n: u64) -> BenchResult<(f64, u64)> {
     Ok((elapsed, stored))
 }
 
-async fn full_sync(path: PathBuf, n: u64) -> BenchResult<(f64, i64)> {
+async fn full_sync(path: PathBuf, n: u64, name: &str) -> BenchResult<(f64, i64)> {
     let fake = FakeServer::start(FakeConfig { exlr8_large: Some(n), ..FakeConfig::default() }).await;
     let cache = Cache::open(&path).await?;
     let creds = fake.credentials();
     let mut settings = Settings::new();
     settings.insert("client_id".into(), creds.exlr8_client_id);
-    cache.add_connection("bench", Provider::Exlr8, &fake.base_url(FakeProvider::Exlr8), &settings).await?;
+    cache.add_connection(name, Provider::Exlr8, &fake.base_url(FakeProvider::Exlr8), &settings).await?;
     let store = CredentialStore::memory();
     let mut secrets = Secrets::new();
     secrets.insert("client_secret".into(), creds.exlr8_client_secret);
-    store.save("bench", &secrets).await?;
+    store.save(name, &secrets).await?;
     let engine = SyncEngine::new(cache.clone(), store).with_policy(RetryPolicy::default());
-    let (took, report) = timed_sync(&engine, &SyncRequest { connection: Some("bench".into()), ..Default::default() }).await?;
+    let (took, report) = timed_sync(&engine, &SyncRequest { connection: Some(name.into()), ..Default::default() }).await?;
     let secs = took.as_secs_f64();
     let synced = report.connections.iter().flat_map(|c| c.wallets.iter()).map(|w| w.new).sum();
     cache.close().await;

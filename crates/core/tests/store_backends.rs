@@ -11,8 +11,9 @@ use std::str::FromStr;
 
 use chrono::TimeZone;
 use rust_decimal::Decimal;
+use walletbook_core::db::signoff::NewSignoff;
 use walletbook_core::db::{Backend, Cache};
-use walletbook_core::model::{Direction, DiscoveredWallet, NewTransaction, ParsedRecord, Provider, QuarantinedRecord, Settings};
+use walletbook_core::model::{Direction, DiscoveredWallet, NewTransaction, ParsedRecord, Provider, QuarantinedRecord, Settings, TxStatus};
 use walletbook_core::order::Listing;
 use walletbook_core::time::to_nanos;
 use walletbook_core::Error;
@@ -65,6 +66,7 @@ both_backends!(
     an_unreadable_record_is_quarantined_once,
     a_failed_page_leaves_neither_rows_nor_checkpoint,
     ties_are_ordered_as_on_sqlite,
+    late_changes_in_a_signed_off_period_are_recorded,
 );
 
 fn at(day: u32, sec: u32) -> chrono::DateTime<chrono::Utc> {
@@ -208,4 +210,45 @@ async fn a_read_only_user_is_told_syncing_needs_write_rights() {
     let run = reader.start_run(None, false).await.expect_err("nor start a run");
     assert!(matches!(run, Error::ReadOnly { .. }), "{run:?}");
     assert_eq!(owner.checkpoint(wallet).await.expect("checkpoint"), None);
+}
+
+async fn late_changes_in_a_signed_off_period_are_recorded(cache: Cache, w: i64) {
+    let pending = |amount: &str, status: TxStatus| {
+        let mut t = NewTransaction::new("a", at(5, 0), Direction::Debit, dec(amount), "EUR", format!("{{\"id\":\"a\",\"amount\":\"{amount}\",\"status\":\"{}\"}}", status.as_str()));
+        t.status = status;
+        Ok(t)
+    };
+    cache.commit_page(w, None, vec![pending("10.00", TxStatus::Pending), row("b", 20, Direction::Credit, "5.00")], None).await.expect("first page");
+    let end = to_nanos(chrono::Utc.with_ymd_and_hms(2025, 3, 11, 0, 0, 0).single().expect("end"));
+    let s = NewSignoff { wallet_id: w, through_date: "2025-03-10".into(), zone: "UTC".into(), period_end: end, closing_balance: Some("-10.00".into()), balance_source: "derived".into(), note: None, forced: false, breaks_at_signoff: 0, signed_by: "me".into() };
+    let signoff = cache.insert_signoff(&s).await.expect("sign-off");
+    assert_eq!(cache.signed_off_periods(w).await.expect("periods"), vec![(None, end)]);
+
+    // Settled inside the period; a new row inside it; a change after it (nothing).
+    let run = cache.start_run(None, false).await.expect("run");
+    let page = vec![pending("10.00", TxStatus::Completed), row("c", 7, Direction::Credit, "1.00"), row("b", 20, Direction::Credit, "6.00")];
+    cache.commit_page(w, Some(run), page, None).await.expect("second page");
+    let changes = cache.late_changes(Some(w), true).await.expect("changes");
+    let kinds: Vec<(&str, &str)> = changes.iter().map(|c| (c.kind.as_str(), c.record_id.as_str())).collect();
+    assert_eq!(kinds, vec![("changed", "a"), ("new", "c")]);
+    let a = &changes[0];
+    assert_eq!((a.before.status.as_deref(), a.after.status.as_deref()), (Some("pending"), Some("completed")));
+    assert_eq!((a.before.amount.as_deref(), a.after.amount.as_deref()), (Some("-10.00"), Some("-10.00")));
+    assert!(a.before.raw.as_deref().is_some_and(|r| r.contains("pending")) && a.after.raw.as_deref().is_some_and(|r| r.contains("completed")));
+    assert_eq!(cache.late_changes_in_runs(&[run]).await.expect("in run"), 2);
+    assert_eq!(cache.signoffs(Some(w), true).await.expect("signoffs")[0].open_changes, 2, "the sign-off is broken");
+
+    // A row the provider no longer lists is recorded once as removed.
+    let seen: std::collections::HashSet<String> = ["a".to_string()].into();
+    assert_eq!(cache.record_unlisted(w, Some(run), None, end, &seen).await.expect("unlisted"), 1);
+    assert_eq!(cache.record_unlisted(w, Some(run), None, end, &seen).await.expect("again"), 0);
+    let open = cache.late_changes(Some(w), true).await.expect("changes");
+    cache.acknowledge_late_change(open[0].id, "agreed with the provider", "me").await.expect("acknowledge");
+    assert!(cache.acknowledge_late_change(open[0].id, "again", "me").await.is_err(), "already resolved");
+    // Re-signing the date resolves the rest.
+    let again = cache.insert_signoff(&s).await.expect("re-sign");
+    assert!(cache.late_changes(Some(w), true).await.expect("changes").is_empty());
+    let live = cache.signoffs(Some(w), true).await.expect("signoffs");
+    assert_eq!((live.len(), live[0].id, live[0].supersedes, live[0].resolves.len()), (1, again, Some(signoff), 2));
+    assert_eq!(live[0].new.closing_balance.as_deref().map(dec), Some(dec("-10.00")));
 }

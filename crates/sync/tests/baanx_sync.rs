@@ -12,6 +12,8 @@ use walletbook_core::model::Provider;
 use walletbook_fakes::{FakeConfig, FakeProvider};
 use walletbook_sync::engine::{SyncPhase, SyncRequest};
 
+crate::on_both_stores!(multiple_of_ten_and_identical_rows_sync_exactly, a_cancelled_sync_resumes_without_loss_or_duplicates);
+
 const P: FakeProvider = FakeProvider::Baanx;
 
 async fn all_ids(h: &Harness) -> BTreeSet<String> {
@@ -33,9 +35,8 @@ fn identical_pairs(h: &Harness) -> usize {
         .sum()
 }
 
-#[tokio::test]
-async fn multiple_of_ten_and_identical_rows_sync_exactly() {
-    let h = Harness::start(FakeConfig::default().with_transactions(P, 40)).await;
+async fn multiple_of_ten_and_identical_rows_sync_exactly(store: support::Store) {
+    let h = Harness::start_on(FakeConfig::default().with_transactions(P, 40), store).await;
     let conn = h.connect("bx", Provider::Baanx).await;
     assert!(identical_pairs(&h) > 0, "the fake serves identical rows");
 
@@ -89,9 +90,8 @@ async fn a_short_history_and_an_empty_one() {
     h.assert_exact(&conn, Provider::Baanx).await;
 }
 
-#[tokio::test]
-async fn a_cancelled_sync_resumes_without_loss_or_duplicates() {
-    let h = Harness::start(FakeConfig::default().with_transactions(P, 60)).await;
+async fn a_cancelled_sync_resumes_without_loss_or_duplicates(store: support::Store) {
+    let h = Harness::start_on(FakeConfig::default().with_transactions(P, 60), store).await;
     let conn = h.connect("bx", Provider::Baanx).await;
     let engine = h.engine();
     let token = engine.cancel_token();

@@ -12,15 +12,16 @@ use walletbook_fakes::{Fault, FakeConfig, FakeProvider, FaultRule, Malformed};
 use walletbook_sync::engine::{SyncPhase, SyncStatus};
 use walletbook_sync::http::RetryPolicy;
 
+crate::on_both_stores!(syncs_every_wallet_exactly_and_restores_the_selection, faults_are_retried_and_bad_records_quarantined, a_cancelled_sync_resumes_without_loss_or_duplicates);
+
 const P: FakeProvider = FakeProvider::Exlr8;
 
 fn config(n: usize) -> FakeConfig {
     FakeConfig::default().with_transactions(P, n)
 }
 
-#[tokio::test]
-async fn syncs_every_wallet_exactly_and_restores_the_selection() {
-    let h = Harness::start(config(250)).await;
+async fn syncs_every_wallet_exactly_and_restores_the_selection(store: support::Store) {
+    let h = Harness::start_on(config(250), store).await;
     let conn = h.connect("ex", Provider::Exlr8).await;
     let wallets = h.fake.wallets(P);
     h.fake.select_wallet(&wallets[1].id);
@@ -88,9 +89,8 @@ async fn selection_is_restored_when_a_wallet_fails() {
     assert_eq!(h.fake.selected_wallet(), wallets[2].id);
 }
 
-#[tokio::test]
-async fn faults_are_retried_and_bad_records_quarantined() {
-    let h = Harness::start(config(250)).await;
+async fn faults_are_retried_and_bad_records_quarantined(store: support::Store) {
+    let h = Harness::start_on(config(250), store).await;
     let _conn = h.connect("ex", Provider::Exlr8).await;
     h.fake.push_fault_rule(P, FaultRule::on_path("/transactions", Fault::TooManyRequests { retry_after_secs: Some(1) }));
     h.fake.push_fault_rule(P, FaultRule { skip: 1, ..FaultRule::on_path("/transactions", Fault::Status(503)) });
@@ -107,9 +107,8 @@ async fn faults_are_retried_and_bad_records_quarantined() {
     assert_eq!(h.count_rows().await, 749);
 }
 
-#[tokio::test]
-async fn a_cancelled_sync_resumes_without_loss_or_duplicates() {
-    let h = Harness::start(config(450)).await;
+async fn a_cancelled_sync_resumes_without_loss_or_duplicates(store: support::Store) {
+    let h = Harness::start_on(config(450), store).await;
     let conn = h.connect("ex", Provider::Exlr8).await;
     let engine = h.engine();
     let token = engine.cancel_token();

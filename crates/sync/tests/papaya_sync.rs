@@ -11,6 +11,8 @@ use walletbook_core::model::Provider;
 use walletbook_fakes::{Fault, FakeConfig, FakeProvider, FaultRule};
 use walletbook_sync::engine::{SyncPhase, SyncRequest};
 
+crate::on_both_stores!(syncs_exactly_and_incrementally, a_cancelled_sync_resumes_without_loss_or_duplicates);
+
 const P: FakeProvider = FakeProvider::Papaya;
 
 fn token_requests(h: &Harness) -> usize {
@@ -21,9 +23,8 @@ fn statement_requests(h: &Harness) -> Vec<String> {
     h.fake.requests(P).iter().filter(|r| r.path.ends_with("/statement")).map(|r| r.target()).collect()
 }
 
-#[tokio::test]
-async fn syncs_exactly_and_incrementally() {
-    let h = Harness::start(FakeConfig::default().with_transactions(P, 230)).await;
+async fn syncs_exactly_and_incrementally(store: support::Store) {
+    let h = Harness::start_on(FakeConfig::default().with_transactions(P, 230), store).await;
     let conn = h.connect("pg", Provider::Papaya).await;
     let report = h.sync(Some("pg"), false).await;
     assert!(!report.failed(), "{report:?}");
@@ -84,9 +85,8 @@ async fn token_is_renewed_before_expiry_and_after_a_401() {
     assert!(msg.starts_with("Papaya Global rejected the credentials") && msg.ends_with("check the connection's credentials"), "{msg}");
 }
 
-#[tokio::test]
-async fn a_cancelled_sync_resumes_without_loss_or_duplicates() {
-    let h = Harness::start(FakeConfig::default().with_transactions(P, 330)).await;
+async fn a_cancelled_sync_resumes_without_loss_or_duplicates(store: support::Store) {
+    let h = Harness::start_on(FakeConfig::default().with_transactions(P, 330), store).await;
     let conn = h.connect("pg", Provider::Papaya).await;
     let engine = h.engine();
     let token = engine.cancel_token();

@@ -25,6 +25,7 @@ mod restore;
 mod sink;
 mod types;
 mod verify;
+mod wallet_lock;
 mod wallets;
 mod writer;
 
@@ -40,6 +41,7 @@ use walletbook_core::model::{Connection, Secrets};
 pub use restore::RestoreOutcome;
 pub use sink::BATCH_RECORDS;
 pub use verify::{VerifyReport, VerifyRequest, WalletVerification};
+pub use wallet_lock::DEFAULT_WALLET_WAIT;
 pub use wallets::{wallets_at_once, WALLETS_AT_ONCE};
 pub use types::{CancelToken, ConnectionReport, OverallProgress, ProgressFn, SyncPhase, SyncProgress, SyncReport, SyncRequest, SyncStatus, WalletReport};
 
@@ -62,6 +64,8 @@ pub struct SyncEngine {
     concurrency: usize,
     /// The cache file's writer lock (see [`writer`]).
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// How long a wallet another process syncs is waited for ([`wallet_lock`]).
+    wallet_wait: std::time::Duration,
 }
 
 /// Connections synced at once unless configured otherwise.
@@ -70,12 +74,19 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 impl SyncEngine {
     pub fn new(cache: Cache, credentials: CredentialStore) -> Self {
         let writer = writer::writer_for(cache.path().to_path_buf());
-        SyncEngine { cache, credentials, env_secrets: HashMap::new(), policy: RetryPolicy::from_env(), progress: None, cancel: CancelToken::new(), concurrency: DEFAULT_CONCURRENCY, writer }
+        SyncEngine { cache, credentials, env_secrets: HashMap::new(), policy: RetryPolicy::from_env(), progress: None, cancel: CancelToken::new(), concurrency: DEFAULT_CONCURRENCY, writer, wallet_wait: wallet_lock::DEFAULT_WALLET_WAIT }
     }
 
     /// How many connections sync at once (at least 1; default [`DEFAULT_CONCURRENCY`]).
     pub fn with_concurrency(mut self, connections: usize) -> Self {
         self.concurrency = connections.max(1);
+        self
+    }
+
+    /// How long to wait for a wallet that another process syncs on a shared
+    /// cache before skipping it (default [`DEFAULT_WALLET_WAIT`]).
+    pub fn with_wallet_wait(mut self, wait: std::time::Duration) -> Self {
+        self.wallet_wait = wait;
         self
     }
 
@@ -154,11 +165,24 @@ impl SyncEngine {
     /// An Exlr8 connection waiting for its account holds no slot.
     async fn sync_connection_in_turn(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, slots: &Semaphore) -> Option<ConnectionReport> {
         let _account = writer::account_lock(conn).await;
+        // Other processes on a shared cache: their walks of the account too.
+        let shared = match writer::exlr8_account(conn) {
+            Some(account) => match self.hold_account(conn, &account).await {
+                Ok(Some(lock)) => Some(lock),
+                Ok(None) => return Some(self.skipped_connection(conn)),
+                Err(e) => return Some(fail(self.skipped_connection(conn), e)),
+            },
+            None => None,
+        };
         let _slot = slots.acquire().await.ok()?;
         if self.cancel.is_cancelled() {
             return None;
         }
-        Some(self.sync_connection(conn, pick, full).await)
+        let report = self.sync_connection(conn, pick, full).await;
+        if let Some(lock) = shared {
+            lock.release().await;
+        }
+        Some(report)
     }
 
     /// One cheap call that checks a connection's credentials.

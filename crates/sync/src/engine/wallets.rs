@@ -69,10 +69,22 @@ impl SyncEngine {
         Some(outcome)
     }
 
+    /// One wallet, held against other processes' walks for the whole walk
+    /// ([`super::wallet_lock`]); skipped when another process keeps it.
+    #[allow(clippy::too_many_arguments)]
+    async fn walk_wallet(&self, conn: &Connection, connector: &dyn Connector, w: &WalletRef, i: usize, count: usize, full: bool, run_id: Option<i64>) -> Result<(WalletReport, Option<SyncError>), SyncError> {
+        let Some(lock) = self.hold_wallet(conn, w).await? else {
+            return Ok((self.skipped_wallet(conn, w), None));
+        };
+        let walked = self.walk_held_wallet(conn, connector, w, i, count, full, run_id).await;
+        lock.release().await;
+        walked
+    }
+
     /// One wallet from its checkpoint; its report, and the error when it
     /// stops the connection. `Err` only when the cache fails.
     #[allow(clippy::too_many_arguments)]
-    async fn walk_wallet(&self, conn: &Connection, connector: &dyn Connector, w: &WalletRef, i: usize, count: usize, full: bool, run_id: Option<i64>) -> Result<(WalletReport, Option<SyncError>), SyncError> {
+    async fn walk_held_wallet(&self, conn: &Connection, connector: &dyn Connector, w: &WalletRef, i: usize, count: usize, full: bool, run_id: Option<i64>) -> Result<(WalletReport, Option<SyncError>), SyncError> {
         let checkpoint = if full { None } else { self.cache.checkpoint(w.cache_id).await? };
         let mut sink = CacheSink {
             cache: &self.cache,

@@ -35,12 +35,18 @@ pub(super) fn writer_for(path: PathBuf) -> Arc<tokio::sync::Mutex<()>> {
     lock_for(&WRITERS, path)
 }
 
-/// Held while an Exlr8 connection walks its account (None for other providers).
-pub(super) async fn account_lock(conn: &Connection) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+/// The account an Exlr8 connection walks: its base URL and `client_id`
+/// (None for other providers).
+pub(super) fn exlr8_account(conn: &Connection) -> Option<String> {
     if conn.provider != Provider::Exlr8 {
         return None;
     }
     let client = conn.settings.get("client_id").map(|c| c.trim()).unwrap_or_default();
-    let key = format!("{} {client}", conn.base_url.trim_end_matches('/'));
+    Some(format!("{} {client}", conn.base_url.trim_end_matches('/')))
+}
+
+/// Held while an Exlr8 connection walks its account (None for other providers).
+pub(super) async fn account_lock(conn: &Connection) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+    let key = exlr8_account(conn)?;
     Some(lock_for(&EXLR8_ACCOUNTS, key).lock_owned().await)
 }

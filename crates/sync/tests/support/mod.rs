@@ -1,7 +1,8 @@
 //! Test support for the engine tests (Papaya, Exlr8, Baanx): a fake server,
-//! a real cache file in a temp dir, an in-memory credential store, the
-//! engine with fast retries, and exact checks of the cache against the
-//! fake's ground truth (`FakeHandle::expected`).
+//! a real cache (an SQLite file in a temp dir, or with [`Store::Postgres`]
+//! a fresh database on the test PostgreSQL server), an in-memory credential
+//! store, the engine with fast retries, and exact checks of the cache
+//! against the fake's ground truth (`FakeHandle::expected`).
 
 #![allow(dead_code)]
 
@@ -10,10 +11,9 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use rust_decimal::Decimal;
-use sqlx::Row;
 use tempfile::TempDir;
 use walletbook_core::credentials::CredentialStore;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::model::{Connection, Provider, Secrets, Settings};
 use walletbook_fakes::{FakeConfig, FakeHandle, FakeProvider, FakeServer};
 use walletbook_sync::engine::{SyncEngine, SyncProgress, SyncReport, SyncRequest};
@@ -24,6 +24,29 @@ pub struct Harness {
     pub cache: Cache,
     pub creds: CredentialStore,
     pub fake: FakeHandle,
+    /// The PostgreSQL database, when the cache is one.
+    pub server: Option<walletbook_testpg::TestDb>,
+}
+
+/// Which backend a harness's cache is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    Sqlite,
+    Postgres,
+}
+
+/// `#[tokio::test]`s running each named `async fn(Store)` on both backends:
+/// `sqlite::NAME` and `postgres::NAME`.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { super::$name(super::support::Store::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { super::$name(super::support::Store::Postgres).await })*
+        }
+    };
 }
 
 pub fn fake_of(p: Provider) -> FakeProvider {
@@ -38,10 +61,20 @@ pub fn fake_of(p: Provider) -> FakeProvider {
 
 impl Harness {
     pub async fn start(cfg: FakeConfig) -> Harness {
+        Self::start_on(cfg, Store::Sqlite).await
+    }
+
+    pub async fn start_on(cfg: FakeConfig, store: Store) -> Harness {
         let fake = FakeServer::start(cfg).await;
         let dir = tempfile::tempdir().expect("temp dir");
-        let cache = Cache::open(&dir.path().join("cache.sqlite")).await.expect("cache");
-        Harness { dir, cache, creds: CredentialStore::memory(), fake }
+        let (cache, server) = match store {
+            Store::Sqlite => (Cache::open(&dir.path().join("cache.sqlite")).await.expect("cache"), None),
+            Store::Postgres => {
+                let db = walletbook_testpg::fresh_database("sync_engine").await;
+                (Cache::open(std::path::Path::new(&db.url)).await.expect("PostgreSQL cache"), Some(db))
+            }
+        };
+        Harness { dir, cache, creds: CredentialStore::memory(), fake, server }
     }
 
     /// Add a connection named `name` to the fake's `p`, with the secrets the fake accepts.
@@ -131,8 +164,15 @@ impl Harness {
         }
     }
 
+    /// Rows in the cache; panics when a (wallet, record) is stored twice.
     pub async fn count_rows(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM transactions").fetch_one(self.cache.sqlite().expect("an SQLite cache")).await.expect("count")
+        const DOUBLED: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM transactions GROUP BY wallet_id, record_id HAVING COUNT(*) > 1) d";
+        let (rows, doubled): (i64, i64) = match self.cache.backend() {
+            Backend::Sqlite(pool) => (sqlx::query_scalar("SELECT COUNT(*) FROM transactions").fetch_one(pool).await.expect("count"), sqlx::query_scalar(DOUBLED).fetch_one(pool).await.expect("doubled")),
+            Backend::Postgres(pool) => (sqlx::query_scalar("SELECT COUNT(*) FROM transactions").fetch_one(pool).await.expect("count"), sqlx::query_scalar(DOUBLED).fetch_one(pool).await.expect("doubled")),
+        };
+        assert_eq!(doubled, 0, "no record is stored twice");
+        rows
     }
 }
 
@@ -147,31 +187,47 @@ pub struct WalletTotals {
     pub oldest_before: Option<Decimal>,
 }
 
+/// A stored row: record id, direction, amount, fee, currency, status, balances (money as text).
+type StoredRow = (String, String, String, Option<String>, String, String, Option<String>, Option<String>);
+
 pub async fn wallet_totals(cache: &Cache, wallet_id: i64) -> WalletTotals {
-    let rows = sqlx::query("SELECT record_id, direction, amount, fee, currency, status, balance_before, balance_after FROM transactions WHERE wallet_id = ? ORDER BY occurred_at, id")
-        .bind(wallet_id)
-        .fetch_all(cache.sqlite().expect("an SQLite cache"))
-        .await
-        .expect("rows");
+    let rows: Vec<StoredRow> = match cache.backend() {
+        Backend::Sqlite(pool) => {
+            sqlx::query_as("SELECT record_id, direction, amount, fee, currency, status, balance_before, balance_after FROM transactions WHERE wallet_id = ? ORDER BY occurred_at, id")
+                .bind(wallet_id)
+                .fetch_all(pool)
+                .await
+        }
+        Backend::Postgres(pool) => {
+            sqlx::query_as(
+                "SELECT record_id, direction, amount::text, fee::text, currency, status, balance_before::text, balance_after::text
+                 FROM transactions WHERE wallet_id = $1 ORDER BY occurred_at, id",
+            )
+            .bind(wallet_id)
+            .fetch_all(pool)
+            .await
+        }
+    }
+    .expect("rows");
     let dec = |s: Option<String>| s.map(|s| Decimal::from_str(&s).expect("stored decimal"));
     let mut t = WalletTotals::default();
-    for (i, r) in rows.iter().enumerate() {
+    for (i, (record_id, direction, amount, fee, currency, status, before, after)) in rows.into_iter().enumerate() {
         t.count += 1;
-        t.ids.push(r.get(0));
-        let entry = t.by_currency.entry(r.get::<String, _>(4)).or_default();
-        if r.get::<String, _>(5) == "completed" {
-            let amount = dec(Some(r.get(2))).unwrap_or_default();
-            if r.get::<String, _>(1) == "credit" {
+        t.ids.push(record_id);
+        let entry = t.by_currency.entry(currency).or_default();
+        if status == "completed" {
+            let amount = dec(Some(amount)).unwrap_or_default();
+            if direction == "credit" {
                 entry.0 += amount;
             } else {
                 entry.1 += amount;
-                entry.2 += dec(r.get(3)).unwrap_or_default();
+                entry.2 += dec(fee).unwrap_or_default();
             }
         }
         if i == 0 {
-            t.oldest_before = dec(r.get(6));
+            t.oldest_before = dec(before);
         }
-        t.newest_after = dec(r.get(7));
+        t.newest_after = dec(after);
     }
     t.ids.sort();
     t
