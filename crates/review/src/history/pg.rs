@@ -68,16 +68,19 @@ pub(super) async fn page_rows(pool: &PgPool, sort: SortKey, order: SortOrder, r:
         r.fts_probe = matches > super::PROBE_ABOVE;
     }
     let r = &r;
+    // The page's ids first (index-backed, skipped rows cost an index entry
+    // each), then their columns and annotations: the annotation lookups
+    // never run for rows an OFFSET skips.
     let mut q = QueryBuilder::<Postgres>::new("SELECT ");
-    q.push(COLUMNS).push(ANNOTATION_COLUMNS);
+    q.push(COLUMNS).push(ANNOTATION_COLUMNS).push(" FROM (SELECT t.id");
     let mut parts = SqlParts::default();
     filter_sql(r, &mut parts);
     parts.push_onto_pg(&mut q);
     let (after, order_by) = match (sort, order) {
-        (SortKey::Time, SortOrder::Asc) => (" AND (t.occurred_at, t.instant_order, t.id) > (", " ORDER BY t.occurred_at ASC, t.instant_order ASC, t.id ASC LIMIT "),
-        (SortKey::Time, SortOrder::Desc) => (" AND (t.occurred_at, t.instant_order, t.id) < (", " ORDER BY t.occurred_at DESC, t.instant_order DESC, t.id DESC LIMIT "),
-        (SortKey::Amount, SortOrder::Asc) => (" AND (t.amount, t.id) > (", " ORDER BY t.amount ASC, t.id ASC LIMIT "),
-        (SortKey::Amount, SortOrder::Desc) => (" AND (t.amount, t.id) < (", " ORDER BY t.amount DESC, t.id DESC LIMIT "),
+        (SortKey::Time, SortOrder::Asc) => (" AND (t.occurred_at, t.instant_order, t.id) > (", " ORDER BY t.occurred_at ASC, t.instant_order ASC, t.id ASC"),
+        (SortKey::Time, SortOrder::Desc) => (" AND (t.occurred_at, t.instant_order, t.id) < (", " ORDER BY t.occurred_at DESC, t.instant_order DESC, t.id DESC"),
+        (SortKey::Amount, SortOrder::Asc) => (" AND (t.amount, t.id) > (", " ORDER BY t.amount ASC, t.id ASC"),
+        (SortKey::Amount, SortOrder::Desc) => (" AND (t.amount, t.id) < (", " ORDER BY t.amount DESC, t.id DESC"),
     };
     if let Start::After(Some(c)) = start {
         q.push(after);
@@ -87,10 +90,11 @@ pub(super) async fn page_rows(pool: &PgPool, sort: SortKey, order: SortOrder, r:
         };
         q.push(", ").push_bind(c.id()).push(")");
     }
-    q.push(order_by).push_bind(limit + 1);
+    q.push(order_by).push(" LIMIT ").push_bind(limit + 1);
     if let Start::At(offset) = start {
         q.push(" OFFSET ").push_bind(*offset);
     }
+    q.push(") AS page JOIN transactions t ON t.id = page.id").push(order_by);
     let rows = q.build().fetch_all(pool).await?;
     rows.iter().map(|row| mapper.map_annotated(row, sort)).collect()
 }
