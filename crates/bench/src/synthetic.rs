@@ -44,9 +44,8 @@ pub async fn build(cache: &Cache, rows: u64, progress: &mut dyn FnMut(u64)) -> R
             sqlx::query("PRAGMA optimize").execute(pool).await?;
             sqlx::query("ANALYZE").execute(pool).await?;
         }
-        // Fresh statistics and a visibility map, so index-only scans apply.
         Backend::Postgres(pool) => {
-            sqlx::query("VACUUM ANALYZE").execute(pool).await?;
+            sqlx::query("ANALYZE").execute(pool).await?;
         }
     }
     cache.set_setting(BUILT_KEY, &rows.to_string()).await?;
@@ -147,7 +146,11 @@ async fn fill_wallet(cache: &Cache, wallet: &mut SyntheticWallet, done: &mut u64
 
 /// The id of the first wallet in the cache.
 pub async fn first_wallet(cache: &Cache) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COALESCE(MIN(id), 0) FROM wallets").fetch_one(cache.sqlite().expect("an SQLite cache")).await?)
+    const SQL: &str = "SELECT COALESCE(MIN(id), 0) FROM wallets";
+    Ok(match cache.backend() {
+        Backend::Sqlite(pool) => sqlx::query_scalar(SQL).fetch_one(pool).await?,
+        Backend::Postgres(pool) => sqlx::query_scalar(SQL).fetch_one(pool).await?,
+    })
 }
 
 /// The cursor after `offset` rows of `query` (paged through in large pages).

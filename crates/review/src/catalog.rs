@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use sqlx::Row;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::model::Provider;
-use walletbook_core::money::from_text;
 use walletbook_core::{Error, Result};
+
+use crate::history::row::Fetched;
 
 /// One wallet with its connection, as review shows it.
 #[derive(Debug, Clone)]
@@ -31,33 +31,41 @@ impl WalletInfo {
     }
 }
 
+const WALLETS_SQL: &str = "SELECT w.id, w.connection_id, c.name, c.provider, w.provider_wallet_id, w.kind, w.currency, w.name, w.current_balance
+         FROM wallets w JOIN connections c ON c.id = w.connection_id";
+
 /// Every wallet, by cache id.
 pub async fn wallets(cache: &Cache) -> Result<BTreeMap<i64, WalletInfo>> {
-    let pool = cache.sqlite()?;
-    let rows = sqlx::query(
-        "SELECT w.id, w.connection_id, c.name, c.provider, w.provider_wallet_id, w.kind, w.currency, w.name, w.current_balance
-         FROM wallets w JOIN connections c ON c.id = w.connection_id",
-    )
-    .fetch_all(pool)
-    .await?;
     let mut out = BTreeMap::new();
-    for r in rows {
-        let provider: String = r.get(3);
-        let balance: Option<String> = r.get(8);
-        let w = WalletInfo {
-            id: r.get(0),
-            connection_id: r.get(1),
-            connection_name: r.get(2),
-            provider: provider.parse()?,
-            provider_wallet_id: r.get(4),
-            kind: r.get(5),
-            currency: r.get(6),
-            name: r.get(7),
-            current_balance: balance.as_deref().map(from_text).transpose()?,
-        };
-        out.insert(w.id, w);
+    match cache.backend() {
+        Backend::Sqlite(pool) => {
+            for r in sqlx::query(WALLETS_SQL).fetch_all(pool).await? {
+                let w = wallet_of(&r)?;
+                out.insert(w.id, w);
+            }
+        }
+        Backend::Postgres(pool) => {
+            for r in sqlx::query(WALLETS_SQL).fetch_all(pool).await? {
+                let w = wallet_of(&r)?;
+                out.insert(w.id, w);
+            }
+        }
     }
     Ok(out)
+}
+
+fn wallet_of(r: &impl Fetched) -> Result<WalletInfo> {
+    Ok(WalletInfo {
+        id: r.int(0)?,
+        connection_id: r.int(1)?,
+        connection_name: r.text(2)?,
+        provider: r.text(3)?.parse()?,
+        provider_wallet_id: r.text(4)?,
+        kind: r.text(5)?,
+        currency: r.text(6)?,
+        name: r.opt_text(7)?,
+        current_balance: r.opt_dec(8)?,
+    })
 }
 
 /// The wallet with this id, or a clear error.

@@ -21,15 +21,14 @@
 use futures::TryStreamExt as _;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use ts_rs::TS;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::model::Provider;
 use walletbook_core::order::{chain_order, Link};
 use walletbook_core::Result;
 
 use crate::catalog::{self, WalletInfo};
-use crate::history::row::{RowMapper, COLUMNS};
+use crate::history::row::{Fetched, RowMapper, COLUMNS};
 use crate::history::{HistoryRow, SortKey};
 use crate::range::zone_or_local;
 use crate::rules;
@@ -169,25 +168,50 @@ impl Seen {
 }
 
 async fn check_wallet(cache: &Cache, w: &WalletInfo, mapper: &RowMapper<'_>, max: usize) -> Result<WalletReconciliation> {
-    let pool = cache.sqlite()?;
-    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT ");
-    q.push(COLUMNS).push(", t.first_run_id FROM transactions t WHERE t.wallet_id = ").push_bind(w.id).push(" ORDER BY t.occurred_at, t.instant_order, t.id");
-    let mut stream = q.build().fetch(pool);
-    let mut check = Checker::new(w, max);
-    // An instant is checked once the next one is read: its rows may come in
-    // any order there, and the order of this one must lead on to one of them.
-    let (mut waiting, mut reading): (Vec<Seen>, Vec<Seen>) = (Vec::new(), Vec::new());
-    while let Some(sql_row) = stream.try_next().await? {
-        let (row, _) = mapper.map(&sql_row, SortKey::Time)?;
-        if reading.last().is_some_and(|p| p.row.occurred_at_utc != row.occurred_at_utc) {
-            check.instant(std::mem::take(&mut waiting), &links(&reading));
-            waiting = std::mem::take(&mut reading);
+    let mut walk = Walk { check: Checker::new(w, max), waiting: Vec::new(), reading: Vec::new() };
+    match cache.backend() {
+        Backend::Sqlite(pool) => {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT ");
+            q.push(COLUMNS).push(", t.first_run_id FROM transactions t WHERE t.wallet_id = ").push_bind(w.id).push(" ORDER BY t.occurred_at, t.instant_order, t.id");
+            let mut stream = q.build().fetch(pool);
+            while let Some(sql_row) = stream.try_next().await? {
+                walk.push(mapper, &sql_row)?;
+            }
         }
-        reading.push(Seen { run: sql_row.get(17), number: row.record_id.parse::<i64>().ok(), row });
+        Backend::Postgres(pool) => {
+            let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new("SELECT ");
+            q.push(crate::history::pg::COLUMNS).push(", t.first_run_id FROM transactions t WHERE t.wallet_id = ").push_bind(w.id).push(" ORDER BY t.occurred_at, t.instant_order, t.id");
+            let mut stream = q.build().fetch(pool);
+            while let Some(sql_row) = stream.try_next().await? {
+                walk.push(mapper, &sql_row)?;
+            }
+        }
     }
+    let Walk { mut check, waiting, reading } = walk;
     check.instant(waiting, &links(&reading));
     check.instant(reading, &[]);
     Ok(check.finish(w))
+}
+
+/// A wallet's rows in the canonical order, fed to its [`Checker`]. An
+/// instant is checked once the next one is read: its rows may come in any
+/// order there, and the order of this one must lead on to one of them.
+struct Walk {
+    check: Checker,
+    waiting: Vec<Seen>,
+    reading: Vec<Seen>,
+}
+
+impl Walk {
+    fn push(&mut self, mapper: &RowMapper<'_>, sql_row: &impl Fetched) -> Result<()> {
+        let (row, _) = mapper.map(sql_row, SortKey::Time)?;
+        if self.reading.last().is_some_and(|p| p.row.occurred_at_utc != row.occurred_at_utc) {
+            self.check.instant(std::mem::take(&mut self.waiting), &links(&self.reading));
+            self.waiting = std::mem::take(&mut self.reading);
+        }
+        self.reading.push(Seen { run: sql_row.opt_int(17)?, number: row.record_id.parse::<i64>().ok(), row });
+        Ok(())
+    }
 }
 
 fn links(rows: &[Seen]) -> Vec<Link> {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqliteConnection};
 use ts_rs::TS;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::time::{from_nanos, to_rfc3339};
 use walletbook_core::Result;
 
@@ -34,7 +34,7 @@ impl AuditAction {
         }
     }
 
-    fn from_db(text: &str) -> Option<AuditAction> {
+    pub(super) fn from_db(text: &str) -> Option<AuditAction> {
         [AuditAction::NoteAdded, AuditAction::NoteRemoved, AuditAction::TagAdded, AuditAction::TagRemoved, AuditAction::Reviewed, AuditAction::Unreviewed]
             .into_iter()
             .find(|a| a.as_str() == text)
@@ -90,11 +90,14 @@ const ALL: &str = "SELECT id, at, actor, action, transaction_id, wallet_id, deta
 
 /// The recorded changes, newest first (a transaction's, when both ids are given).
 pub async fn audit_log(cache: &Cache, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
-    let pool = cache.sqlite()?;
     let limit = i64::from(match filter.limit {
         0 => 100,
         n => n.min(10_000),
     });
+    if let Backend::Postgres(pool) = cache.backend() {
+        return super::pg::audit_log(pool, filter.transaction_id, filter.wallet_id, limit).await;
+    }
+    let pool = cache.sqlite()?;
     let (sql, key) = match (filter.transaction_id, filter.wallet_id) {
         (Some(t), _) => (BY_TRANSACTION, Some(t)),
         (None, Some(w)) => (BY_WALLET, Some(w)),

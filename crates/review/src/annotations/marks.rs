@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use ts_rs::TS;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::time::{from_nanos, to_nanos, to_rfc3339};
 use walletbook_core::Result;
 
@@ -55,9 +55,13 @@ pub async fn unmark_reviewed(cache: &Cache, transaction_ids: &[i64], actor: &str
 /// check that every id was a transaction by counting the chunk's marks,
 /// so the rows themselves are read once (marking) or not at all.
 async fn change_marks(cache: &Cache, transaction_ids: &[i64], actor: &str, action: AuditAction) -> Result<MarkOutcome> {
-    let pool = cache.sqlite()?;
     let ids = distinct(transaction_ids);
     let now = to_nanos(Utc::now());
+    if let Backend::Postgres(pool) = cache.backend() {
+        let changed = super::pg::writing(cache.path(), "marking rows reviewed", super::pg::change_marks(pool, &ids, actor, now, action).await)?;
+        return Ok(MarkOutcome { requested: ids.len() as u64, changed });
+    }
+    let pool = cache.sqlite()?;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let marking = action == AuditAction::Reviewed;
     let mut changed = 0;
@@ -102,6 +106,9 @@ async fn count_marks(conn: &mut SqliteConnection, ids: &[i64]) -> Result<u64> {
 
 /// The reviewed mark of one transaction, if any.
 pub async fn review_mark(cache: &Cache, transaction_id: i64) -> Result<Option<ReviewMark>> {
+    if let Backend::Postgres(pool) = cache.backend() {
+        return super::pg::review_mark(pool, transaction_id).await;
+    }
     let pool = cache.sqlite()?;
     let row: Option<(String, i64)> = sqlx::query_as("SELECT reviewed_by, reviewed_at FROM reviewed_marks WHERE transaction_id = ?").bind(transaction_id).fetch_optional(pool).await?;
     Ok(row.map(|(by, at)| ReviewMark { transaction_id, reviewed_by: by, reviewed_at: to_rfc3339(from_nanos(at)) }))

@@ -17,6 +17,7 @@
 mod audit;
 mod marks;
 mod notes;
+mod pg;
 mod tags;
 
 use serde::{Deserialize, Serialize};
@@ -28,7 +29,7 @@ pub use marks::{mark_reviewed, review_mark, unmark_reviewed, MarkOutcome, Review
 pub use notes::{add_note, notes, remove_note, Note, NoteTarget};
 pub use tags::{add_tag, all_tags, remove_tag, tags, TagCount};
 
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 
 /// Longest note, in characters.
 pub const MAX_NOTE_CHARS: usize = 4000;
@@ -61,6 +62,9 @@ pub async fn transaction_annotations(cache: &Cache, transaction_id: i64) -> Resu
 
 /// Whether any transaction has a tag or a note (exports skip reading them when none has).
 pub async fn any_row_annotations(cache: &Cache) -> Result<bool> {
+    if let Backend::Postgres(pool) = cache.backend() {
+        return pg::any_row_annotations(pool).await;
+    }
     let pool = cache.sqlite()?;
     let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM transaction_tags) OR EXISTS (SELECT 1 FROM notes WHERE transaction_id IS NOT NULL)").fetch_one(pool).await?;
     Ok(any)
@@ -118,6 +122,9 @@ pub(crate) fn unknown_transaction(id: i64) -> Error {
 
 /// Fail with [`unknown_transaction`] for the first of `ids` the cache does not hold.
 pub(crate) async fn require_transactions(cache: &Cache, ids: &[i64]) -> Result<()> {
+    if let Backend::Postgres(pool) = cache.backend() {
+        return pg::require_in(&mut *pool.acquire().await?, ids).await;
+    }
     let pool = cache.sqlite()?;
     let mut conn = pool.acquire().await?;
     marks::require_in(&mut conn, ids).await

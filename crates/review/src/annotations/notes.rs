@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use ts_rs::TS;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::time::{from_nanos, to_nanos, to_rfc3339};
 use walletbook_core::{Error, Result};
 
 use super::audit::{record, AuditAction};
-use super::{normalize_note, unknown_transaction};
+use super::{normalize_note, pg, unknown_transaction};
 
 /// What a note is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -55,9 +55,20 @@ fn note_from_row(r: &SqliteRow) -> Note {
 
 /// Add a note to a transaction or a wallet; returns it with its id.
 pub async fn add_note(cache: &Cache, target: NoteTarget, body: &str, actor: &str) -> Result<Note> {
-    let pool = cache.sqlite()?;
     let body = normalize_note(body)?;
     let now = to_nanos(Utc::now());
+    if let Backend::Postgres(pool) = cache.backend() {
+        let work = async {
+            let mut tx = pool.begin().await?;
+            let (transaction_id, wallet_id) = pg::note_target(&mut tx, target).await?;
+            let id = pg::insert_note(&mut tx, (transaction_id, wallet_id), &body, actor, now).await?;
+            pg::record(&mut tx, now, actor, AuditAction::NoteAdded, transaction_id, wallet_id, Some(&body)).await?;
+            tx.commit().await?;
+            Ok(Note { id, transaction_id, wallet_id, body: body.clone(), created_by: actor.to_string(), created_at: to_rfc3339(from_nanos(now)) })
+        };
+        return pg::writing(cache.path(), "adding a note", work.await);
+    }
+    let pool = cache.sqlite()?;
     let mut tx = pool.begin().await?;
     let (transaction_id, wallet_id) = match target {
         NoteTarget::Transaction(id) => {
@@ -86,6 +97,9 @@ pub async fn add_note(cache: &Cache, target: NoteTarget, body: &str, actor: &str
 
 /// The notes of a transaction or a wallet, oldest first.
 pub async fn notes(cache: &Cache, target: NoteTarget) -> Result<Vec<Note>> {
+    if let Backend::Postgres(pool) = cache.backend() {
+        return pg::notes(pool, target).await;
+    }
     let pool = cache.sqlite()?;
     let rows = match target {
         NoteTarget::Transaction(id) => sqlx::query(BY_TRANSACTION).bind(id).fetch_all(pool).await?,
@@ -96,13 +110,27 @@ pub async fn notes(cache: &Cache, target: NoteTarget) -> Result<Vec<Note>> {
 
 /// Remove the note with this id; returns what was removed.
 pub async fn remove_note(cache: &Cache, note_id: i64, actor: &str) -> Result<Note> {
-    let pool = cache.sqlite()?;
     let now = to_nanos(Utc::now());
+    if let Backend::Postgres(pool) = cache.backend() {
+        let work = async {
+            let mut tx = pool.begin().await?;
+            let note = pg::delete_note(&mut tx, note_id).await?.ok_or_else(|| no_such_note(note_id))?;
+            pg::record(&mut tx, now, actor, AuditAction::NoteRemoved, note.transaction_id, note.wallet_id, Some(&note.body)).await?;
+            tx.commit().await?;
+            Ok(note)
+        };
+        return pg::writing(cache.path(), "removing a note", work.await);
+    }
+    let pool = cache.sqlite()?;
     let mut tx = pool.begin().await?;
     let found = sqlx::query(BY_ID).bind(note_id).fetch_optional(&mut *tx).await?;
-    let note = found.as_ref().map(note_from_row).ok_or_else(|| Error::NotFound(format!("Note {note_id} is not in this cache; see the note ids with `walletbook note list TRANSACTION_ID`")))?;
+    let note = found.as_ref().map(note_from_row).ok_or_else(|| no_such_note(note_id))?;
     sqlx::query("DELETE FROM notes WHERE id = ?").bind(note_id).execute(&mut *tx).await?;
     record(&mut tx, now, actor, AuditAction::NoteRemoved, note.transaction_id, note.wallet_id, Some(&note.body)).await?;
     tx.commit().await?;
     Ok(note)
+}
+
+fn no_such_note(note_id: i64) -> Error {
+    Error::NotFound(format!("Note {note_id} is not in this cache; see the note ids with `walletbook note list TRANSACTION_ID`"))
 }

@@ -6,12 +6,12 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqliteConnection};
 use ts_rs::TS;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::time::to_nanos;
 use walletbook_core::{Error, Result};
 
 use super::audit::{record, AuditAction};
-use super::{normalize_tag, require_transactions};
+use super::{normalize_tag, pg, require_transactions};
 
 /// A tag in use and how many transactions carry it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -23,10 +23,22 @@ pub struct TagCount {
 
 /// Tag a transaction; returns its tags afterwards.
 pub async fn add_tag(cache: &Cache, transaction_id: i64, tag: &str, actor: &str) -> Result<Vec<String>> {
-    let pool = cache.sqlite()?;
     let tag = normalize_tag(tag)?;
     require_transactions(cache, &[transaction_id]).await?;
     let now = to_nanos(Utc::now());
+    if let Backend::Postgres(pool) = cache.backend() {
+        let work = async {
+            let mut tx = pool.begin().await?;
+            if pg::insert_tag(&mut tx, transaction_id, &tag, actor, now).await? {
+                pg::record(&mut tx, now, actor, AuditAction::TagAdded, Some(transaction_id), None, Some(&tag)).await?;
+            }
+            let tags = pg::tags_in(&mut tx, transaction_id).await?;
+            tx.commit().await?;
+            Ok(tags)
+        };
+        return pg::writing(cache.path(), "tagging a transaction", work.await);
+    }
+    let pool = cache.sqlite()?;
     let mut tx = pool.begin().await?;
     let added = sqlx::query("INSERT INTO transaction_tags (transaction_id, tag, created_by, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
         .bind(transaction_id)
@@ -46,10 +58,21 @@ pub async fn add_tag(cache: &Cache, transaction_id: i64, tag: &str, actor: &str)
 
 /// Remove a tag (in any letter case) from a transaction; returns its tags afterwards.
 pub async fn remove_tag(cache: &Cache, transaction_id: i64, tag: &str, actor: &str) -> Result<Vec<String>> {
-    let pool = cache.sqlite()?;
     let tag = normalize_tag(tag)?;
     require_transactions(cache, &[transaction_id]).await?;
     let now = to_nanos(Utc::now());
+    if let Backend::Postgres(pool) = cache.backend() {
+        let work = async {
+            let mut tx = pool.begin().await?;
+            let removed = pg::delete_tag(&mut tx, transaction_id, &tag).await?.ok_or_else(|| no_such_tag(transaction_id, &tag))?;
+            pg::record(&mut tx, now, actor, AuditAction::TagRemoved, Some(transaction_id), None, Some(&removed)).await?;
+            let tags = pg::tags_in(&mut tx, transaction_id).await?;
+            tx.commit().await?;
+            Ok(tags)
+        };
+        return pg::writing(cache.path(), "removing a tag", work.await);
+    }
+    let pool = cache.sqlite()?;
     let mut tx = pool.begin().await?;
     let removed: Option<String> = sqlx::query_scalar("DELETE FROM transaction_tags WHERE transaction_id = ? AND tag = ? RETURNING tag")
         .bind(transaction_id)
@@ -57,7 +80,7 @@ pub async fn remove_tag(cache: &Cache, transaction_id: i64, tag: &str, actor: &s
         .fetch_optional(&mut *tx)
         .await?;
     let Some(removed) = removed else {
-        return Err(Error::NotFound(format!("Transaction {transaction_id} has no tag '{tag}'; see its tags with `walletbook note list {transaction_id}`")));
+        return Err(no_such_tag(transaction_id, &tag));
     };
     record(&mut tx, now, actor, AuditAction::TagRemoved, Some(transaction_id), None, Some(&removed)).await?;
     let tags = tags_in(&mut tx, transaction_id).await?;
@@ -67,6 +90,9 @@ pub async fn remove_tag(cache: &Cache, transaction_id: i64, tag: &str, actor: &s
 
 /// A transaction's tags, alphabetical ignoring case.
 pub async fn tags(cache: &Cache, transaction_id: i64) -> Result<Vec<String>> {
+    if let Backend::Postgres(pool) = cache.backend() {
+        return pg::tags_in(&mut *pool.acquire().await?, transaction_id).await;
+    }
     let pool = cache.sqlite()?;
     let mut conn = pool.acquire().await?;
     tags_in(&mut conn, transaction_id).await
@@ -78,7 +104,14 @@ async fn tags_in(conn: &mut SqliteConnection, transaction_id: i64) -> Result<Vec
 
 /// Every tag in use with how many transactions carry it, alphabetical.
 pub async fn all_tags(cache: &Cache) -> Result<Vec<TagCount>> {
+    if let Backend::Postgres(pool) = cache.backend() {
+        return pg::all_tags(pool).await;
+    }
     let pool = cache.sqlite()?;
     let rows = sqlx::query("SELECT MIN(tag), COUNT(*) FROM transaction_tags GROUP BY tag ORDER BY tag").fetch_all(pool).await?;
     Ok(rows.iter().map(|r| TagCount { tag: r.get(0), count: r.get(1) }).collect())
+}
+
+fn no_such_tag(transaction_id: i64, tag: &str) -> Error {
+    Error::NotFound(format!("Transaction {transaction_id} has no tag '{tag}'; see its tags with `walletbook note list {transaction_id}`"))
 }

@@ -18,7 +18,7 @@ pub mod spec;
 
 use serde::Serialize;
 use ts_rs::TS;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::model::{DiscoveredWallet, ParsedRecord, Settings};
 use walletbook_core::time::to_nanos;
 use walletbook_core::Result;
@@ -46,7 +46,6 @@ pub struct DemoReport {
 
 /// Fill `cache` with the demo workspace, or do nothing if it is there.
 pub async fn load_demo(cache: &Cache) -> Result<DemoReport> {
-    let pool = cache.sqlite()?;
     let total: u64 = spec::WALLETS.iter().enumerate().map(|(i, w)| gen::generate(w, i).records.len() as u64).sum();
     if cache.setting(LOADED_KEY).await?.as_deref() == Some(DEMO_VERSION) {
         return Ok(DemoReport { already_loaded: true, connections: 5, wallets: spec::WALLETS.len() as u32, inserted: 0, total });
@@ -71,11 +70,7 @@ pub async fn load_demo(cache: &Cache) -> Result<DemoReport> {
             };
             let wallet_id = cache.upsert_wallet(connection.id, &discovered).await?;
             // The demo's balance is as of its fixed end, not "now".
-            sqlx::query("UPDATE wallets SET balance_as_of = ? WHERE id = ?")
-                .bind(to_nanos(gen::balance_as_of()))
-                .bind(wallet_id)
-                .execute(pool)
-                .await?;
+            set_balance_as_of(cache, wallet_id, to_nanos(gen::balance_as_of())).await?;
             let mut records = generated.records.into_iter().map(ParsedRecord::Ok).peekable();
             while records.peek().is_some() {
                 let page: Vec<ParsedRecord> = records.by_ref().take(PAGE).collect();
@@ -86,4 +81,13 @@ pub async fn load_demo(cache: &Cache) -> Result<DemoReport> {
     }
     cache.set_setting(LOADED_KEY, DEMO_VERSION).await?;
     Ok(DemoReport { already_loaded: false, connections: 5, wallets: spec::WALLETS.len() as u32, inserted, total })
+}
+
+/// Set a wallet's `balance_as_of` on either backend.
+async fn set_balance_as_of(cache: &Cache, wallet_id: i64, at: i64) -> Result<()> {
+    match cache.backend() {
+        Backend::Sqlite(pool) => sqlx::query("UPDATE wallets SET balance_as_of = ? WHERE id = ?").bind(at).bind(wallet_id).execute(pool).await.map(drop)?,
+        Backend::Postgres(pool) => sqlx::query("UPDATE wallets SET balance_as_of = $1 WHERE id = $2").bind(at).bind(wallet_id).execute(pool).await.map(drop)?,
+    }
+    Ok(())
 }

@@ -20,6 +20,7 @@ pub mod atomic;
 pub mod batch;
 pub mod file;
 pub mod pdf;
+mod pg;
 pub mod statement;
 mod statement_csv;
 mod stream;
@@ -29,7 +30,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::{Error, Result};
 
 pub use batch::{export_statements, BatchLayout, BatchReport, BatchRequest};
@@ -132,7 +133,6 @@ pub const PROGRESS_EVERY: u64 = 10_000;
 /// Returns the number of rows written; `progress` gets the running count.
 /// A history cannot be a PDF (a PDF is a statement of one wallet).
 pub async fn export_history(cache: &Cache, filter: &HistoryFilter, target: &Path, opts: &ExportOptions, progress: &mut (dyn FnMut(u64) + Send)) -> Result<u64> {
-    let pool = cache.sqlite()?;
     let (zone_name, tz) = zone_or_local(opts.zone.as_deref())?;
     if opts.format == ExportFormat::Pdf {
         return Err(Error::invalid("a history cannot be exported as PDF: export a statement of one wallet as PDF, or the history as csv or xlsx"));
@@ -142,14 +142,16 @@ pub async fn export_history(cache: &Cache, filter: &HistoryFilter, target: &Path
     file::check_target(target)?;
 
     let labels = wallets.values().map(|w| (w.id, (w.connection_name.clone(), w.label()))).collect();
-    let conn = pool.acquire().await?;
     let annotated = crate::annotations::any_row_annotations(cache).await?;
     let job = stream::Job { resolved, zone: tz, amounts: opts.amounts, labels, annotated };
     let written = match opts.format {
         ExportFormat::Xlsx => {
-            let exact = stream::exact_text_columns(cache, &job).await?;
+            let exact = match cache.backend() {
+                Backend::Sqlite(_) => stream::exact_text_columns(cache, &job).await?,
+                Backend::Postgres(pool) => pg::exact_text_columns(pool, &job).await?,
+            };
             let sink = xlsx::HistoryBook::create(target, &zone_name, opts.amounts, exact)?;
-            let (written, sink) = stream::export_rows(conn, job, sink, progress).await?;
+            let (written, sink) = export_rows(cache, job, sink, progress).await?;
             sink.finish()?;
             written
         }
@@ -161,13 +163,21 @@ pub async fn export_history(cache: &Cache, filter: &HistoryFilter, target: &Path
             header.extend(["fee", "balance_after", "status", "description", "counterparty", "reference", "category", "record_id", "transaction_id", "tags", "note"]);
             out.record(header.into_iter().map(Cell::Text))?;
             let sink = stream::CsvSink::new(out, opts.dates);
-            let (written, sink) = stream::export_rows(conn, job, sink, progress).await?;
+            let (written, sink) = export_rows(cache, job, sink, progress).await?;
             sink.out.finish()?;
             written
         }
     };
     progress(written);
     Ok(written)
+}
+
+/// The history's rows into `sink`, from whichever backend holds the cache.
+async fn export_rows<S: stream::RowSink>(cache: &Cache, job: stream::Job, sink: S, progress: &mut (dyn FnMut(u64) + Send)) -> Result<(u64, S)> {
+    match cache.backend() {
+        Backend::Sqlite(pool) => stream::export_rows(pool.acquire().await?, job, sink, progress).await,
+        Backend::Postgres(pool) => pg::export_rows(pool, job, sink, progress).await,
+    }
 }
 
 /// The date column's name: `date`, or `date (Europe/Amsterdam)` when dates

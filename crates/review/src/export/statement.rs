@@ -15,16 +15,16 @@ use chrono_tz::Tz;
 use futures::TryStreamExt as _;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use ts_rs::TS;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::model::Direction;
-use walletbook_core::money::from_text;
+use walletbook_core::money::to_text;
 use walletbook_core::time::{day_start, from_nanos, to_nanos};
 use walletbook_core::{Error, Result};
 
 use super::{file, pdf, statement_csv, xlsx, ExportFormat, ExportOptions, PROGRESS_EVERY};
 use crate::catalog::{self, WalletInfo};
+use crate::history::row::Fetched;
 use crate::range::{parse_day_range, zone_or_local};
 use crate::rules::{self, direction_from_db, status_from_db};
 use crate::summary::{summarise, BalanceFigure, Period, SummaryRequest};
@@ -161,7 +161,6 @@ pub async fn load_head(cache: &Cache, req: &StatementRequest, opts: &ExportOptio
 
 /// The head of `wallet`'s statement over `from..=to` in `zone`.
 pub(super) async fn head_for(cache: &Cache, wallet: WalletInfo, from: NaiveDate, to: NaiveDate, zone_name: String, zone: Tz) -> Result<StatementHead> {
-    let pool = cache.sqlite()?;
     let request = SummaryRequest {
         period: Period::Whole,
         zone: Some(zone_name.clone()),
@@ -178,7 +177,10 @@ pub(super) async fn head_for(cache: &Cache, wallet: WalletInfo, from: NaiveDate,
         Some(_) => None,
         None => summarise(cache, &SummaryRequest { from: None, ..request }).await?.rows.into_iter().next().and_then(|t| t.closing),
     };
-    let as_of: Option<i64> = sqlx::query_scalar("SELECT last_sync_at FROM wallets WHERE id = ?").bind(wallet.id).fetch_optional(pool).await?.flatten();
+    let as_of: Option<i64> = match cache.backend() {
+        Backend::Sqlite(pool) => sqlx::query_scalar("SELECT last_sync_at FROM wallets WHERE id = ?").bind(wallet.id).fetch_optional(pool).await?.flatten(),
+        Backend::Postgres(pool) => sqlx::query_scalar("SELECT last_sync_at FROM wallets WHERE id = $1").bind(wallet.id).fetch_optional(pool).await?.flatten(),
+    };
     let signed_off = crate::signoff::signoff_line_for(cache, wallet.id, to_nanos(day_start(to + Duration::days(1), zone))).await?;
     let figure = |t: &Option<crate::summary::SummaryRow>, f: fn(&crate::summary::SummaryRow) -> Decimal| t.as_ref().map(f).unwrap_or_default();
     Ok(StatementHead {
@@ -202,50 +204,68 @@ pub(super) async fn head_for(cache: &Cache, wallet: WalletInfo, from: NaiveDate,
 /// Call `each` with every row of the statement, oldest first, with its
 /// running balance; returns the rows seen. `progress` gets the running count.
 pub(super) async fn for_each_row(cache: &Cache, head: &StatementHead, progress: &mut (dyn FnMut(u64) + Send), mut each: impl FnMut(StatementRow) -> Result<()>) -> Result<u64> {
-    let pool = cache.sqlite()?;
     let start = to_nanos(day_start(head.from, head.zone));
     let end = to_nanos(day_start(head.to + Duration::days(1), head.zone));
-    let mut rows = sqlx::query(
-        "SELECT t.occurred_at, t.direction, t.amount, t.fee, t.status, t.balance_after, t.description, t.counterparty, t.reference, t.record_id,
-           (SELECT group_concat(g.tag, ', ' ORDER BY g.tag) FROM transaction_tags g WHERE g.transaction_id = t.id),
-           (SELECT group_concat(n.body, char(10) ORDER BY n.id) FROM notes n WHERE n.transaction_id = t.id)
-         FROM transactions t WHERE t.wallet_id = ? AND t.occurred_at >= ? AND t.occurred_at < ? ORDER BY t.occurred_at, t.instant_order, t.id",
-    )
-    .bind(head.wallet.id)
-    .bind(start)
-    .bind(end)
-    .fetch(pool);
     let mut running = head.opening.as_ref().map(|b| b.amount);
     let mut seen = 0u64;
-    while let Some(r) = rows.try_next().await? {
-        let direction = direction_from_db(r.get(1));
-        let amount: String = r.get(2);
-        let fee: Option<String> = r.get(3);
-        let fee_value = fee.as_deref().map(from_text).transpose()?.unwrap_or_default();
-        let delta = rules::delta(direction, from_text(&amount)?, fee_value, status_from_db(r.get(4)));
-        running = running.map(|b| b + delta);
-        let text = |i: usize| r.get::<Option<String>, _>(i).unwrap_or_default();
-        each(StatementRow {
-            nanos: r.get(0),
-            description: text(6),
-            counterparty: text(7),
-            reference: text(8),
-            status: r.get(4),
-            debit: direction == Direction::Debit,
-            amount,
-            fee: fee.unwrap_or_default(),
-            running,
-            reported: text(5),
-            record_id: r.get(9),
-            tags: text(10),
-            note: text(11),
-        })?;
+    let mut one = |r: &dyn Fetched| -> Result<()> {
+        each(statement_row(r, &mut running)?)?;
         seen += 1;
         if seen.is_multiple_of(PROGRESS_EVERY) {
             progress(seen);
         }
+        Ok(())
+    };
+    match cache.backend() {
+        Backend::Sqlite(pool) => {
+            let mut rows = sqlx::query(
+                "SELECT t.occurred_at, t.direction, t.amount, t.fee, t.status, t.balance_after, t.description, t.counterparty, t.reference, t.record_id,
+           (SELECT group_concat(g.tag, ', ' ORDER BY g.tag) FROM transaction_tags g WHERE g.transaction_id = t.id),
+           (SELECT group_concat(n.body, char(10) ORDER BY n.id) FROM notes n WHERE n.transaction_id = t.id)
+         FROM transactions t WHERE t.wallet_id = ? AND t.occurred_at >= ? AND t.occurred_at < ? ORDER BY t.occurred_at, t.instant_order, t.id",
+            )
+            .bind(head.wallet.id)
+            .bind(start)
+            .bind(end)
+            .fetch(pool);
+            while let Some(r) = rows.try_next().await? {
+                one(&r)?;
+            }
+        }
+        Backend::Postgres(pool) => {
+            let mut rows = sqlx::query(super::pg::STATEMENT_ROWS).bind(head.wallet.id).bind(start).bind(end).fetch(pool);
+            while let Some(r) = rows.try_next().await? {
+                one(&r)?;
+            }
+        }
     }
     Ok(seen)
+}
+
+/// One statement row, moving the running balance by its delta.
+fn statement_row(r: &dyn Fetched, running: &mut Option<Decimal>) -> Result<StatementRow> {
+    let direction = direction_from_db(&r.text(1)?);
+    let amount = r.dec(2)?;
+    let fee = r.opt_dec(3)?;
+    let status = r.text(4)?;
+    let delta = rules::delta(direction, amount, fee.unwrap_or_default(), status_from_db(&status));
+    *running = running.map(|b| b + delta);
+    let text = |i: usize| r.opt_text(i).map(Option::unwrap_or_default);
+    Ok(StatementRow {
+        nanos: r.int(0)?,
+        description: text(6)?,
+        counterparty: text(7)?,
+        reference: text(8)?,
+        status,
+        debit: direction == Direction::Debit,
+        amount: to_text(amount),
+        fee: fee.map(to_text).unwrap_or_default(),
+        running: *running,
+        reported: r.opt_dec(5)?.map(to_text).unwrap_or_default(),
+        record_id: r.text(9)?,
+        tags: text(10)?,
+        note: text(11)?,
+    })
 }
 
 /// Every row of the statement in memory (a PDF lays out whole pages).

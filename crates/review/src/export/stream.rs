@@ -179,6 +179,7 @@ fn bind_all<'a>(stmt: &mut Stmt<'_>, binds: impl Iterator<Item = &'a BindValue>)
         match v {
             BindValue::Int(n) => stmt.bind_i64(i, *n)?,
             BindValue::Text(s) => stmt.bind_text(i, s)?,
+            BindValue::Dec(d) => stmt.bind_text(i, &walletbook_core::money::to_text(*d))?,
         }
     }
     Ok(())

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Postgres, QueryBuilder, Sqlite};
 use walletbook_core::model::normalize_currency;
 use walletbook_core::money::amount_key;
 use walletbook_core::{Error, Result};
@@ -39,8 +39,13 @@ pub struct Resolved {
     pub range: NanoRange,
     pub min_key: Option<String>,
     pub max_key: Option<String>,
+    /// The amount bounds themselves (PostgreSQL compares the NUMERIC magnitude).
+    pub min_amount: Option<Decimal>,
+    pub max_amount: Option<Decimal>,
     /// FTS5 MATCH expression.
     pub fts: Option<String>,
+    /// The same words as a PostgreSQL `tsquery` text (see [`super::pg::tsquery_text`]).
+    pub tsquery: Option<String>,
     /// Normalised tags, any of which a row must carry.
     pub tags: Vec<String>,
     pub has_note: bool,
@@ -90,7 +95,10 @@ impl Resolved {
             range: parse_range(f.from.as_deref(), f.to.as_deref(), zone)?,
             min_key: f.min_amount.map(amount_key),
             max_key: f.max_amount.map(amount_key),
+            min_amount: f.min_amount,
+            max_amount: f.max_amount,
             fts: f.text.as_deref().and_then(fts_query),
+            tsquery: f.text.as_deref().and_then(super::pg::tsquery_text),
             fts_probe: false,
             tags: f.tags.iter().map(|t| normalize_tag(t)).collect::<Result<_>>()?,
             has_note: f.has_note,
@@ -121,6 +129,24 @@ impl Resolved {
 
     /// `AND ...` conditions for everything but the text.
     pub fn conditions_sql(&self, q: &mut SqlParts) {
+        self.scope_conditions(q);
+        if let Some(k) = &self.min_key {
+            q.sql(" AND t.amount_key >= ").bind(k.clone());
+        }
+        if let Some(k) = &self.max_key {
+            q.sql(" AND t.amount_key <= ").bind(k.clone());
+        }
+        if !self.tags.is_empty() {
+            q.sql(" AND t.id IN (SELECT g.transaction_id FROM transaction_tags g WHERE g.tag IN (");
+            q.list(self.tags.iter().cloned().map(BindValue::Text));
+            q.sql("))");
+        }
+        self.annotation_conditions(q);
+    }
+
+    /// Conditions both backends write alike: wallets, currencies,
+    /// direction, statuses and the time range.
+    pub(crate) fn scope_conditions(&self, q: &mut SqlParts) {
         if let Some(ids) = &self.wallet_ids {
             if ids.is_empty() {
                 q.sql(" AND 0 = 1");
@@ -141,17 +167,10 @@ impl Resolved {
         if let Some(t) = self.range.to {
             q.sql(" AND t.occurred_at < ").bind(t);
         }
-        if let Some(k) = &self.min_key {
-            q.sql(" AND t.amount_key >= ").bind(k.clone());
-        }
-        if let Some(k) = &self.max_key {
-            q.sql(" AND t.amount_key <= ").bind(k.clone());
-        }
-        if !self.tags.is_empty() {
-            q.sql(" AND t.id IN (SELECT g.transaction_id FROM transaction_tags g WHERE g.tag IN (");
-            q.list(self.tags.iter().cloned().map(BindValue::Text));
-            q.sql("))");
-        }
+    }
+
+    /// "Has a note" and "not reviewed yet", alike on both backends.
+    pub(crate) fn annotation_conditions(&self, q: &mut SqlParts) {
         if self.has_note {
             q.sql(" AND t.id IN (SELECT n.transaction_id FROM notes n WHERE n.transaction_id IS NOT NULL)");
         }
@@ -193,6 +212,8 @@ fn push_in(q: &mut SqlParts, column: &'static str, values: impl ExactSizeIterato
 pub enum BindValue {
     Int(i64),
     Text(String),
+    /// An exact amount (PostgreSQL's NUMERIC; SQLite binds amount keys as text).
+    Dec(Decimal),
 }
 
 impl From<i64> for BindValue {
@@ -262,6 +283,29 @@ impl SqlParts {
                 }
                 Part::Bind(BindValue::Text(v)) => {
                     q.push_bind(v.clone());
+                }
+                Part::Bind(BindValue::Dec(v)) => {
+                    q.push_bind(walletbook_core::money::to_text(*v));
+                }
+            }
+        }
+    }
+
+    /// Append onto a PostgreSQL query builder (`$n` per value).
+    pub fn push_onto_pg(&self, q: &mut QueryBuilder<Postgres>) {
+        for p in &self.parts {
+            match p {
+                Part::Sql(s) => {
+                    q.push(*s);
+                }
+                Part::Bind(BindValue::Int(v)) => {
+                    q.push_bind(*v);
+                }
+                Part::Bind(BindValue::Text(v)) => {
+                    q.push_bind(v.clone());
+                }
+                Part::Bind(BindValue::Dec(v)) => {
+                    q.push_bind(*v);
                 }
             }
         }

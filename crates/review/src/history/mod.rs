@@ -14,12 +14,13 @@
 //!   `next_cursor` continues by keyset like any page's.
 
 pub mod filter;
+pub mod pg;
 pub mod row;
 
 use serde::{Deserialize, Serialize};
-use sqlx::QueryBuilder;
+use sqlx::{QueryBuilder, SqlitePool};
 use ts_rs::TS;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::model::{Direction, Provider, TxStatus};
 use walletbook_core::{Error, Result};
 
@@ -139,19 +140,31 @@ pub async fn history_seek(cache: &Cache, query: &HistoryQuery, position: u64) ->
 }
 
 async fn page_from(cache: &Cache, query: &HistoryQuery, start: Start) -> Result<HistoryPage> {
-    let pool = cache.sqlite()?;
     let (zone_name, zone) = zone_or_local(query.zone.as_deref())?;
     let wallets = catalog::wallets(cache).await?;
     let mut resolved = filter::Resolved::new(&query.filter, zone, &wallets)?;
-    if let Some(fts) = &resolved.fts {
-        let matches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transactions_fts WHERE transactions_fts MATCH ?").bind(fts.clone()).fetch_one(pool).await?;
-        resolved.fts_probe = matches > PROBE_ABOVE;
-    }
     let limit = match query.limit {
         0 => 50,
         n => n.min(1000),
     } as i64;
+    let mapper = RowMapper { wallets: &wallets, zone };
+    let mut rows = match cache.backend() {
+        Backend::Sqlite(pool) => sqlite_rows(pool, query, &mut resolved, &start, limit, &mapper).await?,
+        Backend::Postgres(pool) => pg::page_rows(pool, query.sort, query.order, &resolved, &start, limit, &mapper).await?,
+    };
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = if more { rows.last().map(|(_, k)| k.encode()) } else { None };
+    let total = if query.with_total { Some(count_resolved(cache, &resolved).await?) } else { None };
+    Ok(HistoryPage { rows: rows.into_iter().map(|(row, _)| row).collect(), next_cursor, total, zone: zone_name })
+}
 
+/// Up to `limit + 1` rows of a page from an SQLite cache, with their cursors.
+async fn sqlite_rows(pool: &SqlitePool, query: &HistoryQuery, resolved: &mut filter::Resolved, start: &Start, limit: i64, mapper: &RowMapper<'_>) -> Result<Vec<(HistoryRow, Cursor)>> {
+    if let Some(fts) = &resolved.fts {
+        let matches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transactions_fts WHERE transactions_fts MATCH ?").bind(fts.clone()).fetch_one(pool).await?;
+        resolved.fts_probe = matches > PROBE_ABOVE;
+    }
     let mut q = QueryBuilder::new("SELECT ");
     q.push(COLUMNS).push(ANNOTATION_COLUMNS);
     resolved.push_from(&mut q);
@@ -164,7 +177,7 @@ async fn page_from(cache: &Cache, query: &HistoryQuery, start: Start) -> Result<
         (SortKey::Amount, SortOrder::Asc) => (" AND (t.amount_key, t.id) > (", " ORDER BY t.amount_key ASC, t.id ASC LIMIT "),
         (SortKey::Amount, SortOrder::Desc) => (" AND (t.amount_key, t.id) < (", " ORDER BY t.amount_key DESC, t.id DESC LIMIT "),
     };
-    if let Start::After(Some(c)) = &start {
+    if let Start::After(Some(c)) = start {
         q.push(after);
         match c {
             Cursor::Time(n, o, _) => q.push_bind(*n).push(", ").push_bind(*o),
@@ -174,20 +187,10 @@ async fn page_from(cache: &Cache, query: &HistoryQuery, start: Start) -> Result<
     }
     q.push(order_by).push_bind(limit + 1);
     if let Start::At(offset) = start {
-        q.push(" OFFSET ").push_bind(offset);
+        q.push(" OFFSET ").push_bind(*offset);
     }
     let raw_rows = q.build().fetch_all(pool).await?;
-    let mapper = RowMapper { wallets: &wallets, zone };
-    let mut rows = Vec::with_capacity(raw_rows.len());
-    let mut last_key = None;
-    for r in raw_rows.iter().take(limit as usize) {
-        let (row, key) = mapper.map_annotated(r, query.sort)?;
-        last_key = Some(key);
-        rows.push(row);
-    }
-    let next_cursor = if raw_rows.len() as i64 > limit { last_key.map(|k| k.encode()) } else { None };
-    let total = if query.with_total { Some(count_resolved(cache, &resolved).await?) } else { None };
-    Ok(HistoryPage { rows, next_cursor, total, zone: zone_name })
+    raw_rows.iter().map(|r| mapper.map_annotated(r, query.sort)).collect()
 }
 
 /// How many transactions match `filter` (day-only dates read in `zone`).
@@ -198,7 +201,10 @@ pub async fn history_count(cache: &Cache, filter: &HistoryFilter, zone: Option<&
 }
 
 async fn count_resolved(cache: &Cache, resolved: &filter::Resolved) -> Result<i64> {
-    let pool = cache.sqlite()?;
+    let pool = match cache.backend() {
+        Backend::Sqlite(pool) => pool,
+        Backend::Postgres(pool) => return pg::count(pool, resolved).await,
+    };
     let mut q = QueryBuilder::new("SELECT COUNT(*)");
     resolved.push_from(&mut q);
     resolved.push_conditions(&mut q);
@@ -207,9 +213,15 @@ async fn count_resolved(cache: &Cache, resolved: &filter::Resolved) -> Result<i6
 
 /// One transaction with everything the cache holds about it, raw record included.
 pub async fn transaction_detail(cache: &Cache, id: i64, zone: Option<&str>) -> Result<TransactionDetail> {
-    let pool = cache.sqlite()?;
     let (_, tz) = zone_or_local(zone)?;
     let wallets = catalog::wallets(cache).await?;
+    let pool = match cache.backend() {
+        Backend::Sqlite(pool) => pool,
+        Backend::Postgres(pool) => {
+            let mapper = RowMapper { wallets: &wallets, zone: tz };
+            return pg::detail(pool, id, &mapper).await?.ok_or_else(|| crate::annotations::unknown_transaction(id));
+        }
+    };
     let mut q = QueryBuilder::new("SELECT ");
     q.push(COLUMNS).push(ANNOTATION_COLUMNS).push(", t.id_derived, t.fx_rate, t.original_amount, t.original_currency, t.first_run_id, t.last_run_id, r.raw");
     q.push(" FROM transactions t LEFT JOIN raw_records r ON r.transaction_id = t.id WHERE t.id = ").push_bind(id);

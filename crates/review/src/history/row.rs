@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use ts_rs::TS;
 use walletbook_core::model::{Direction, Provider, TxStatus};
-use walletbook_core::money::from_text;
+use walletbook_core::money::{amount_key, from_text};
 use walletbook_core::time::{from_nanos, to_rfc3339};
 use walletbook_core::{Error, Result};
 
@@ -133,74 +134,122 @@ pub struct RowMapper<'a> {
     pub zone: Tz,
 }
 
-fn opt_dec(r: &SqliteRow, i: usize) -> Result<Option<Decimal>> {
-    r.get::<Option<&str>, _>(i).map(from_text).transpose()
+/// Typed reads of a selected row, one impl per backend: SQLite keeps money
+/// as text, PostgreSQL as NUMERIC; both give exact `Decimal`s.
+pub trait Fetched {
+    fn int(&self, i: usize) -> Result<i64>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>>;
+    fn text(&self, i: usize) -> Result<String>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>>;
+    fn flag(&self, i: usize) -> Result<bool>;
+    fn opt_dec(&self, i: usize) -> Result<Option<Decimal>>;
+
+    fn dec(&self, i: usize) -> Result<Decimal> {
+        self.opt_dec(i)?.ok_or_else(|| Error::Corrupt(format!("a stored amount is missing in column {i}")))
+    }
+}
+
+macro_rules! fetched_plain_columns {
+    () => {
+        fn int(&self, i: usize) -> Result<i64> {
+            Ok(self.try_get(i)?)
+        }
+        fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+            Ok(self.try_get(i)?)
+        }
+        fn text(&self, i: usize) -> Result<String> {
+            Ok(self.try_get(i)?)
+        }
+        fn opt_text(&self, i: usize) -> Result<Option<String>> {
+            Ok(self.try_get(i)?)
+        }
+        fn flag(&self, i: usize) -> Result<bool> {
+            Ok(self.try_get(i)?)
+        }
+    };
+}
+
+impl Fetched for SqliteRow {
+    fetched_plain_columns!();
+    fn opt_dec(&self, i: usize) -> Result<Option<Decimal>> {
+        self.try_get::<Option<&str>, _>(i)?.map(from_text).transpose()
+    }
+}
+
+impl Fetched for PgRow {
+    fetched_plain_columns!();
+    fn opt_dec(&self, i: usize) -> Result<Option<Decimal>> {
+        Ok(self.try_get(i)?)
+    }
 }
 
 impl RowMapper<'_> {
-    /// Map a row selected with [`COLUMNS`]; also returns its cursor.
-    pub fn map(&self, r: &SqliteRow, sort: SortKey) -> Result<(HistoryRow, Cursor)> {
-        let id: i64 = r.get(0);
-        let wallet_id: i64 = r.get(1);
+    /// Map a row selected with [`COLUMNS`] (or the PostgreSQL columns in the
+    /// same order); also returns its cursor.
+    pub fn map(&self, r: &impl Fetched, sort: SortKey) -> Result<(HistoryRow, Cursor)> {
+        let id = r.int(0)?;
+        let wallet_id = r.int(1)?;
         let wallet = self.wallets.get(&wallet_id).ok_or_else(|| Error::Corrupt(format!("transaction {id} belongs to missing wallet {wallet_id}")))?;
-        let at_ns: i64 = r.get(3);
+        let at_ns = r.int(3)?;
         let at = from_nanos(at_ns);
-        let direction = direction_from_db(r.get(4));
-        let amount = from_text(r.get(5))?;
+        let direction = direction_from_db(&r.text(4)?);
+        let amount = r.dec(5)?;
         let row = HistoryRow {
             id,
             wallet_id,
             wallet_name: wallet.label(),
             connection_name: wallet.connection_name.clone(),
             provider: wallet.provider,
-            record_id: r.get(2),
+            record_id: r.text(2)?,
             occurred_at: at.with_timezone(&self.zone).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
             occurred_at_utc: to_rfc3339(at),
             direction,
             amount,
             signed_amount: if direction == Direction::Debit { -amount } else { amount },
-            currency: r.get(6),
-            fee: opt_dec(r, 7)?,
-            balance_before: opt_dec(r, 8)?,
-            balance_after: opt_dec(r, 9)?,
-            description: r.get(10),
-            counterparty: r.get(11),
-            reference: r.get(12),
-            category: r.get(13),
-            status: status_from_db(r.get(14)),
+            currency: r.text(6)?,
+            fee: r.opt_dec(7)?,
+            balance_before: r.opt_dec(8)?,
+            balance_after: r.opt_dec(9)?,
+            description: r.opt_text(10)?,
+            counterparty: r.opt_text(11)?,
+            reference: r.opt_text(12)?,
+            category: r.opt_text(13)?,
+            status: status_from_db(&r.text(14)?),
             note: None,
             tags: Vec::new(),
             reviewed: false,
         };
+        // Column 15 is the sort key as stored; the cursor carries the
+        // amount's key, which both backends derive alike from the amount.
         let cursor = match sort {
-            SortKey::Time => Cursor::Time(at_ns, r.get(16), id),
-            SortKey::Amount => Cursor::Amount(r.get(15), id),
+            SortKey::Time => Cursor::Time(at_ns, r.int(16)?, id),
+            SortKey::Amount => Cursor::Amount(amount_key(amount), id),
         };
         Ok((row, cursor))
     }
 
     /// Map a row selected with [`COLUMNS`] then [`ANNOTATION_COLUMNS`].
-    pub fn map_annotated(&self, r: &SqliteRow, sort: SortKey) -> Result<(HistoryRow, Cursor)> {
+    pub fn map_annotated(&self, r: &impl Fetched, sort: SortKey) -> Result<(HistoryRow, Cursor)> {
         let (mut row, cursor) = self.map(r, sort)?;
-        row.note = r.get(17);
-        row.tags = r.get::<Option<&str>, _>(18).map(|t| t.split('\u{1f}').map(str::to_string).collect()).unwrap_or_default();
-        row.reviewed = r.get(19);
+        row.note = r.opt_text(17)?;
+        row.tags = r.opt_text(18)?.map(|t| t.split('\u{1f}').map(str::to_string).collect()).unwrap_or_default();
+        row.reviewed = r.flag(19)?;
         Ok((row, cursor))
     }
 
     /// Map a detail row: [`COLUMNS`], [`ANNOTATION_COLUMNS`], then id_derived, fx_rate,
     /// original_amount, original_currency, first_run_id, last_run_id, raw.
-    pub fn detail(&self, r: &SqliteRow) -> Result<TransactionDetail> {
+    pub fn detail(&self, r: &impl Fetched) -> Result<TransactionDetail> {
         let (row, _) = self.map_annotated(r, SortKey::Time)?;
         Ok(TransactionDetail {
             row,
-            id_derived: r.get(20),
-            fx_rate: opt_dec(r, 21)?,
-            original_amount: opt_dec(r, 22)?,
-            original_currency: r.get(23),
-            first_run_id: r.get(24),
-            last_run_id: r.get(25),
-            raw: r.get(26),
+            id_derived: r.flag(20)?,
+            fx_rate: r.opt_dec(21)?,
+            original_amount: r.opt_dec(22)?,
+            original_currency: r.opt_text(23)?,
+            first_run_id: r.opt_int(24)?,
+            last_run_id: r.opt_int(25)?,
+            raw: r.opt_text(26)?,
         })
     }
 }

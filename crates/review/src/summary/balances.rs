@@ -12,8 +12,8 @@
 //!   span); opening is closing minus the period's moving net. Moving net =
 //!   net − pending net (see [`crate::rules`]).
 //!
-//! Everything here runs on one borrowed connection handle (raw prepared
-//! statements), synchronously: a summary's lookups take a few milliseconds.
+//! Everything here runs synchronously through the summary's [`Source`]:
+//! a summary's lookups take a few milliseconds.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,14 +21,12 @@ use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use walletbook_core::db::buckets::Level;
-use walletbook_core::db::raw::RawDb;
-use walletbook_core::db::rollup_read::SpanReader;
 use walletbook_core::model::TxStatus;
-use walletbook_core::money::from_text;
 use walletbook_core::time::{day_start, from_nanos, local_day, to_nanos};
-use walletbook_core::{Error, Result};
+use walletbook_core::Result;
 
 use super::read;
+use super::source::{FirstRow, Source};
 use super::{period, BalanceFigure, Group, Period};
 use crate::catalog::WalletInfo;
 use crate::rules::{self, direction_from_db, status_from_db, BalanceSource};
@@ -46,22 +44,17 @@ pub(crate) struct Figures {
 
 /// Count pending rows into their groups (read from the covering partial
 /// index on pending rows) and return every pending row's delta by day.
-pub(crate) fn add_pending(db: &RawDb<'_>, groups: &mut [Group], wallet_ids: &[i64], tz: Tz, period: Period, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<PendingByDay> {
+pub(crate) fn add_pending(src: &mut dyn Source, groups: &mut [Group], wallet_ids: &[i64], tz: Tz, period: Period, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<PendingByDay> {
     let mut by_day = PendingByDay::new();
     let index: HashMap<(i64, &str, NaiveDate), usize> = groups.iter().enumerate().map(|(i, g)| ((g.wallet_id, g.currency.as_str(), g.span.start), i)).collect();
-    let mut stmt = db.prepare_reusable("SELECT currency, occurred_at, direction, amount, fee FROM transactions WHERE status = 'pending' AND wallet_id = ?")?;
     let mut updates: Vec<(usize, Decimal)> = Vec::new();
     // Rows come in time order per wallet: the last span found usually holds the next day too.
     let mut span: Option<period::Span> = None;
     for &wallet_id in wallet_ids {
-        stmt.reset()?;
-        stmt.bind_i64(0, wallet_id)?;
-        while stmt.step()? {
-            let text = |i: usize| stmt.column_text(i).ok_or_else(|| Error::Corrupt(format!("a pending row of wallet {wallet_id} has no text in column {i}")));
-            let currency = text(0)?;
-            let day = local_day(from_nanos(stmt.column_i64(1)), tz);
-            let fee = stmt.column_text(4).map(from_text).transpose()?.unwrap_or_default();
-            let would_move = rules::delta(direction_from_db(text(2)?), from_text(text(3)?)?, fee, TxStatus::Completed);
+        for row in src.pending_rows(wallet_id)? {
+            let currency = row.currency.as_str();
+            let day = local_day(from_nanos(row.occurred_at), tz);
+            let would_move = rules::delta(direction_from_db(&row.direction), row.amount, row.fee.unwrap_or_default(), TxStatus::Completed);
             *by_day.entry((wallet_id, currency.to_string())).or_default().entry(day).or_default() += would_move;
             let in_range = from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t);
             if in_range {
@@ -77,7 +70,6 @@ pub(crate) fn add_pending(db: &RawDb<'_>, groups: &mut [Group], wallet_ids: &[i6
             }
         }
     }
-    stmt.reset()?;
     for (i, d) in updates {
         groups[i].pending += 1;
         groups[i].pending_net += d;
@@ -86,7 +78,7 @@ pub(crate) fn add_pending(db: &RawDb<'_>, groups: &mut [Group], wallet_ids: &[i6
 }
 
 /// Opening, closing and check for every group, in the same order.
-pub(crate) fn figures(db: &RawDb<'_>, reader: &mut SpanReader<'_>, groups: &[Group], wallets: &BTreeMap<i64, WalletInfo>, tz: Tz, pending: &PendingByDay) -> Result<Vec<Figures>> {
+pub(crate) fn figures(src: &mut dyn Source, groups: &[Group], wallets: &BTreeMap<i64, WalletInfo>, tz: Tz, pending: &PendingByDay) -> Result<Vec<Figures>> {
     let mut out = vec![Figures::default(); groups.len()];
     let mut reported = Vec::new();
     let mut derived: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
@@ -101,49 +93,37 @@ pub(crate) fn figures(db: &RawDb<'_>, reader: &mut SpanReader<'_>, groups: &[Gro
             derived.entry(w.id).or_default().push(i);
         }
     }
-    reported_figures(db, groups, &reported, tz, &mut out)?;
+    reported_figures(src, groups, &reported, tz, &mut out)?;
     for (wallet_id, idx) in derived {
         let w = &wallets[&wallet_id];
         let empty = BTreeMap::new();
         let pend = pending.get(&(wallet_id, w.currency.clone())).unwrap_or(&empty);
-        derived_wallet(db, reader, groups, &idx, w, tz, pend, &mut out)?;
+        derived_wallet(src, groups, &idx, w, tz, pend, &mut out)?;
     }
     Ok(out)
 }
 
 /// The first and last row of each group's span, each found through the
 /// `(wallet_id, occurred_at, instant_order, id)` index by a prepared statement.
-fn reported_figures(db: &RawDb<'_>, groups: &[Group], reported: &[usize], tz: Tz, out: &mut [Figures]) -> Result<()> {
-    let mut first = db.prepare_reusable(
-        "SELECT balance_before, balance_after, direction, amount, fee, status FROM transactions
-         WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at, instant_order, id LIMIT 1",
-    )?;
-    let mut last = db.prepare_reusable("SELECT balance_after FROM transactions WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at DESC, instant_order DESC, id DESC LIMIT 1")?;
-    for &i in reported {
+fn reported_figures(src: &mut dyn Source, groups: &[Group], reported: &[usize], tz: Tz, out: &mut [Figures]) -> Result<()> {
+    let spans: Vec<(i64, i64, i64)> = reported
+        .iter()
+        .map(|&i| {
+            let g = &groups[i];
+            (g.wallet_id, to_nanos(day_start(g.span.start, tz)), to_nanos(day_start(g.span.end + Duration::days(1), tz)))
+        })
+        .collect();
+    let edges = src.span_edges(&spans)?;
+    for (&i, (first, last)) in reported.iter().zip(edges) {
         let g = &groups[i];
-        let s = to_nanos(day_start(g.span.start, tz));
-        let e = to_nanos(day_start(g.span.end + Duration::days(1), tz));
-        for stmt in [&mut first, &mut last] {
-            stmt.reset()?;
-            stmt.bind_i64(0, g.wallet_id)?;
-            stmt.bind_i64(1, s)?;
-            stmt.bind_i64(2, e)?;
-        }
-        let opening = if first.step()? {
-            let dec = |c: usize| first.column_text(c).map(from_text).transpose();
-            match (dec(0)?, dec(1)?, first.column_text(3)) {
-                (Some(b), _, _) => Some(b),
-                (None, Some(a), Some(amount)) => {
-                    let fee = dec(4)?.unwrap_or_default();
-                    let (direction, status) = (direction_from_db(first.column_text(2).unwrap_or_default()), status_from_db(first.column_text(5).unwrap_or_default()));
-                    Some(a - rules::delta(direction, from_text(amount)?, fee, status))
-                }
-                _ => None,
+        let opening = match first {
+            Some(FirstRow { balance_before: Some(b), .. }) => Some(b),
+            Some(FirstRow { balance_before: None, balance_after: Some(a), direction, amount, fee, status }) => {
+                Some(a - rules::delta(direction_from_db(&direction), amount, fee.unwrap_or_default(), status_from_db(&status)))
             }
-        } else {
-            None
+            _ => None,
         };
-        let last_after = if last.step()? { last.column_text(0).map(from_text).transpose()? } else { None };
+        let last_after = last.flatten();
         let check = match (opening, last_after) {
             (Some(o), Some(c)) => Some(((c - o) - (g.net() - g.pending_net)).normalize()),
             _ => None,
@@ -151,24 +131,22 @@ fn reported_figures(db: &RawDb<'_>, groups: &[Group], reported: &[usize], tz: Tz
         let fig = |a: Decimal| BalanceFigure { amount: a.normalize(), source: BalanceSource::Reported };
         out[i] = Figures { opening: opening.map(fig), closing: last_after.map(fig), check };
     }
-    first.reset()?;
-    last.reset()?;
     Ok(())
 }
 
 /// Closing = current balance − moving net of every row after the span's
 /// last local day; opening = closing − the span's moving net.
 #[allow(clippy::too_many_arguments)]
-fn derived_wallet(db: &RawDb<'_>, reader: &mut SpanReader<'_>, groups: &[Group], idx: &[usize], w: &WalletInfo, tz: Tz, pending: &BTreeMap<NaiveDate, Decimal>, out: &mut [Figures]) -> Result<()> {
+fn derived_wallet(src: &mut dyn Source, groups: &[Group], idx: &[usize], w: &WalletInfo, tz: Tz, pending: &BTreeMap<NaiveDate, Decimal>, out: &mut [Figures]) -> Result<()> {
     let Some(current) = w.current_balance else { return Ok(()) };
     // Every row after an instant lies before the start of the month after the
     // wallet's last row (a month boundary: whole months are one piece each).
-    let Some((_, last_row)) = read::Extent::new(db)?.instants(w.id)? else { return Ok(()) };
+    let Some((_, last_row)) = src.extent(w.id)? else { return Ok(()) };
     let far = Level::Month.start_of(Level::Month.bucket_of(last_row) + 1);
     for &i in idx {
         let g = &groups[i];
         let (_, end) = read::instants(g.span.end, g.span.end, tz);
-        let later = if end < far { reader.sums(w.id, end, far)?.get(&w.currency).map(|s| s.net()).unwrap_or_default() } else { Decimal::ZERO };
+        let later = if end < far { src.sums(w.id, end, far)?.get(&w.currency).map(|s| s.net()).unwrap_or_default() } else { Decimal::ZERO };
         let pending_later: Decimal = pending.range(g.span.end.succ_opt().unwrap_or(NaiveDate::MAX)..).map(|(_, d)| *d).sum();
         let closing = current - (later - pending_later);
         let opening = closing - (g.net() - g.pending_net);

@@ -16,7 +16,9 @@
 
 mod balances;
 pub mod period;
+mod pg;
 mod read;
+mod source;
 
 use std::collections::BTreeMap;
 
@@ -25,11 +27,10 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::pool::PoolConnection;
-use sqlx::Sqlite;
+use sqlx::{Postgres, Sqlite};
 use ts_rs::TS;
 use walletbook_core::db::raw::RawDb;
-use walletbook_core::db::rollup_read::SpanReader;
-use walletbook_core::db::Cache;
+use walletbook_core::db::{Backend, Cache};
 use walletbook_core::model::{normalize_currency, Provider};
 use walletbook_core::{Error, Result};
 
@@ -38,6 +39,7 @@ pub use period::Period;
 use crate::catalog::{self, WalletInfo};
 use crate::range::{parse_day_range, zone_or_local};
 use crate::rules::BalanceSource;
+use source::{Source, SqliteSource};
 
 /// What to summarise.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -178,10 +180,11 @@ struct Plan {
 /// Summarise the cache as `req` asks. The rollups are read on a blocking
 /// thread (raw SQLite steps never run on an async worker), as the export does.
 pub async fn summarise(cache: &Cache, req: &SummaryRequest) -> Result<Summary> {
-    let pool = cache.sqlite()?;
     let plan = plan(cache, req).await?;
-    let conn = pool.acquire().await?;
-    let (plan, groups, figures) = read_on_blocking_thread(conn, plan).await?;
+    let (plan, groups, figures) = match cache.backend() {
+        Backend::Sqlite(pool) => read_on_blocking_thread(pool.acquire().await?, plan).await?,
+        Backend::Postgres(pool) => read_pg_on_blocking_thread(pool.acquire().await?, plan).await?,
+    };
     let rows = summary_rows(&plan, &groups, figures)?;
     let totals = currency_totals(&groups);
     let mut rows = rows;
@@ -213,7 +216,13 @@ async fn plan(cache: &Cache, req: &SummaryRequest) -> Result<Plan> {
 async fn read_on_blocking_thread(mut conn: PoolConnection<Sqlite>, plan: Plan) -> Result<(Plan, Vec<Group>, Vec<balances::Figures>)> {
     let rt = tokio::runtime::Handle::current();
     let task = tokio::task::spawn_blocking(move || {
-        let read = rt.block_on(conn.lock_handle()).map_err(Error::from).and_then(|mut handle| read_groups_and_figures(&RawDb::new(handle.as_raw_handle()), &plan));
+        let read = rt.block_on(conn.lock_handle()).map_err(Error::from).and_then(|mut handle| {
+            let db = RawDb::new(handle.as_raw_handle());
+            let mut src = SqliteSource::new(&db)?;
+            let read = read_groups_and_figures(&mut src, &plan);
+            drop(src);
+            read
+        });
         (plan, read)
     });
     let (plan, read) = task.await.map_err(|source| Error::Task { what: "the summary".into(), source })?;
@@ -221,17 +230,29 @@ async fn read_on_blocking_thread(mut conn: PoolConnection<Sqlite>, plan: Plan) -
     Ok((plan, groups, figures))
 }
 
-fn read_groups_and_figures(db: &RawDb<'_>, plan: &Plan) -> Result<(Vec<Group>, Vec<balances::Figures>)> {
+/// [`read_on_blocking_thread`] on a shared PostgreSQL cache: one pooled
+/// connection, its queries waited on from the blocking thread.
+async fn read_pg_on_blocking_thread(conn: PoolConnection<Postgres>, plan: Plan) -> Result<(Plan, Vec<Group>, Vec<balances::Figures>)> {
+    let rt = tokio::runtime::Handle::current();
+    let task = tokio::task::spawn_blocking(move || {
+        let read = read_groups_and_figures(&mut pg::PgSource::new(rt, conn), &plan);
+        (plan, read)
+    });
+    let (plan, read) = task.await.map_err(|source| Error::Task { what: "the summary".into(), source })?;
+    let (groups, figures) = read?;
+    Ok((plan, groups, figures))
+}
+
+fn read_groups_and_figures(src: &mut dyn Source, plan: &Plan) -> Result<(Vec<Group>, Vec<balances::Figures>)> {
     #[cfg(test)]
     tests::note_reading_thread();
-    let mut reader = SpanReader::new(db)?;
-    let mut groups = read::read_groups(db, &mut reader, plan.tz, &plan.chosen, &plan.currencies, plan.period, plan.from, plan.to)?;
+    let mut groups = read::read_groups(src, plan.tz, &plan.chosen, &plan.currencies, plan.period, plan.from, plan.to)?;
     // Pending rows are matched to groups by their unclipped span start.
-    let pending = balances::add_pending(db, &mut groups, &plan.chosen, plan.tz, plan.period, plan.from, plan.to)?;
+    let pending = balances::add_pending(src, &mut groups, &plan.chosen, plan.tz, plan.period, plan.from, plan.to)?;
     if plan.period == Period::Whole {
         clip_whole(&mut groups);
     }
-    let figures = balances::figures(db, &mut reader, &groups, &plan.wallets, plan.tz, &pending)?;
+    let figures = balances::figures(src, &groups, &plan.wallets, plan.tz, &pending)?;
     Ok((groups, figures))
 }
 

@@ -13,10 +13,10 @@ use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use walletbook_core::db::raw::{RawDb, Stmt};
-use walletbook_core::db::rollup_read::SpanReader;
 use walletbook_core::time::{day_start, from_nanos, local_day, to_nanos};
 use walletbook_core::Result;
 
+use super::source::Source;
 use super::{period, Group, Period};
 
 /// A wallet's first and last counted row, or `None` when it has none.
@@ -46,10 +46,12 @@ impl<'d> Extent<'d> {
         Ok(at[0].zip(at[1]))
     }
 
-    pub fn days(&mut self, wallet_id: i64, tz: Tz) -> Result<Option<(NaiveDate, NaiveDate)>> {
-        let day = |n: i64| local_day(from_nanos(n), tz);
-        Ok(self.instants(wallet_id)?.map(|(a, b)| (day(a), day(b))))
-    }
+}
+
+/// The local days of a wallet's first and last counted row in `tz`.
+fn days(src: &mut dyn Source, wallet_id: i64, tz: Tz) -> Result<Option<(NaiveDate, NaiveDate)>> {
+    let day = |n: i64| local_day(from_nanos(n), tz);
+    Ok(src.extent(wallet_id)?.map(|(a, b)| (day(a), day(b))))
 }
 
 /// The instants `[start, end)` of local days `first ..= last` in `tz`.
@@ -59,18 +61,17 @@ pub(crate) fn instants(first: NaiveDate, last: NaiveDate, tz: Tz) -> (i64, i64) 
 
 /// One group per (wallet, currency, period) with counted rows.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn read_groups(db: &RawDb<'_>, reader: &mut SpanReader<'_>, tz: Tz, wallet_ids: &[i64], currencies: &[String], period: Period, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Vec<Group>> {
+pub(crate) fn read_groups(src: &mut dyn Source, tz: Tz, wallet_ids: &[i64], currencies: &[String], period: Period, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Vec<Group>> {
     let mut groups: Vec<Group> = Vec::new();
-    let mut extent = Extent::new(db)?;
     for &wallet_id in wallet_ids {
-        let Some((first, last)) = extent.days(wallet_id, tz)? else { continue };
+        let Some((first, last)) = days(src, wallet_id, tz)? else { continue };
         let (lo, hi) = (from.map_or(first, |f| f.max(first)), to.map_or(last, |t| t.min(last)));
         let mut day = lo;
         while day <= hi {
             let span = period::span_of(day, period, from, to);
             let (a, b) = (span.start.max(lo), span.end.min(hi));
             let (start, end) = instants(a, b, tz);
-            for (currency, s) in reader.sums(wallet_id, start, end)? {
+            for (currency, s) in src.sums(wallet_id, start, end)? {
                 if !currencies.is_empty() && !currencies.contains(&currency) {
                     continue;
                 }
