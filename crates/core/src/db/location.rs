@@ -120,7 +120,7 @@ pub fn split_password(url: &str) -> Result<(String, Option<String>)> {
 pub fn with_password(url: &str, password: &str) -> Result<String> {
     let mut parsed = parse_server_url(url)?;
     if parsed.set_password(Some(password)).is_err() {
-        return Err(Error::invalid(format!("The shared cache address {} has no user name to go with the password: write it as postgres://user@host/database", redact_password(url))));
+        return Err(Error::invalid(format!("The shared cache address {} cannot hold a password: write it as postgres://user@host/database", redact_password(url))));
     }
     Ok(parsed.to_string())
 }
@@ -160,7 +160,8 @@ mod tests {
         assert_eq!(split_password(&back).unwrap(), (url.clone(), Some("s@cret+1".to_string())));
         assert_eq!(split_password("postgres://ann@db/books").unwrap().1, None);
         assert!(split_password("https://db/books").is_err());
-        assert!(with_password("postgres://db/books", "x").is_err());
+        // No user name: libpq's default user (the OS user) goes with the password.
+        assert_eq!(with_password("postgres://db/books", "x").unwrap(), "postgres://:x@db/books");
     }
 
     #[test]
