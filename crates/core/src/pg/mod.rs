@@ -29,6 +29,10 @@ use crate::error::{Error, Result};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations-postgres");
 
+/// Advisory lock key held while a process inspects and migrates the
+/// database ("WBOPEN" in ASCII).
+const OPEN_LOCK: i64 = 0x57_42_4F_50_45_4E;
+
 /// Connections per process: reads run beside a sync's writes.
 const MAX_CONNECTIONS: u32 = 8;
 
@@ -65,6 +69,10 @@ async fn connect(url: &ServerUrl) -> Result<(PgConnectOptions, PgConnection)> {
 pub async fn open(url: &ServerUrl) -> Result<PgPool> {
     let shown = url.shown().to_string();
     let (options, mut probe) = connect(url).await?;
+    // Two processes opening one empty database at once: the second waits
+    // here until the first has migrated, instead of seeing its half-made
+    // tables as a foreign database. Released when `probe` closes.
+    sqlx::query("SELECT pg_advisory_lock($1)").bind(OPEN_LOCK).execute(&mut probe).await?;
     let state = inspect(&mut probe, &shown).await?;
     let pending = match state {
         CacheState::Empty => true,
@@ -75,11 +83,11 @@ pub async fn open(url: &ServerUrl) -> Result<PgPool> {
             applied < known_schema_version()
         }
     };
-    let _ = probe.close().await;
     let pool = PgPoolOptions::new().max_connections(MAX_CONNECTIONS).acquire_timeout(Duration::from_secs(30)).connect_lazy_with(options);
     if pending {
         MIGRATOR.run(&pool).await.map_err(|e| migrate_error(&shown, e))?;
     }
+    let _ = probe.close().await;
     Ok(pool)
 }
 
