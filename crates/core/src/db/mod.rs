@@ -4,7 +4,7 @@
 //! migrations in `migrations-postgres/`). Each backend has its own SQL.
 //! Opening checks never overwrite a foreign file or database.
 //!
-//! Submodules: [`catalog`] (connections, wallets, checkpoints, runs),
+//! Submodules: [`catalog`] (connections, wallets, checkpoints), [`runs`] (the sync log),
 //! [`store`] (committing a page of records, with `instant` placing rows
 //! within their instants and `writer` running the per-row statements),
 //! [`rollup`] (sums per UTC hour, day and month, read for any zone by
@@ -22,6 +22,7 @@ pub mod rollup;
 pub mod signoff;
 mod rollup_backfill;
 pub mod rollup_read;
+pub mod runs;
 pub mod store;
 mod writer;
 

@@ -21,31 +21,24 @@ use crate::money::from_text;
 /// Sums per currency.
 pub type ByCurrency = BTreeMap<String, Sums>;
 
-/// Reads the sums of spans of one or more wallets.
-pub struct SpanReader<'d> {
-    buckets: Stmt<'d>,
-    rows: Stmt<'d>,
+/// The pieces of spans already read, per wallet, whatever backend read them:
+/// consecutive periods share their edges, so each piece is read once.
+#[derive(Default)]
+pub struct PieceMemo {
     read: HashMap<(i64, Piece), ByCurrency>,
 }
 
-impl<'d> SpanReader<'d> {
-    pub fn new(db: &'d RawDb<'d>) -> Result<Self> {
-        Ok(SpanReader {
-            buckets: db.prepare_reusable("SELECT currency, credits, debits, fees, tx_count FROM rollups_utc WHERE wallet_id = ? AND level = ? AND bucket >= ? AND bucket < ?")?,
-            rows: db.prepare_reusable("SELECT currency, direction, amount, fee FROM transactions WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? AND status <> 'failed'")?,
-            read: HashMap::new(),
-        })
-    }
-
-    /// The sums per currency of `wallet_id`'s rows (failed ones excluded) in
-    /// `[start, end)` (Unix nanoseconds). Currencies with no rows are left out.
-    pub fn sums(&mut self, wallet_id: i64, start: i64, end: i64) -> Result<ByCurrency> {
+impl PieceMemo {
+    /// The sums per currency of `wallet_id`'s rows in `[start, end)`: the
+    /// span's pieces added or subtracted, each read by `read_piece` once.
+    /// Currencies with no rows are left out.
+    pub fn sums(&mut self, wallet_id: i64, start: i64, end: i64, mut read_piece: impl FnMut(&Piece) -> Result<ByCurrency>) -> Result<ByCurrency> {
         let mut out = ByCurrency::new();
         for piece in cover(start, end) {
             let sign = if piece.negative { -1 } else { 1 };
             let key = (wallet_id, Piece { negative: false, ..piece });
             if !self.read.contains_key(&key) {
-                let sums = self.read_piece(wallet_id, &piece)?;
+                let sums = read_piece(&piece)?;
                 self.read.insert(key, sums);
             }
             for (currency, s) in &self.read[&key] {
@@ -55,37 +48,62 @@ impl<'d> SpanReader<'d> {
         out.retain(|_, s| s.count != 0);
         Ok(out)
     }
+}
 
-    fn read_piece(&mut self, wallet_id: i64, piece: &Piece) -> Result<ByCurrency> {
-        let mut out = ByCurrency::new();
-        if piece.level == Level::Rows {
-            let s = &mut self.rows;
-            s.bind_i64(0, wallet_id)?;
-            s.bind_i64(1, piece.lo)?;
-            s.bind_i64(2, piece.hi)?;
-            while s.step()? {
-                let text = |i: usize| s.column_text(i).ok_or_else(|| Error::Corrupt(format!("a row of wallet {wallet_id} has no text in column {i}")));
-                let direction = Direction::parse(text(1)?).ok_or_else(|| Error::Corrupt(format!("a row of wallet {wallet_id} has an unknown direction")))?;
-                let fee = s.column_text(3).map(from_text).transpose()?.unwrap_or_default();
-                let amount = from_text(text(2)?)?;
-                out.entry(text(0)?.to_string()).or_default().add_row(direction, amount, fee, 1);
-            }
-            s.reset()?;
-            return Ok(out);
-        }
-        let s = &mut self.buckets;
+/// Reads the sums of spans of one or more wallets.
+pub struct SpanReader<'d> {
+    buckets: Stmt<'d>,
+    rows: Stmt<'d>,
+    memo: PieceMemo,
+}
+
+impl<'d> SpanReader<'d> {
+    pub fn new(db: &'d RawDb<'d>) -> Result<Self> {
+        Ok(SpanReader {
+            buckets: db.prepare_reusable("SELECT currency, credits, debits, fees, tx_count FROM rollups_utc WHERE wallet_id = ? AND level = ? AND bucket >= ? AND bucket < ?")?,
+            rows: db.prepare_reusable("SELECT currency, direction, amount, fee FROM transactions WHERE wallet_id = ? AND occurred_at >= ? AND occurred_at < ? AND status <> 'failed'")?,
+            memo: PieceMemo::default(),
+        })
+    }
+
+    /// The sums per currency of `wallet_id`'s rows (failed ones excluded) in
+    /// `[start, end)` (Unix nanoseconds). Currencies with no rows are left out.
+    pub fn sums(&mut self, wallet_id: i64, start: i64, end: i64) -> Result<ByCurrency> {
+        let SpanReader { buckets, rows, memo } = self;
+        memo.sums(wallet_id, start, end, |piece| read_piece(buckets, rows, wallet_id, piece))
+    }
+}
+
+/// One piece of a span: its rows, or its rollup buckets.
+fn read_piece(buckets: &mut Stmt<'_>, rows: &mut Stmt<'_>, wallet_id: i64, piece: &Piece) -> Result<ByCurrency> {
+    let mut out = ByCurrency::new();
+    if piece.level == Level::Rows {
+        let s = rows;
         s.bind_i64(0, wallet_id)?;
-        s.bind_i64(1, piece.level.code())?;
-        s.bind_i64(2, piece.lo)?;
-        s.bind_i64(3, piece.hi)?;
+        s.bind_i64(1, piece.lo)?;
+        s.bind_i64(2, piece.hi)?;
         while s.step()? {
-            let currency = s.column_text(0).ok_or_else(|| Error::Corrupt(format!("a rollup of wallet {wallet_id} has no currency")))?.to_string();
-            let sums = sums_at(s, 1)?;
-            out.entry(currency).or_default().add(&sums, 1);
+            let text = |i: usize| s.column_text(i).ok_or_else(|| Error::Corrupt(format!("a row of wallet {wallet_id} has no text in column {i}")));
+            let direction = Direction::parse(text(1)?).ok_or_else(|| Error::Corrupt(format!("a row of wallet {wallet_id} has an unknown direction")))?;
+            let fee = s.column_text(3).map(from_text).transpose()?.unwrap_or_default();
+            let amount = from_text(text(2)?)?;
+            out.entry(text(0)?.to_string()).or_default().add_row(direction, amount, fee, 1);
         }
         s.reset()?;
-        Ok(out)
+        return Ok(out);
     }
+    let s = buckets;
+    s.bind_i64(0, wallet_id)?;
+    s.bind_i64(1, piece.level.code())?;
+    s.bind_i64(2, piece.lo)?;
+    s.bind_i64(3, piece.hi)?;
+    while s.step()? {
+        let currency = s.column_text(0).ok_or_else(|| Error::Corrupt(format!("a rollup of wallet {wallet_id} has no currency")))?.to_string();
+        let sums = sums_at(s, 1)?;
+        out.entry(currency).or_default().add(&sums, 1);
+    }
+    s.reset()?;
+    Ok(out)
 }
 
 impl Cache {

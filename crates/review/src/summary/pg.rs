@@ -12,9 +12,9 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row};
 use tokio::runtime::Handle;
-use walletbook_core::db::buckets::{cover, Level, Piece};
+use walletbook_core::db::buckets::{Level, Piece};
 use walletbook_core::db::rollup::Sums;
-use walletbook_core::db::rollup_read::ByCurrency;
+use walletbook_core::db::rollup_read::{ByCurrency, PieceMemo};
 use walletbook_core::model::Direction;
 use walletbook_core::{Error, Result};
 
@@ -45,7 +45,7 @@ const LAST_ROW: &str = "SELECT balance_after FROM transactions WHERE wallet_id =
 pub(crate) struct PgSource {
     rt: Handle,
     conn: PoolConnection<Postgres>,
-    read: HashMap<(i64, Piece), ByCurrency>,
+    memo: PieceMemo,
     /// Whole month and day levels per (wallet, level code), read once.
     levels: HashMap<(i64, i64), BTreeMap<i64, Vec<(String, Sums)>>>,
 }
@@ -53,7 +53,7 @@ pub(crate) struct PgSource {
 impl PgSource {
     /// `rt` runs the queries; call the [`Source`] methods off the async threads.
     pub fn new(rt: Handle, conn: PoolConnection<Postgres>) -> Self {
-        PgSource { rt, conn, read: HashMap::new(), levels: HashMap::new() }
+        PgSource { rt, conn, memo: PieceMemo::default(), levels: HashMap::new() }
     }
 
     fn all(&mut self, sql: &'static str, binds: &[i64]) -> Result<Vec<PgRow>> {
@@ -140,20 +140,10 @@ impl Source for PgSource {
     }
 
     fn sums(&mut self, wallet_id: i64, start: i64, end: i64) -> Result<ByCurrency> {
-        let mut out = ByCurrency::new();
-        for piece in cover(start, end) {
-            let sign = if piece.negative { -1 } else { 1 };
-            let key = (wallet_id, Piece { negative: false, ..piece });
-            if !self.read.contains_key(&key) {
-                let sums = self.read_piece(wallet_id, &piece)?;
-                self.read.insert(key, sums);
-            }
-            for (currency, s) in &self.read[&key] {
-                out.entry(currency.clone()).or_default().add(s, sign);
-            }
-        }
-        out.retain(|_, s| s.count != 0);
-        Ok(out)
+        let mut memo = std::mem::take(&mut self.memo);
+        let sums = memo.sums(wallet_id, start, end, |piece| self.read_piece(wallet_id, piece));
+        self.memo = memo;
+        sums
     }
 
     fn pending_rows(&mut self, wallet_id: i64) -> Result<Vec<PendingRow>> {
