@@ -8,7 +8,7 @@
 //! at its start), so each is read once. It only reads: a summary never
 //! writes and never takes the write lock.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::buckets::{cover, Level, Piece};
 use super::raw::{RawDb, Stmt};
@@ -47,6 +47,22 @@ impl PieceMemo {
         }
         out.retain(|_, s| s.count != 0);
         Ok(out)
+    }
+
+    /// The pieces of the spans `(wallet, start, end)` not read yet, each
+    /// once and positive: what a backend may read ahead, all at once.
+    pub fn missing(&self, spans: &[(i64, i64, i64)]) -> Vec<(i64, Piece)> {
+        let mut seen = HashSet::new();
+        spans
+            .iter()
+            .flat_map(|&(wallet_id, start, end)| cover(start, end).into_iter().map(move |p| (wallet_id, Piece { negative: false, ..p })))
+            .filter(|key| !self.read.contains_key(key) && seen.insert(*key))
+            .collect()
+    }
+
+    /// Remember the sums read ahead for `wallet_id`'s `piece` (its sign ignored).
+    pub fn remember(&mut self, wallet_id: i64, piece: &Piece, sums: ByCurrency) {
+        self.read.insert((wallet_id, Piece { negative: false, ..*piece }), sums);
     }
 }
 

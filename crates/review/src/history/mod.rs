@@ -162,7 +162,12 @@ async fn page_from(cache: &Cache, query: &HistoryQuery, start: Start) -> Result<
 /// Up to `limit + 1` rows of a page from an SQLite cache, with their cursors.
 async fn sqlite_rows(pool: &SqlitePool, query: &HistoryQuery, resolved: &mut filter::Resolved, start: &Start, limit: i64, mapper: &RowMapper<'_>) -> Result<Vec<(HistoryRow, Cursor)>> {
     if let Some(fts) = &resolved.fts {
-        let matches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transactions_fts WHERE transactions_fts MATCH ?").bind(fts.clone()).fetch_one(pool).await?;
+        // Counting stops past the threshold: a common word never counts all its matches.
+        let matches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM transactions_fts WHERE transactions_fts MATCH ? LIMIT ?)")
+            .bind(fts.clone())
+            .bind(PROBE_ABOVE + 1)
+            .fetch_one(pool)
+            .await?;
         resolved.fts_probe = matches > PROBE_ABOVE;
     }
     let mut q = QueryBuilder::new("SELECT ");

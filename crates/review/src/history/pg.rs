@@ -64,7 +64,12 @@ pub fn filter_sql(r: &Resolved, q: &mut SqlParts) {
 pub(super) async fn page_rows(pool: &PgPool, sort: SortKey, order: SortOrder, r: &Resolved, start: &Start, limit: i64, mapper: &RowMapper<'_>) -> Result<Vec<(HistoryRow, Cursor)>> {
     let mut r = r.clone();
     if let Some(words) = &r.tsquery {
-        let matches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transactions WHERE search @@ to_tsquery('simple', $1)").bind(words).fetch_one(pool).await?;
+        // Counting stops past the threshold: a common word never counts all its matches.
+        let matches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM transactions WHERE search @@ to_tsquery('simple', $1) LIMIT $2) AS m")
+            .bind(words)
+            .bind(super::PROBE_ABOVE + 1)
+            .fetch_one(pool)
+            .await?;
         r.fts_probe = matches > super::PROBE_ABOVE;
     }
     let r = &r;

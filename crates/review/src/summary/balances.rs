@@ -94,6 +94,12 @@ pub(crate) fn figures(src: &mut dyn Source, groups: &[Group], wallets: &BTreeMap
         }
     }
     reported_figures(src, groups, &reported, tz, &mut out)?;
+    let mut later = Vec::new();
+    for (wallet_id, idx) in &derived {
+        let Some(far) = far_of(src, *wallet_id)? else { continue };
+        later.extend(idx.iter().filter_map(|&i| later_span(*wallet_id, &groups[i], tz, far)));
+    }
+    src.read_ahead_sums(&later)?;
     for (wallet_id, idx) in derived {
         let w = &wallets[&wallet_id];
         let empty = BTreeMap::new();
@@ -139,14 +145,13 @@ fn reported_figures(src: &mut dyn Source, groups: &[Group], reported: &[usize], 
 #[allow(clippy::too_many_arguments)]
 fn derived_wallet(src: &mut dyn Source, groups: &[Group], idx: &[usize], w: &WalletInfo, tz: Tz, pending: &BTreeMap<NaiveDate, Decimal>, out: &mut [Figures]) -> Result<()> {
     let Some(current) = w.current_balance else { return Ok(()) };
-    // Every row after an instant lies before the start of the month after the
-    // wallet's last row (a month boundary: whole months are one piece each).
-    let Some((_, last_row)) = src.extent(w.id)? else { return Ok(()) };
-    let far = Level::Month.start_of(Level::Month.bucket_of(last_row) + 1);
+    let Some(far) = far_of(src, w.id)? else { return Ok(()) };
     for &i in idx {
         let g = &groups[i];
-        let (_, end) = read::instants(g.span.end, g.span.end, tz);
-        let later = if end < far { src.sums(w.id, end, far)?.get(&w.currency).map(|s| s.net()).unwrap_or_default() } else { Decimal::ZERO };
+        let later = match later_span(w.id, g, tz, far) {
+            Some((_, end, far)) => src.sums(w.id, end, far)?.get(&w.currency).map(|s| s.net()).unwrap_or_default(),
+            None => Decimal::ZERO,
+        };
         let pending_later: Decimal = pending.range(g.span.end.succ_opt().unwrap_or(NaiveDate::MAX)..).map(|(_, d)| *d).sum();
         let closing = current - (later - pending_later);
         let opening = closing - (g.net() - g.pending_net);
@@ -154,4 +159,18 @@ fn derived_wallet(src: &mut dyn Source, groups: &[Group], idx: &[usize], w: &Wal
         out[i] = Figures { opening: fig(opening), closing: fig(closing), check: None };
     }
     Ok(())
+}
+
+/// The start of the month after the wallet's last counted row, `None`
+/// without rows: every row after an instant lies before it, and whole months
+/// are one piece each.
+fn far_of(src: &mut dyn Source, wallet_id: i64) -> Result<Option<i64>> {
+    Ok(src.extent(wallet_id)?.map(|(_, last_row)| Level::Month.start_of(Level::Month.bucket_of(last_row) + 1)))
+}
+
+/// The span `(wallet, end, far)` of every row after `g`'s last local day
+/// ([`far_of`]), or `None` when there is none.
+fn later_span(wallet_id: i64, g: &Group, tz: Tz, far: i64) -> Option<(i64, i64, i64)> {
+    let (_, end) = read::instants(g.span.end, g.span.end, tz);
+    (end < far).then_some((wallet_id, end, far))
 }

@@ -17,6 +17,7 @@
 mod balances;
 pub mod period;
 mod pg;
+mod pg_ahead;
 mod read;
 mod source;
 
@@ -27,7 +28,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::pool::PoolConnection;
-use sqlx::{Postgres, Sqlite};
+use sqlx::{PgPool, Postgres, Sqlite, Transaction};
 use ts_rs::TS;
 use walletbook_core::db::raw::RawDb;
 use walletbook_core::db::{Backend, Cache};
@@ -183,7 +184,7 @@ pub async fn summarise(cache: &Cache, req: &SummaryRequest) -> Result<Summary> {
     let plan = plan(cache, req).await?;
     let (plan, groups, figures) = match cache.backend() {
         Backend::Sqlite(pool) => read_on_blocking_thread(pool.acquire().await?, plan).await?,
-        Backend::Postgres(pool) => read_pg_on_blocking_thread(pool.acquire().await?, plan).await?,
+        Backend::Postgres(pool) => read_pg_on_blocking_thread(pg_snapshot(pool).await?, plan).await?,
     };
     let rows = summary_rows(&plan, &groups, figures)?;
     let totals = currency_totals(&groups);
@@ -212,16 +213,17 @@ async fn plan(cache: &Cache, req: &SummaryRequest) -> Result<Plan> {
 }
 
 /// Read the groups and their balance figures on a blocking thread, with raw
-/// statements on the connection's borrowed handle.
+/// statements on the connection's borrowed handle, in one read transaction:
+/// every read sees the same snapshot, whatever a sync commits meanwhile.
 async fn read_on_blocking_thread(mut conn: PoolConnection<Sqlite>, plan: Plan) -> Result<(Plan, Vec<Group>, Vec<balances::Figures>)> {
     let rt = tokio::runtime::Handle::current();
     let task = tokio::task::spawn_blocking(move || {
         let read = rt.block_on(conn.lock_handle()).map_err(Error::from).and_then(|mut handle| {
             let db = RawDb::new(handle.as_raw_handle());
-            let mut src = SqliteSource::new(&db)?;
-            let read = read_groups_and_figures(&mut src, &plan);
-            drop(src);
-            read
+            db.prepare("BEGIN")?.execute()?;
+            let read = SqliteSource::new(&db).and_then(|mut src| read_groups_and_figures(&mut src, &plan));
+            let end = db.prepare("COMMIT").and_then(|mut s| s.execute());
+            read.and_then(|r| end.map(|()| r))
         });
         (plan, read)
     });
@@ -230,12 +232,20 @@ async fn read_on_blocking_thread(mut conn: PoolConnection<Sqlite>, plan: Plan) -
     Ok((plan, groups, figures))
 }
 
+/// A read-only transaction seeing one snapshot for the whole summary.
+async fn pg_snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    Ok(tx)
+}
+
 /// [`read_on_blocking_thread`] on a shared PostgreSQL cache: one pooled
-/// connection, its queries waited on from the blocking thread.
-async fn read_pg_on_blocking_thread(conn: PoolConnection<Postgres>, plan: Plan) -> Result<(Plan, Vec<Group>, Vec<balances::Figures>)> {
+/// connection in one snapshot, its queries waited on from the blocking thread.
+async fn read_pg_on_blocking_thread(snapshot: Transaction<'static, Postgres>, plan: Plan) -> Result<(Plan, Vec<Group>, Vec<balances::Figures>)> {
     let rt = tokio::runtime::Handle::current();
     let task = tokio::task::spawn_blocking(move || {
-        let read = read_groups_and_figures(&mut pg::PgSource::new(rt, conn), &plan);
+        let mut src = pg::PgSource::new(rt, snapshot);
+        let read = read_groups_and_figures(&mut src, &plan).and_then(|r| src.finish().map(|()| r));
         (plan, read)
     });
     let (plan, read) = task.await.map_err(|source| Error::Task { what: "the summary".into(), source })?;

@@ -8,9 +8,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
-use sqlx::pool::PoolConnection;
-use sqlx::postgres::PgRow;
-use sqlx::{Postgres, Row};
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::{Postgres, Row, Transaction};
 use tokio::runtime::Handle;
 use walletbook_core::db::buckets::{Level, Piece};
 use walletbook_core::db::rollup::Sums;
@@ -41,19 +40,29 @@ const LAST_ROWS: &str = "SELECT s.i, f.balance_after
 const LEVEL: &str = "SELECT bucket, currency, credits, debits, fees, tx_count FROM rollups_utc WHERE wallet_id = $1 AND level = $2";
 const LAST_ROW: &str = "SELECT balance_after FROM transactions WHERE wallet_id = $1 AND occurred_at >= $2 AND occurred_at < $3 ORDER BY occurred_at DESC, instant_order DESC, id DESC LIMIT 1";
 
-/// The summary's reads on one PostgreSQL connection.
+/// The summary's reads on one PostgreSQL connection, in one read-only
+/// snapshot.
 pub(crate) struct PgSource {
     rt: Handle,
-    conn: PoolConnection<Postgres>,
+    conn: Transaction<'static, Postgres>,
     memo: PieceMemo,
     /// Whole month and day levels per (wallet, level code), read once.
     levels: HashMap<(i64, i64), BTreeMap<i64, Vec<(String, Sums)>>>,
+    /// Extents and pending rows read ahead ([`Source::read_ahead_wallets`]).
+    extents: super::pg_ahead::Extents,
+    pending: HashMap<i64, Vec<PendingRow>>,
 }
 
 impl PgSource {
-    /// `rt` runs the queries; call the [`Source`] methods off the async threads.
-    pub fn new(rt: Handle, conn: PoolConnection<Postgres>) -> Self {
-        PgSource { rt, conn, memo: PieceMemo::default(), levels: HashMap::new() }
+    /// `rt` runs the queries in `snapshot` (a read-only transaction); call
+    /// the [`Source`] methods off the async threads, then [`PgSource::finish`].
+    pub fn new(rt: Handle, snapshot: Transaction<'static, Postgres>) -> Self {
+        PgSource { rt, conn: snapshot, memo: PieceMemo::default(), levels: HashMap::new(), extents: HashMap::new(), pending: HashMap::new() }
+    }
+
+    /// End the snapshot.
+    pub fn finish(self) -> Result<()> {
+        Ok(self.rt.block_on(self.conn.commit())?)
     }
 
     fn all(&mut self, sql: &'static str, binds: &[i64]) -> Result<Vec<PgRow>> {
@@ -61,6 +70,11 @@ impl PgSource {
         for b in binds {
             q = q.bind(*b);
         }
+        self.fetch(q)
+    }
+
+    /// Every row of `q`, waited on.
+    pub(super) fn fetch(&mut self, q: sqlx::query::Query<'_, Postgres, PgArguments>) -> Result<Vec<PgRow>> {
         Ok(self.rt.block_on(q.fetch_all(&mut *self.conn))?)
     }
 
@@ -133,7 +147,25 @@ impl Source for PgSource {
         Ok(out)
     }
 
+    fn read_ahead_wallets(&mut self, wallet_ids: &[i64]) -> Result<()> {
+        let (extents, pending) = self.wallets_ahead(wallet_ids)?;
+        self.extents.extend(extents);
+        self.pending.extend(pending);
+        Ok(())
+    }
+
+    fn read_ahead_sums(&mut self, spans: &[(i64, i64, i64)]) -> Result<()> {
+        let missing = self.memo.missing(spans);
+        for ((wallet_id, piece), sums) in missing.iter().zip(self.pieces_ahead(&missing)?) {
+            self.memo.remember(*wallet_id, piece, sums);
+        }
+        Ok(())
+    }
+
     fn extent(&mut self, wallet_id: i64) -> Result<Option<(i64, i64)>> {
+        if let Some(extent) = self.extents.get(&wallet_id) {
+            return Ok(*extent);
+        }
         let first = self.all(FIRST_COUNTED, &[wallet_id])?.first().map(|r| r.try_get::<i64, _>(0)).transpose()?;
         let last = self.all(LAST_COUNTED, &[wallet_id])?.first().map(|r| r.try_get::<i64, _>(0)).transpose()?;
         Ok(first.zip(last))
@@ -147,6 +179,9 @@ impl Source for PgSource {
     }
 
     fn pending_rows(&mut self, wallet_id: i64) -> Result<Vec<PendingRow>> {
+        if let Some(rows) = self.pending.remove(&wallet_id) {
+            return Ok(rows);
+        }
         self.all(PENDING, &[wallet_id])?
             .iter()
             .map(|r| Ok(PendingRow { currency: r.try_get(0)?, occurred_at: r.try_get(1)?, direction: r.try_get(2)?, amount: r.try_get(3)?, fee: r.try_get(4)? }))

@@ -59,10 +59,22 @@ pub(crate) fn instants(first: NaiveDate, last: NaiveDate, tz: Tz) -> (i64, i64) 
     (to_nanos(day_start(first, tz)), to_nanos(day_start(last + Duration::days(1), tz)))
 }
 
+/// One period of one wallet: its span, the days of it with rows, and the
+/// UTC instants of those days.
+struct WalletPeriod {
+    wallet_id: i64,
+    span: period::Span,
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+    start: i64,
+    end: i64,
+}
+
 /// One group per (wallet, currency, period) with counted rows.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn read_groups(src: &mut dyn Source, tz: Tz, wallet_ids: &[i64], currencies: &[String], period: Period, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Vec<Group>> {
-    let mut groups: Vec<Group> = Vec::new();
+    src.read_ahead_wallets(wallet_ids)?;
+    let mut periods = Vec::new();
     for &wallet_id in wallet_ids {
         let Some((first, last)) = days(src, wallet_id, tz)? else { continue };
         let (lo, hi) = (from.map_or(first, |f| f.max(first)), to.map_or(last, |t| t.min(last)));
@@ -71,28 +83,33 @@ pub(crate) fn read_groups(src: &mut dyn Source, tz: Tz, wallet_ids: &[i64], curr
             let span = period::span_of(day, period, from, to);
             let (a, b) = (span.start.max(lo), span.end.min(hi));
             let (start, end) = instants(a, b, tz);
-            for (currency, s) in src.sums(wallet_id, start, end)? {
-                if !currencies.is_empty() && !currencies.contains(&currency) {
-                    continue;
-                }
-                groups.push(Group {
-                    wallet_id,
-                    currency,
-                    span: span.clone(),
-                    credits: s.credits,
-                    debits: s.debits,
-                    fees: s.fees,
-                    count: s.count,
-                    pending: 0,
-                    pending_net: Decimal::ZERO,
-                    first_day: a,
-                    last_day: b,
-                });
-            }
+            periods.push(WalletPeriod { wallet_id, span, first_day: a, last_day: b, start, end });
             match b.succ_opt() {
                 Some(next) => day = next,
                 None => break,
             }
+        }
+    }
+    src.read_ahead_sums(&periods.iter().map(|p| (p.wallet_id, p.start, p.end)).collect::<Vec<_>>())?;
+    let mut groups: Vec<Group> = Vec::new();
+    for p in periods {
+        for (currency, s) in src.sums(p.wallet_id, p.start, p.end)? {
+            if !currencies.is_empty() && !currencies.contains(&currency) {
+                continue;
+            }
+            groups.push(Group {
+                wallet_id: p.wallet_id,
+                currency,
+                span: p.span.clone(),
+                credits: s.credits,
+                debits: s.debits,
+                fees: s.fees,
+                count: s.count,
+                pending: 0,
+                pending_net: Decimal::ZERO,
+                first_day: p.first_day,
+                last_day: p.last_day,
+            });
         }
     }
     Ok(groups)

@@ -45,6 +45,18 @@ pub(crate) trait Source {
     /// The `balance_after` of the last row of `[start, end)`, if there is a row.
     fn last_balance(&mut self, wallet_id: i64, start: i64, end: i64) -> Result<Option<Option<Decimal>>>;
 
+    /// Read ahead the extents and pending rows of these wallets, which the
+    /// summary asks for next (a server answers them at once). By default
+    /// nothing is read ahead: each is read when asked for.
+    fn read_ahead_wallets(&mut self, _wallet_ids: &[i64]) -> Result<()> {
+        Ok(())
+    }
+    /// Read ahead the sums of these spans `(wallet, start, end)`, as
+    /// [`Source::read_ahead_wallets`].
+    fn read_ahead_sums(&mut self, _spans: &[(i64, i64, i64)]) -> Result<()> {
+        Ok(())
+    }
+
     /// [`Source::first_row`] and [`Source::last_balance`] of many spans
     /// `(wallet, start, end)`, in their order (a server answers them at once).
     fn span_edges(&mut self, spans: &[(i64, i64, i64)]) -> Result<Vec<(Option<FirstRow>, Option<Option<Decimal>>)>> {
