@@ -10,7 +10,9 @@
 //!   notes (`to_tsvector('simple', …)`, GIN-indexed). The user's words become
 //!   a `tsquery` that finds what FTS5 finds on SQLite ([`tsquery_text`]):
 //!   every word must match, in the row's own text or all in one of its
-//!   notes, and the last word matches as a prefix.
+//!   notes, and the last word matches as a prefix. Accents are ignored on
+//!   both sides (`walletbook_fold`, migration 0004), as FTS5's `unicode61`
+//!   ignores them.
 
 use rust_decimal::Decimal;
 use sqlx::{PgPool, Postgres, QueryBuilder};
@@ -37,11 +39,11 @@ pub fn filter_sql(r: &Resolved, q: &mut SqlParts) {
     if let (Some(words), true) = (&r.tsquery, r.fts_probe) {
         // Many matches: walk the sort order's index and test each row (a
         // page ends after a few hundred rows) instead of sorting every match.
-        q.sql(" AND (t.search @@ to_tsquery('simple', ").bind(words.clone());
-        q.sql(") OR t.id IN (SELECT n.transaction_id FROM notes n WHERE n.transaction_id IS NOT NULL AND n.search @@ to_tsquery('simple', ").bind(words.clone()).sql(")))");
+        q.sql(" AND (t.search @@ to_tsquery('simple', walletbook_fold(").bind(words.clone());
+        q.sql(")) OR t.id IN (SELECT n.transaction_id FROM notes n WHERE n.transaction_id IS NOT NULL AND n.search @@ to_tsquery('simple', walletbook_fold(").bind(words.clone()).sql("))))");
     } else if let Some(words) = &r.tsquery {
-        q.sql(" AND t.id IN (SELECT x.id FROM transactions x WHERE x.search @@ to_tsquery('simple', ").bind(words.clone());
-        q.sql(") UNION SELECT n.transaction_id FROM notes n WHERE n.transaction_id IS NOT NULL AND n.search @@ to_tsquery('simple', ").bind(words.clone()).sql("))");
+        q.sql(" AND t.id IN (SELECT x.id FROM transactions x WHERE x.search @@ to_tsquery('simple', walletbook_fold(").bind(words.clone());
+        q.sql(")) UNION SELECT n.transaction_id FROM notes n WHERE n.transaction_id IS NOT NULL AND n.search @@ to_tsquery('simple', walletbook_fold(").bind(words.clone()).sql(")))");
     }
     r.scope_conditions(q);
     if let Some(a) = r.min_amount {
@@ -65,7 +67,7 @@ pub(super) async fn page_rows(pool: &PgPool, sort: SortKey, order: SortOrder, r:
     let mut r = r.clone();
     if let Some(words) = &r.tsquery {
         // Counting stops past the threshold: a common word never counts all its matches.
-        let matches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM transactions WHERE search @@ to_tsquery('simple', $1) LIMIT $2) AS m")
+        let matches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM transactions WHERE search @@ to_tsquery('simple', walletbook_fold($1)) LIMIT $2) AS m")
             .bind(words)
             .bind(super::PROBE_ABOVE + 1)
             .fetch_one(pool)
