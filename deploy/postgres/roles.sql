@@ -15,7 +15,10 @@
 -- The writer: the scheduled sync server (deploy/systemd, deploy/kubernetes)
 -- and anyone who syncs, imports, loads the demo, or adds notes, tags, review
 -- marks and sign-offs. It owns the database, and Walletbook's migrations run
--- as this role, so it owns the tables too.
+-- as this role, so it owns the tables too. They also create the `unaccent`
+-- extension (text search ignores accents); it is a trusted extension, so
+-- the database's owner may create it (PostgreSQL 13 or later, contrib
+-- installed: Debian's postgresql package includes it).
 CREATE ROLE walletbook LOGIN;
 CREATE DATABASE walletbook OWNER walletbook ENCODING 'UTF8' TEMPLATE template0;
 
