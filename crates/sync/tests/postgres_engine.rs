@@ -5,13 +5,14 @@
 
 mod support;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use support::{sums, Harness, Store};
 use walletbook_core::db::Cache;
 use walletbook_core::model::Provider;
 use walletbook_fakes::{Fault, FakeConfig, FakeProvider, FaultRule};
-use walletbook_sync::engine::{SyncRequest, SyncStatus};
+use walletbook_sync::engine::{SyncPhase, SyncRequest, SyncStatus};
 
 crate::on_both_stores!(flexprice_syncs_exactly_through_faults);
 
@@ -57,7 +58,12 @@ async fn a_wallet_another_process_syncs_is_waited_for_or_skipped() {
 
     // Still taken after the wait: skipped with one sentence, the others synced.
     let req = SyncRequest { connection: Some("fx".into()), ..Default::default() };
-    let report = h.engine().with_wallet_wait(Duration::from_millis(600)).sync(&req).await.expect("sync");
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let log = events.clone();
+    let engine = h.engine().with_wallet_wait(Duration::from_millis(600)).with_progress(Arc::new(move |p| log.lock().expect("log").push(p)));
+    let report = engine.sync(&req).await.expect("sync");
+    let waited: Vec<_> = events.lock().expect("log").iter().filter(|p| p.phase == SyncPhase::Waiting).map(|p| p.wallet.clone()).collect();
+    assert_eq!(waited, vec![Some(first.provider_wallet_id.clone())], "the progress says which wallet waits, once");
     let wallets = &report.connections[0].wallets;
     let skipped: Vec<_> = wallets.iter().filter(|w| w.status == SyncStatus::Skipped).collect();
     assert_eq!(skipped.len(), 1, "{wallets:?}");
@@ -95,6 +101,8 @@ async fn an_exlr8_account_another_process_walks_is_skipped_until_it_is_free() {
     let message = c.error.as_deref().unwrap_or_default();
     assert!(message.starts_with("ex was skipped: another Walletbook has been syncing its Exlr8 account"), "{message}");
     assert!(h.fake.requests(FakeProvider::Exlr8).iter().all(|r| !r.path.ends_with("/transactions")), "the account was not walked");
+    assert!(report.failed(), "a connection that did not sync fails the run (a scheduled job exits non-zero)");
+    assert_eq!(report.first_error(), Some(message), "and its sentence is the run's error");
 
     held.release().await;
     let report = h.engine().with_wallet_wait(Duration::from_millis(500)).sync(&req).await.expect("sync");

@@ -67,7 +67,7 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> CliResult {
         let errors: Vec<String> = report
             .connections
             .iter()
-            .filter(|c| c.status != SyncStatus::Skipped)
+            .filter(|c| c.status != SyncStatus::Skipped || c.not_synced())
             .flat_map(|c| c.wallets.iter().filter_map(|w| w.error.clone()).chain(c.error.clone()))
             .collect();
         for e in errors.iter().skip(1) {
@@ -113,6 +113,7 @@ impl ConnectionLine {
         match self.phase {
             Some(SyncPhase::Connecting) | None => "connecting".into(),
             Some(SyncPhase::Discovering) => "listing".into(),
+            Some(SyncPhase::Waiting) => "waiting for another sync".into(),
             Some(SyncPhase::Done) => format!("done {records} rec"),
             Some(_) => format!("{}/{} {records} rec", self.wallets_done, self.wallet_count),
         }

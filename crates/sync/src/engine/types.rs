@@ -31,6 +31,9 @@ pub enum SyncPhase {
     Connecting,
     /// Listing the connection's wallets.
     Discovering,
+    /// Another Walletbook process on the shared cache is syncing this wallet
+    /// (or, for Exlr8, the account): waiting for it to finish.
+    Waiting,
     /// A wallet's pages are being fetched and stored.
     Wallet,
     /// A wallet is finished (successfully or not).
@@ -136,9 +139,16 @@ pub struct ConnectionReport {
 }
 
 impl ConnectionReport {
-    /// Whether this connection or any of its wallets failed.
+    /// Whether this connection or any of its wallets failed. A connection
+    /// skipped with an error code (another process kept its account) did
+    /// not sync, so it fails the run; a demo connection is skipped by design.
     pub fn failed(&self) -> bool {
-        matches!(self.status, SyncStatus::Failed | SyncStatus::Cancelled) || self.wallets.iter().any(|w| w.status != SyncStatus::Ok)
+        matches!(self.status, SyncStatus::Failed | SyncStatus::Cancelled) || self.not_synced() || self.wallets.iter().any(|w| w.status != SyncStatus::Ok)
+    }
+
+    /// Skipped with an error code: it should have synced and did not.
+    pub fn not_synced(&self) -> bool {
+        self.status == SyncStatus::Skipped && self.error_code.is_some()
     }
 }
 
@@ -161,6 +171,6 @@ impl SyncReport {
 
     /// The first error message, for a one-line summary.
     pub fn first_error(&self) -> Option<&str> {
-        self.connections.iter().find_map(|c| c.error.as_deref().filter(|_| c.status != SyncStatus::Skipped).or_else(|| c.wallets.iter().find_map(|w| w.error.as_deref())))
+        self.connections.iter().find_map(|c| c.error.as_deref().filter(|_| c.status != SyncStatus::Skipped || c.not_synced()).or_else(|| c.wallets.iter().find_map(|w| w.error.as_deref())))
     }
 }

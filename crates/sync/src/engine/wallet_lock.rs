@@ -18,9 +18,10 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use walletbook_core::model::Connection;
+use walletbook_core::ErrorCode;
 use walletbook_core::pg::sync_lock::SyncLock;
 
-use super::types::{ConnectionReport, SyncStatus, WalletReport};
+use super::types::{ConnectionReport, SyncPhase, SyncStatus, WalletReport};
 use super::SyncEngine;
 use crate::connector::WalletRef;
 use crate::error::SyncError;
@@ -34,19 +35,24 @@ pub const DEFAULT_WALLET_WAIT: Duration = Duration::from_secs(600);
 impl SyncEngine {
     /// The wallet, held for this walk; `None` when another process still
     /// walks it after the wallet wait (or this sync was cancelled meanwhile).
-    pub(super) async fn hold_wallet(&self, conn: &Connection, w: &WalletRef) -> Result<Option<SyncLock>, SyncError> {
+    /// `i` and `count` place the wallet in its connection for the progress
+    /// shown while waiting.
+    pub(super) async fn hold_wallet(&self, conn: &Connection, w: &WalletRef, i: usize, count: usize) -> Result<Option<SyncLock>, SyncError> {
         let what = format!("wallet {} of {}", w.provider_wallet_id, conn.name);
-        self.hold(&what, || self.cache.try_lock_wallet_for_sync(w.cache_id)).await
+        let waiting = || self.emit(conn, Some(w), i + 1, count, SyncPhase::Waiting);
+        self.hold(&what, waiting, || self.cache.try_lock_wallet_for_sync(w.cache_id)).await
     }
 
     /// The provider account `account` of `conn`, held for the connection's walk (see the module docs).
     pub(super) async fn hold_account(&self, conn: &Connection, account: &str) -> Result<Option<SyncLock>, SyncError> {
         let what = format!("the {} account of {}", conn.provider.display_name(), conn.name);
-        self.hold(&what, || self.cache.try_lock_account_for_sync(account)).await
+        let waiting = || self.emit(conn, None, 0, 0, SyncPhase::Waiting);
+        self.hold(&what, waiting, || self.cache.try_lock_account_for_sync(account)).await
     }
 
-    /// Take a lock through `attempt`, waiting while another process holds it.
-    async fn hold<F, Fut>(&self, what: &str, mut attempt: F) -> Result<Option<SyncLock>, SyncError>
+    /// Take a lock through `attempt`, waiting while another process holds it
+    /// (`waiting` tells the progress once).
+    async fn hold<F, Fut>(&self, what: &str, waiting: impl Fn(), mut attempt: F) -> Result<Option<SyncLock>, SyncError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = walletbook_core::Result<Option<SyncLock>>>,
@@ -63,6 +69,7 @@ impl SyncEngine {
             if !told {
                 tracing::info!("waiting for another Walletbook syncing {what}");
                 told = true;
+                waiting();
             }
             if started.elapsed() >= self.wallet_wait || self.cancel.is_cancelled() {
                 return Ok(None);
@@ -80,7 +87,8 @@ impl SyncEngine {
             self.wallet_wait.as_secs()
         );
         tracing::warn!(connection = %conn.name, "{error}");
-        ConnectionReport { connection: conn.name.clone(), provider: conn.provider, status: SyncStatus::Skipped, run_id: None, wallets: Vec::new(), error: Some(error), error_code: None }
+        // An error code: this connection did not sync, so the run did not succeed.
+        ConnectionReport { connection: conn.name.clone(), provider: conn.provider, status: SyncStatus::Skipped, run_id: None, wallets: Vec::new(), error: Some(error), error_code: Some(ErrorCode::Cache) }
     }
 
     /// The report of a wallet skipped because another process walks it.

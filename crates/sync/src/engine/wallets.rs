@@ -73,7 +73,7 @@ impl SyncEngine {
     /// ([`super::wallet_lock`]); skipped when another process keeps it.
     #[allow(clippy::too_many_arguments)]
     async fn walk_wallet(&self, conn: &Connection, connector: &dyn Connector, w: &WalletRef, i: usize, count: usize, full: bool, run_id: Option<i64>) -> Result<(WalletReport, Option<SyncError>), SyncError> {
-        let Some(lock) = self.hold_wallet(conn, w).await? else {
+        let Some(lock) = self.hold_wallet(conn, w, i, count).await? else {
             return Ok((self.skipped_wallet(conn, w), None));
         };
         let walked = self.walk_held_wallet(conn, connector, w, i, count, full, run_id).await;

@@ -49,6 +49,10 @@ export function describe(p: SyncProgress | undefined): string {
       return "Connecting…";
     case "discovering":
       return "Finding wallets…";
+    case "waiting":
+      return p.wallet
+        ? `Wallet ${p.wallet_index} of ${p.wallet_count} (${p.wallet}): waiting for another Walletbook that is syncing it…`
+        : "Waiting for another Walletbook that is syncing this account…";
     case "wallet":
       return `Wallet ${p.wallet_index} of ${p.wallet_count} (${p.wallet ?? ""}): ${counts}`;
     case "wallet_done":

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { SyncProgress } from "../bindings/SyncProgress";
-import { fraction, recordProgress, sync } from "./store.svelte";
+import { describe as describeProgress, fraction, recordProgress, sync } from "./store.svelte";
 
 function event(wallet_index: number, phase: SyncProgress["phase"]): SyncProgress {
   const overall = { done: 0, connections: 1, connections_done: 0, wallets: 4, wallets_done: 0, elapsed_ms: 0, seconds_left: null };
@@ -29,5 +29,12 @@ describe("sync progress with wallets walking at once", () => {
   it("still reads one event alone by its position", () => {
     expect(fraction(event(3, "wallet_done"))).toBe(0.75);
     expect(fraction(event(3, "wallet"))).toBe(0.5);
+  });
+});
+
+describe("a wallet another Walletbook is syncing", () => {
+  it("says that this sync waits for it, naming the wallet or the account", () => {
+    expect(describeProgress(event(2, "waiting"))).toBe("Wallet 2 of 4 (w2): waiting for another Walletbook that is syncing it…");
+    expect(describeProgress({ ...event(0, "waiting"), wallet: null })).toBe("Waiting for another Walletbook that is syncing this account…");
   });
 });
