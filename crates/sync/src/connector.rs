@@ -84,6 +84,7 @@ pub trait Connector: Send + Sync {
     /// cache before any wallet is walked and forgets it once
     /// `after_wallets` succeeded, so a run after a crash can
     /// [`restore`](Connector::restore) it. None: the walk changes nothing.
+    /// It must only read: it runs at the same time as `discover_wallets`.
     async fn before_wallets(&self) -> Result<Option<String>, SyncError> {
         Ok(None)
     }

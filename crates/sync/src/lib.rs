@@ -8,6 +8,8 @@
 //!   resumable checkpoints;
 //! - [`providers`]: one folder per provider: wire types that mirror its
 //!   document, kept apart from the conversion into the domain model;
+//! - [`slot`]: a connection's place among those syncing at once, lent out
+//!   while it only waits on its provider;
 //! - [`import`]: offline import of an export file, through the Spaaza
 //!   connector's ledger file parser (`import` uses `providers`, never the
 //!   other way round).
@@ -19,5 +21,6 @@ pub mod http;
 pub mod paging;
 pub mod import;
 pub mod providers;
+pub mod slot;
 
 pub use error::SyncError;

@@ -4,12 +4,13 @@
 
 mod support;
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use support::Harness;
 use walletbook_core::model::Provider;
 use walletbook_fakes::{FakeConfig, FakeHandle, FakeProvider, Fault, FaultRule};
-use walletbook_sync::engine::SyncRequest;
+use walletbook_sync::engine::{SyncPhase, SyncRequest};
 use walletbook_sync::http::{generic_error_reader, ProviderHttp, RetryPolicy};
 
 async fn timed_full_sync(h: &Harness, connection: Option<&str>) -> Duration {
@@ -32,6 +33,23 @@ async fn two_connections_with_latency_take_about_the_slower_ones_time() {
     assert!(both.as_secs_f64() < 1.6 * slower.as_secs_f64(), "both took {both:?}; alone: {a_alone:?} and {b_alone:?}");
     h.assert_exact(&a, Provider::Baanx).await;
     h.assert_exact(&b, Provider::Baanx).await;
+}
+
+#[tokio::test]
+async fn a_connection_waiting_for_its_spaaza_export_lends_its_slot() {
+    // One slot; the Spaaza export task takes six polls (about 1.2 s of waits).
+    let h = Harness::start(FakeConfig { spaaza_polls_to_finish: 6, ..FakeConfig::default() }).await;
+    let spaaza = h.connect("a-spaaza", Provider::Spaaza).await;
+    let flex = h.connect("b-flex", Provider::Flexprice).await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let l = log.clone();
+    let engine = h.engine().with_concurrency(1).with_progress(Arc::new(move |p| l.lock().expect("log").push(p)));
+    let report = engine.sync(&SyncRequest::default()).await.expect("sync");
+    assert!(!report.failed(), "{report:?}");
+    let done: Vec<String> = log.lock().expect("log").iter().filter(|p| p.phase == SyncPhase::Done).map(|p| p.connection.clone()).collect();
+    assert_eq!(done, ["b-flex", "a-spaaza"], "Flexprice synced while the export ran at Spaaza");
+    h.assert_exact(&spaaza, Provider::Spaaza).await;
+    h.assert_exact(&flex, Provider::Flexprice).await;
 }
 
 async fn balance(fake: &FakeHandle) -> Result<(), walletbook_sync::error::SyncError> {

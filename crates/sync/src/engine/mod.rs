@@ -20,6 +20,7 @@
 //! The desktop app and the CLI call [`SyncEngine::sync`] and read the
 //! [`SyncReport`]; progress arrives through [`ProgressFn`].
 
+mod order;
 mod progress;
 mod restore;
 mod sink;
@@ -32,7 +33,6 @@ mod writer;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
 
 use walletbook_core::credentials::{secrets_from_env, CredentialStore};
 use walletbook_core::db::Cache;
@@ -122,13 +122,16 @@ impl SyncEngine {
     /// connection starts; provider failures are in the report.
     pub async fn sync(&self, req: &SyncRequest) -> Result<SyncReport, SyncError> {
         let (connections, wallet) = self.select(req).await?;
+        // Reported in the cache's order, started longest first.
+        let listed: HashMap<String, usize> = connections.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
+        let connections = order::longest_first(connections, &self.cache.list_runs(order::RECENT_RUNS).await?);
         let tracked = self.tracking(connections.iter().filter(|c| !providers::is_demo(c)).count());
-        let slots = Arc::new(Semaphore::new(self.concurrency));
+        let slots = crate::slot::Slots::new(self.concurrency);
         let mut running = Vec::new();
         for conn in connections {
             let (engine, slots, wallet, full) = (tracked.clone(), slots.clone(), wallet.clone(), req.full);
             let name = (conn.name.clone(), conn.provider);
-            running.push((name, tokio::spawn(async move { engine.sync_connection_in_turn(&conn, wallet.as_ref(), full, &slots).await })));
+            running.push((name, tokio::spawn(async move { engine.sync_connection_in_turn(&conn, wallet.as_ref(), full, slots).await })));
         }
         let mut report = SyncReport::default();
         for ((connection, provider), task) in running {
@@ -144,6 +147,7 @@ impl SyncEngine {
                 }
             }
         }
+        report.connections.sort_by_key(|c| listed.get(&c.connection).copied());
         let runs: Vec<i64> = report.connections.iter().filter_map(|c| c.run_id).collect();
         report.late_changes = self.cache.late_changes_in_runs(&runs).await?;
         Ok(report)
@@ -162,8 +166,9 @@ impl SyncEngine {
 
     /// Waits for its Exlr8 account (if any) and then a free slot, and syncs
     /// the connection; None when the sync was cancelled before its turn came.
-    /// An Exlr8 connection waiting for its account holds no slot.
-    async fn sync_connection_in_turn(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, slots: &Semaphore) -> Option<ConnectionReport> {
+    /// An Exlr8 connection waiting for its account holds no slot, nor does a
+    /// connection waiting on its provider ([`crate::slot`]).
+    async fn sync_connection_in_turn(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, slots: Arc<crate::slot::Slots>) -> Option<ConnectionReport> {
         let _account = writer::account_lock(conn).await;
         // Other processes on a shared cache: their walks of the account too.
         let shared = match writer::exlr8_account(conn) {
@@ -174,15 +179,18 @@ impl SyncEngine {
             },
             None => None,
         };
-        let _slot = slots.acquire().await.ok()?;
-        if self.cancel.is_cancelled() {
-            return None;
-        }
-        let report = self.sync_connection(conn, pick, full).await;
+        // In a slot, lent out while the connection only waits on its provider.
+        let report = crate::slot::in_slot(slots, async {
+            if self.cancel.is_cancelled() {
+                return None;
+            }
+            Some(self.sync_connection(conn, pick, full).await)
+        })
+        .await;
         if let Some(lock) = shared {
             lock.release().await;
         }
-        Some(report)
+        report
     }
 
     /// One cheap call that checks a connection's credentials.
@@ -303,8 +311,11 @@ impl SyncEngine {
             }
         }
         let only = providers::WalletList::from_settings(conn);
+        // Both only read at the provider, so they go at once.
+        let (discovered, saved) = tokio::join!(connector.discover_wallets(&hints), connector.before_wallets());
+        let (discovered, saved) = (discovered?, saved?);
         let mut wallets = Vec::new();
-        for d in connector.discover_wallets(&hints).await? {
+        for d in discovered {
             let cache_id = {
                 let _one_writer = self.writer.lock().await;
                 self.cache.upsert_wallet(conn.id, &d).await?
@@ -317,7 +328,6 @@ impl SyncEngine {
             }
         }
         // Saved before the first change, forgotten once put back (see `restore`).
-        let saved = connector.before_wallets().await?;
         if let Some(state) = &saved {
             let _one_writer = self.writer.lock().await;
             self.cache.save_restore(conn.id, state).await?;

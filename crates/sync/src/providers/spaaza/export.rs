@@ -126,7 +126,8 @@ impl ExportFlow<'_> {
                     detail: format!("export task {id} was still {} after {limit:.0} s; a larger export_timeout_secs setting waits longer", task.code()),
                 });
             }
-            tokio::time::sleep(delay).await;
+            // The task runs at Spaaza: another connection may work meanwhile.
+            crate::slot::idle(delay).await;
             delay = (delay * 2).min(self.options.poll_max);
         }
     }
