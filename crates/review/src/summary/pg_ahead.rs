@@ -2,8 +2,9 @@
 //! reads piece by piece through prepared statements costs a round trip
 //! each on a server, so the extents and pending rows of every chosen wallet,
 //! and every piece of every period's span, are read in a few statements
-//! over arrays (`unnest … WITH ORDINALITY`). Rows come back as stored and
-//! are added exactly in Rust, as on SQLite: SQL does no arithmetic on money.
+//! over arrays (`unnest … WITH ORDINALITY`). Each piece comes back summed
+//! per currency: PostgreSQL adds NUMERIC exactly (SQLite's TEXT amounts are
+//! added in Rust instead).
 
 use std::collections::HashMap;
 
@@ -13,7 +14,6 @@ use sqlx::Row;
 use walletbook_core::db::buckets::{Level, Piece};
 use walletbook_core::db::rollup::Sums;
 use walletbook_core::db::rollup_read::ByCurrency;
-use walletbook_core::model::Direction;
 use walletbook_core::{Error, Result};
 
 use super::pg::PgSource;
@@ -27,20 +27,25 @@ const EXTENTS: &str = "SELECT w.id,
 /// The pending rows of the wallets, each wallet's in time order.
 const PENDING: &str = "SELECT wallet_id, currency, occurred_at, direction, amount, fee FROM transactions
      WHERE status = 'pending' AND wallet_id = ANY($1) ORDER BY wallet_id, occurred_at";
-/// The rollup buckets of each piece `(wallet, level, lo, hi)` (1-based
-/// ordinal `i`). Each piece is looked up through the primary key: `OFFSET 0`
-/// keeps the lateral subquery a nested loop, where the planner, which cannot
-/// see into the arrays, would otherwise merge-join the whole table.
-const BUCKETS: &str = "SELECT s.i, r.currency, r.credits, r.debits, r.fees, r.tx_count
+/// The sums per currency of each rollup piece `(wallet, level, lo, hi)`
+/// (1-based ordinal `i`). Each piece is looked up through the primary key:
+/// `OFFSET 0` keeps the lateral subquery a nested loop, where the planner,
+/// which cannot see into the arrays, would otherwise merge-join the whole
+/// table.
+const BUCKETS: &str = "SELECT s.i, r.currency, sum(r.credits), sum(r.debits), sum(r.fees), sum(r.tx_count)::BIGINT
      FROM unnest($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::BIGINT[]) WITH ORDINALITY AS s(wallet_id, level, lo, hi, i)
      CROSS JOIN LATERAL (SELECT currency, credits, debits, fees, tx_count FROM rollups_utc
-         WHERE wallet_id = s.wallet_id AND level = s.level AND bucket >= s.lo AND bucket < s.hi OFFSET 0) r";
-/// The counted rows of each edge piece `(wallet, lo, hi)`, each through the
-/// `(wallet_id, occurred_at, …)` index, as [`BUCKETS`].
-const EDGE_ROWS: &str = "SELECT s.i, t.currency, t.direction, t.amount, t.fee
+         WHERE wallet_id = s.wallet_id AND level = s.level AND bucket >= s.lo AND bucket < s.hi OFFSET 0) r
+     GROUP BY s.i, r.currency";
+/// The sums per currency of the counted rows of each edge piece
+/// `(wallet, lo, hi)`, each through the `(wallet_id, occurred_at, …)` index,
+/// as [`BUCKETS`].
+const EDGE_ROWS: &str = "SELECT s.i, t.currency, sum(t.amount) FILTER (WHERE t.direction = 'credit'), sum(t.amount) FILTER (WHERE t.direction = 'debit'),
+            sum(coalesce(t.fee, 0)), count(*)
      FROM unnest($1::BIGINT[], $2::BIGINT[], $3::BIGINT[]) WITH ORDINALITY AS s(wallet_id, lo, hi, i)
      CROSS JOIN LATERAL (SELECT currency, direction, amount, fee FROM transactions
-         WHERE wallet_id = s.wallet_id AND occurred_at >= s.lo AND occurred_at < s.hi AND status <> 'failed' OFFSET 0) t";
+         WHERE wallet_id = s.wallet_id AND occurred_at >= s.lo AND occurred_at < s.hi AND status <> 'failed' OFFSET 0) t
+     GROUP BY s.i, t.currency";
 
 /// A wallet's first and last counted instants, `None` without such rows.
 pub(super) type Extents = HashMap<i64, Option<(i64, i64)>>;
@@ -70,22 +75,25 @@ impl PgSource {
             let column = |f: fn(&(i64, Piece)) -> i64| buckets.iter().map(|&i| f(&pieces[i])).collect::<Vec<i64>>();
             let q = sqlx::query(BUCKETS).bind(column(|p| p.0)).bind(column(|p| p.1.level.code())).bind(column(|p| p.1.lo)).bind(column(|p| p.1.hi));
             for r in self.fetch(q)? {
-                let sums = Sums { credits: r.try_get(2)?, debits: r.try_get(3)?, fees: r.try_get(4)?, count: r.try_get(5)? };
-                out[place(&buckets, &r)?].entry(r.try_get(1)?).or_default().add(&sums, 1);
+                out[place(&buckets, &r)?].insert(r.try_get(1)?, sums_of(&r)?);
             }
         }
         if !rows.is_empty() {
             let column = |f: fn(&(i64, Piece)) -> i64| rows.iter().map(|&i| f(&pieces[i])).collect::<Vec<i64>>();
             let q = sqlx::query(EDGE_ROWS).bind(column(|p| p.0)).bind(column(|p| p.1.lo)).bind(column(|p| p.1.hi));
             for r in self.fetch(q)? {
-                let direction: String = r.try_get(2)?;
-                let direction = Direction::parse(&direction).ok_or_else(|| Error::Corrupt(format!("a stored row has an unknown direction '{direction}'")))?;
-                let fee: Option<Decimal> = r.try_get(4)?;
-                out[place(&rows, &r)?].entry(r.try_get(1)?).or_default().add_row(direction, r.try_get(3)?, fee.unwrap_or_default(), 1);
+                out[place(&rows, &r)?].insert(r.try_get(1)?, sums_of(&r)?);
             }
         }
         Ok(out)
     }
+}
+
+/// Credits, debits, fees and count in columns 2 to 5 (a sum over no rows
+/// of one direction is NULL: nothing).
+fn sums_of(r: &PgRow) -> Result<Sums> {
+    let amount = |i: usize| r.try_get::<Option<Decimal>, _>(i).map(Option::unwrap_or_default);
+    Ok(Sums { credits: amount(2)?, debits: amount(3)?, fees: amount(4)?, count: r.try_get(5)? })
 }
 
 /// The place in the pieces of a row answering `subset`'s 1-based ordinal.
