@@ -104,15 +104,16 @@ impl Connector for Baanx {
     }
 
     async fn discover_wallets(&self, _hints: &DiscoveryHints) -> Result<Vec<DiscoveredWallet>, SyncError> {
+        // Three reads of one account: asked at once, listed in this order.
+        let url = format!("{}/v1/wallet/internal", self.base);
+        let (credit, reward, internal) = tokio::join!(self.single("credit"), self.single("reward"), self.http.json::<Vec<Box<RawValue>>>(|c| self.authed(c.get(&url))));
         let mut out = Vec::new();
-        for kind in ["credit", "reward"] {
-            if let Some(w) = self.single(kind).await? {
+        for (kind, wallet) in [("credit", credit?), ("reward", reward?)] {
+            if let Some(w) = wallet {
                 out.push(discovered(w, kind));
             }
         }
-        let url = format!("{}/v1/wallet/internal", self.base);
-        let internal: Vec<Box<RawValue>> = self.http.json(|c| self.authed(c.get(&url))).await?;
-        for raw in internal {
+        for raw in internal? {
             out.push(discovered(parse_wallet(raw.get())?, "internal"));
         }
         Ok(out)
