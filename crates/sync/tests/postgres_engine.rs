@@ -104,7 +104,20 @@ async fn an_exlr8_account_another_process_walks_is_skipped_until_it_is_free() {
     assert!(report.failed(), "a connection that did not sync fails the run (a scheduled job exits non-zero)");
     assert_eq!(report.first_error(), Some(message), "and its sentence is the run's error");
 
+    // The other process saved the selection it is about to change: a test of
+    // the connection here (or the app's start-up restore) is not a restore
+    // after a crash, and must not select in the middle of that walk.
+    let wallet = h.fake.wallets(FakeProvider::Exlr8)[1].id.clone();
+    other.save_restore(conn.id, &format!(r#"{{"selected_wallet":"{wallet}"}}"#)).await.expect("the other's saved state");
+    h.engine().test_connection("ex").await.expect("test");
+    assert!(h.fake.requests(FakeProvider::Exlr8).iter().all(|r| r.method != "PATCH"), "no selection while the other walks");
+    assert!(h.cache.pending_restore(conn.id).await.expect("read").is_some(), "left to the process that saved it");
+
     held.release().await;
+    // Free again: an interrupted walk's state is put back.
+    h.engine().test_connection("ex").await.expect("test");
+    assert_eq!(h.fake.requests(FakeProvider::Exlr8).iter().filter(|r| r.method == "PATCH").count(), 1, "selected back once");
+    assert!(h.cache.pending_restore(conn.id).await.expect("read").is_none());
     let report = h.engine().with_wallet_wait(Duration::from_millis(500)).sync(&req).await.expect("sync");
     assert!(!report.failed(), "{report:?}");
     h.assert_exact(&conn, Provider::Exlr8).await;

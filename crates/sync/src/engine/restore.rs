@@ -12,7 +12,9 @@
 //! A *walk lock* per connection (and cache file) keeps that restore from
 //! running in the middle of another walk of the same connection in this
 //! process (a test while a sync runs, the app's start-up restore while the
-//! user starts a sync).
+//! user starts a sync); on a shared PostgreSQL cache, the account's
+//! cross-process lock keeps it from running in the middle of another
+//! process's walk.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -62,12 +64,32 @@ impl SyncEngine {
     /// Like [`restore_pending`](Self::restore_pending), taking the walk
     /// lock only when there is something to restore (a test of another
     /// connection never waits for a running sync).
+    ///
+    /// On a shared cache the saved state may be another process's, which is
+    /// walking the account right now (not a crash): the restore then holds
+    /// the account's cross-process lock, and leaves the state to that
+    /// process while it holds it.
     pub(crate) async fn restore_if_pending(&self, conn: &Connection, connector: &dyn Connector) -> Result<(), SyncError> {
         if self.cache.pending_restore(conn.id).await?.is_none() {
             return Ok(());
         }
+        let _account = super::writer::account_lock(conn).await;
         let _walk = self.walk_lock(conn.id).await;
-        self.restore_pending(conn, connector).await
+        let shared = match super::writer::exlr8_account(conn) {
+            Some(account) => match self.cache.try_lock_account_for_sync(&account).await? {
+                Some(lock) => Some(lock),
+                None => {
+                    tracing::info!(connection = %conn.name, "another Walletbook is syncing this account: it puts back what its walk changed");
+                    return Ok(());
+                }
+            },
+            None => None,
+        };
+        let restored = self.restore_pending(conn, connector).await;
+        if let Some(lock) = shared {
+            lock.release().await;
+        }
+        restored
     }
 
     /// At start-up: put back whatever interrupted walks left changed, for
