@@ -21,9 +21,8 @@
 
 use std::collections::HashMap;
 
-use rust_decimal::Decimal;
-
 use rusqlite::CachedStatement;
+use rust_decimal::Decimal;
 
 use super::raw::{text, RawDb};
 use crate::error::Result;

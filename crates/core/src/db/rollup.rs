@@ -14,11 +14,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use rusqlite::{CachedStatement, Row, Statement};
 use rust_decimal::Decimal;
 
 use super::buckets::Level;
-use rusqlite::{CachedStatement, Row, Statement};
-
 use super::raw::{text, RawDb};
 use crate::error::{Error, Result};
 use crate::model::{Direction, NewTransaction, TxStatus};

@@ -10,9 +10,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::buckets::{cover, Level, Piece};
 use rusqlite::{CachedStatement, Statement};
 
+use super::buckets::{cover, Level, Piece};
 use super::raw::{text, RawDb};
 use super::rollup::{sums_at, Sums};
 use super::Cache;
