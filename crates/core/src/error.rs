@@ -52,9 +52,9 @@ pub enum Error {
     /// A feature this build has on SQLite only.
     #[error("{what} is not available on a shared PostgreSQL cache in this version: use an SQLite cache for it")]
     NotOnServer { what: String },
-    /// A statement run on the raw SQLite handle (see `db::raw`) failed.
+    /// A rusqlite statement on a borrowed SQLite handle (see `db::raw`) failed.
     #[error("cache query failed: {message}")]
-    Sqlite { message: String, #[source] source: libsqlite3_sys::Error },
+    Sqlite { message: String, #[source] source: rusqlite::Error },
     /// A blocking task (keychain call, export, summary) stopped before it finished.
     #[error("{what} stopped before it finished ({source}): try again, and report it if it persists")]
     Task { what: String, #[source] source: tokio::task::JoinError },
@@ -109,6 +109,19 @@ impl From<&serde_json::Error> for JsonFault {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<rusqlite::Error> for Error {
+    /// SQLite's own message when it has one (as `sqlite3_errmsg` gives it),
+    /// else rusqlite's; the error itself stays the source.
+    fn from(source: rusqlite::Error) -> Self {
+        let message = match &source {
+            rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+            rusqlite::Error::SqliteFailure(code, None) => code.to_string(),
+            other => other.to_string(),
+        };
+        Error::Sqlite { message, source }
+    }
+}
 
 impl Error {
     pub fn code(&self) -> ErrorCode {

@@ -21,9 +21,10 @@
 
 use std::collections::HashMap;
 
+use rusqlite::CachedStatement;
 use rust_decimal::Decimal;
 
-use super::raw::{RawDb, Stmt};
+use super::raw::{text, RawDb};
 use crate::error::Result;
 use crate::model::{Direction, NewTransaction, TxStatus};
 use crate::money::from_text;
@@ -76,31 +77,30 @@ type Next = Option<(i64, Vec<Link>)>;
 /// [`StoredRows`] on SQLite: prepared statements on the page's transaction.
 pub(super) struct SqliteRows<'d> {
     wallet_id: i64,
-    at: Stmt<'d>,
-    before: Stmt<'d>,
-    after: Stmt<'d>,
-    set_order: Stmt<'d>,
+    at: CachedStatement<'d>,
+    before: CachedStatement<'d>,
+    after: CachedStatement<'d>,
+    set_order: CachedStatement<'d>,
 }
 
 impl<'d> Instants<SqliteRows<'d>> {
     pub fn sqlite(db: &'d RawDb<'d>, wallet_id: i64) -> Result<Self> {
-        let mut span = db.prepare(
+        let mut span = db.prepare_cached(
             "SELECT (SELECT MIN(occurred_at) FROM transactions WHERE wallet_id = ?1), (SELECT MAX(occurred_at) FROM transactions WHERE wallet_id = ?1)",
         )?;
-        span.bind_i64(0, wallet_id)?;
-        let found = if span.step()? && span.column_text(0).is_some() { Some((span.column_i64(0), span.column_i64(1))) } else { None };
-        span.reset()?;
+        let (oldest, newest): (Option<i64>, Option<i64>) = span.query_row([wallet_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let found = oldest.zip(newest);
         let rows = SqliteRows {
             wallet_id,
-            at: db.prepare(
+            at: db.prepare_cached(
                 "SELECT id, record_id, instant_order, balance_before, balance_after, direction, amount, fee, status FROM transactions
                  WHERE wallet_id = ? AND occurred_at = ? ORDER BY instant_order, id",
             )?,
-            before: db.prepare(
+            before: db.prepare_cached(
                 "SELECT occurred_at, balance_after FROM transactions WHERE wallet_id = ? AND occurred_at < ? ORDER BY occurred_at DESC, instant_order DESC, id DESC LIMIT 1",
             )?,
-            after: db.prepare("SELECT occurred_at FROM transactions WHERE wallet_id = ? AND occurred_at > ? ORDER BY occurred_at, instant_order, id LIMIT 1")?,
-            set_order: db.prepare("UPDATE transactions SET instant_order = ? WHERE id = ?")?,
+            after: db.prepare_cached("SELECT occurred_at FROM transactions WHERE wallet_id = ? AND occurred_at > ? ORDER BY occurred_at, instant_order, id LIMIT 1")?,
+            set_order: db.prepare_cached("UPDATE transactions SET instant_order = ? WHERE id = ?")?,
         };
         Ok(Instants::new(found, rows))
     }
@@ -108,45 +108,34 @@ impl<'d> Instants<SqliteRows<'d>> {
 
 impl StoredRows for SqliteRows<'_> {
     fn rows_at(&mut self, at: i64) -> Result<Vec<Stored>> {
-        let s = &mut self.at;
-        s.bind_i64(0, self.wallet_id)?;
-        s.bind_i64(1, at)?;
+        let mut rows = self.at.query((self.wallet_id, at))?;
         let mut out = Vec::new();
-        while s.step()? {
-            let dec = |i: usize| s.column_text(i).map(from_text).transpose();
+        while let Some(row) = rows.next()? {
+            let dec = |i: usize| text(row, i)?.map(from_text).transpose();
             let fee = dec(7)?.unwrap_or_default();
             let amount = dec(6)?.unwrap_or_default();
-            let direction = Direction::parse(s.column_text(5).unwrap_or_default()).unwrap_or(Direction::Credit);
-            let status = TxStatus::parse_lenient(s.column_text(8).unwrap_or_default());
+            let direction = Direction::parse(text(row, 5)?.unwrap_or_default()).unwrap_or(Direction::Credit);
+            let status = TxStatus::parse_lenient(text(row, 8)?.unwrap_or_default());
             let link = Link { before: dec(3)?, after: dec(4)?, delta: delta(direction, amount, fee, status) };
-            out.push(Stored { id: s.column_i64(0), record_id: s.column_text(1).unwrap_or_default().to_string(), order: s.column_i64(2), link });
+            out.push(Stored { id: row.get(0)?, record_id: text(row, 1)?.unwrap_or_default().to_string(), order: row.get(2)?, link });
         }
-        s.reset()?;
         Ok(out)
     }
 
     fn row_before(&mut self, at: i64) -> Result<Option<(i64, Option<Decimal>)>> {
-        let s = &mut self.before;
-        s.bind_i64(0, self.wallet_id)?;
-        s.bind_i64(1, at)?;
-        let found = if s.step()? { Some((s.column_i64(0), s.column_text(1).map(from_text).transpose()?)) } else { None };
-        s.reset()?;
-        Ok(found)
+        let mut rows = self.before.query((self.wallet_id, at))?;
+        let Some(row) = rows.next()? else { return Ok(None) };
+        Ok(Some((row.get(0)?, text(row, 1)?.map(from_text).transpose()?)))
     }
 
     fn instant_after(&mut self, at: i64) -> Result<Option<i64>> {
-        let s = &mut self.after;
-        s.bind_i64(0, self.wallet_id)?;
-        s.bind_i64(1, at)?;
-        let next = if s.step()? { Some(s.column_i64(0)) } else { None };
-        s.reset()?;
-        Ok(next)
+        let mut rows = self.after.query((self.wallet_id, at))?;
+        Ok(rows.next()?.map(|row| row.get(0)).transpose()?)
     }
 
     fn set_order(&mut self, id: i64, order: i64) -> Result<()> {
-        self.set_order.bind_i64(0, order)?;
-        self.set_order.bind_i64(1, id)?;
-        self.set_order.execute()
+        self.set_order.execute((order, id))?;
+        Ok(())
     }
 }
 

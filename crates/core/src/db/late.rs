@@ -14,7 +14,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::raw::{RawDb, Stmt};
+use super::raw::{string, RawDb};
 use crate::error::Result;
 use crate::model::{Direction, NewTransaction};
 use crate::money::to_text;
@@ -58,17 +58,14 @@ pub(crate) struct LateWatch<'d> {
     run_id: Option<i64>,
     /// The wallet's signed-off-through instant (exclusive), if any.
     through: Option<i64>,
-    keep_previous: Option<Stmt<'d>>,
 }
 
 impl<'d> LateWatch<'d> {
     /// One lookup: the wallet's latest live sign-off's period end.
     pub fn new(db: &'d RawDb<'d>, wallet_id: i64, run_id: Option<i64>) -> Result<Self> {
-        let mut s = db.prepare("SELECT MAX(period_end) FROM signoffs WHERE wallet_id = ? AND superseded_by IS NULL")?;
-        s.bind_i64(0, wallet_id)?;
-        let through = if s.step()? && s.column_text(0).is_some() { Some(s.column_i64(0)) } else { None };
-        s.reset()?;
-        Ok(LateWatch { db, wallet_id, run_id, through, keep_previous: None })
+        let mut s = db.prepare_cached("SELECT MAX(period_end) FROM signoffs WHERE wallet_id = ? AND superseded_by IS NULL")?;
+        let through: Option<i64> = s.query_row([wallet_id], |row| row.get(0))?;
+        Ok(LateWatch { db, wallet_id, run_id, through })
     }
 
     fn signed_off(&self, at: i64) -> bool {
@@ -96,35 +93,25 @@ impl<'d> LateWatch<'d> {
         if !before.differs(&after) {
             return Ok(());
         }
-        if self.keep_previous.is_none() {
-            self.keep_previous = Some(self.db.prepare(
-                "INSERT OR REPLACE INTO raw_records_previous (transaction_id, raw, replaced_at, run_id) SELECT transaction_id, raw, ?, ? FROM raw_records WHERE transaction_id = ?",
-            )?);
-        }
-        let Some(keep) = self.keep_previous.as_mut() else { return Ok(()) };
-        keep.bind_i64(0, to_nanos(Utc::now()))?;
-        keep.bind_opt_i64(1, self.run_id)?;
-        keep.bind_i64(2, id)?;
-        keep.execute()?;
+        let mut keep = self.db.prepare_cached(
+            "INSERT OR REPLACE INTO raw_records_previous (transaction_id, raw, replaced_at, run_id) SELECT transaction_id, raw, ?, ? FROM raw_records WHERE transaction_id = ?",
+        )?;
+        keep.execute((to_nanos(Utc::now()), self.run_id, id))?;
         record(self.db, self.wallet_id, self.run_id, Some(id), &t.record_id, "changed", &before, &after)
     }
 }
 
 /// Row `id`'s stored values and raw record.
 pub(crate) fn stored_values(db: &RawDb<'_>, id: i64) -> Result<RowValues> {
-    let mut s = db.prepare(
+    let mut s = db.prepare_cached(
         "SELECT t.occurred_at, CASE WHEN t.direction = 'debit' THEN '-' || t.amount ELSE t.amount END, t.fee, t.status,
                 COALESCE(t.balance_after, t.balance_before), r.raw
          FROM transactions t LEFT JOIN raw_records r ON r.transaction_id = t.id WHERE t.id = ?",
     )?;
-    s.bind_i64(0, id)?;
-    let mut v = RowValues::default();
-    if s.step()? {
-        let text = |i| s.column_text(i).map(str::to_string);
-        v = RowValues { occurred_at: s.column_i64(0), amount: text(1), fee: text(2), status: text(3), balance: text(4), raw: text(5) };
-    }
-    s.reset()?;
-    Ok(v)
+    let mut rows = s.query([id])?;
+    let Some(row) = rows.next()? else { return Ok(RowValues::default()) };
+    let text = |i| string(row, i);
+    Ok(RowValues { occurred_at: row.get(0)?, amount: text(1)?, fee: text(2)?, status: text(3)?, balance: text(4)?, raw: text(5)? })
 }
 
 /// The row's date inside the period: a new row's, a removed row's, or the
@@ -141,25 +128,26 @@ pub(crate) fn dated_at(kind: &str, before: &RowValues, after: &RowValues) -> i64
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn record(db: &RawDb<'_>, wallet_id: i64, run_id: Option<i64>, transaction_id: Option<i64>, record_id: &str, kind: &str, before: &RowValues, after: &RowValues) -> Result<()> {
     let at = dated_at(kind, before, after);
-    let mut s = db.prepare(
+    let mut s = db.prepare_cached(
         "INSERT OR IGNORE INTO late_changes (wallet_id, transaction_id, record_id, kind, occurred_at, before_raw, after_raw, before_amount, after_amount,
            before_fee, after_fee, before_status, after_status, before_balance, after_balance, detected_at, run_id, signoff_id)
          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, id FROM signoffs
          WHERE wallet_id = ? AND superseded_by IS NULL AND period_end > ? ORDER BY period_end LIMIT 1",
     )?;
-    s.bind_i64(0, wallet_id)?;
-    s.bind_opt_i64(1, transaction_id)?;
-    s.bind_text(2, record_id)?;
-    s.bind_text(3, kind)?;
-    s.bind_i64(4, at)?;
+    s.raw_bind_parameter(1, wallet_id)?;
+    s.raw_bind_parameter(2, transaction_id)?;
+    s.raw_bind_parameter(3, record_id)?;
+    s.raw_bind_parameter(4, kind)?;
+    s.raw_bind_parameter(5, at)?;
     let pairs = [(&before.raw, &after.raw), (&before.amount, &after.amount), (&before.fee, &after.fee), (&before.status, &after.status), (&before.balance, &after.balance)];
     for (i, (b, a)) in pairs.iter().enumerate() {
-        s.bind_opt_text(5 + 2 * i, b.as_deref())?;
-        s.bind_opt_text(6 + 2 * i, a.as_deref())?;
+        s.raw_bind_parameter(6 + 2 * i, b.as_deref())?;
+        s.raw_bind_parameter(7 + 2 * i, a.as_deref())?;
     }
-    s.bind_i64(15, to_nanos(Utc::now()))?;
-    s.bind_opt_i64(16, run_id)?;
-    s.bind_i64(17, wallet_id)?;
-    s.bind_i64(18, at)?;
-    s.execute()
+    s.raw_bind_parameter(16, to_nanos(Utc::now()))?;
+    s.raw_bind_parameter(17, run_id)?;
+    s.raw_bind_parameter(18, wallet_id)?;
+    s.raw_bind_parameter(19, at)?;
+    s.raw_execute()?;
+    Ok(())
 }

@@ -1,189 +1,84 @@
-//! Direct SQLite statements for the two bulk paths (committing pages and
-//! streaming exports), where the per-row cost of a general driver dominates.
+//! rusqlite statements on a connection that sqlx has lent out, for the bulk
+//! paths (committing pages, streaming exports, reading summaries), where
+//! the per-row cost of a general async driver dominates.
 //!
-//! A [`RawDb`] borrows the handle of a connection that sqlx has lent out
-//! (`SqliteConnection::lock_handle`), so it runs inside the same transaction
-//! as the surrounding sqlx statements. [`Stmt`] is a prepared statement:
-//! bind, step, read columns, reset; finalized on drop. All SQL is static
-//! text with `?` parameters.
+//! A [`RawDb`] is a `rusqlite::Connection` over the handle of a pooled sqlx
+//! connection (`SqliteConnection::lock_handle`): its statements run inside
+//! the same transaction as the surrounding sqlx statements, and dropping it
+//! leaves the handle open. Both crates link the one `libsqlite3-sys` (see
+//! the workspace `Cargo.toml`). It registers no hooks: a borrowed rusqlite
+//! connection would not remove them. All SQL is static text with `?`
+//! parameters; statements run again and again are `prepare_cached`.
 
-use std::ffi::{c_int, CStr, CString};
 use std::marker::PhantomData;
+use std::ops::Deref;
 use std::ptr::NonNull;
 
-use libsqlite3_sys as ffi;
+use rusqlite::config::DbConfig;
+use rusqlite::types::ValueRef;
+use rusqlite::{CachedStatement, Connection, Row};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
-/// A borrowed database handle.
+/// The rusqlite types the callers of [`RawDb`] name.
+pub use rusqlite;
+
+/// A rusqlite connection on a borrowed sqlx handle; derefs to
+/// [`rusqlite::Connection`].
 pub struct RawDb<'c> {
-    db: NonNull<ffi::sqlite3>,
-    _borrow: PhantomData<&'c mut ()>,
+    conn: Connection,
+    _lock: PhantomData<&'c mut ()>,
 }
 
 impl<'c> RawDb<'c> {
-    /// Wrap a handle from `LockedSqliteHandle::as_raw_handle`; the caller keeps
-    /// the lock alive for `'c`.
-    pub fn new(db: NonNull<ffi::sqlite3>) -> Self {
-        RawDb { db, _borrow: PhantomData }
+    /// Wrap a handle from `LockedSqliteHandle::as_raw_handle`; the caller
+    /// keeps the lock alive for `'c`.
+    pub fn new(handle: NonNull<rusqlite::ffi::sqlite3>) -> Result<Self> {
+        // SAFETY: the handle is an open connection that sqlx has locked for
+        // us for 'c, so nothing else uses it meanwhile; `from_handle` does
+        // not close it on drop, and no hook is registered through it.
+        let conn = unsafe { Connection::from_handle(handle.as_ptr()) }?;
+        Ok(RawDb { conn, _lock: PhantomData })
     }
 
-    pub fn prepare(&self, sql: &str) -> Result<Stmt<'_>> {
-        let text = CString::new(sql).map_err(|_| Error::Internal("SQL text contains a NUL byte".into()))?;
-        let mut stmt = std::ptr::null_mut();
-        // SAFETY: db is a valid open handle for 'c; text is NUL-terminated; stmt is an out pointer.
-        let rc = unsafe { ffi::sqlite3_prepare_v2(self.db.as_ptr(), text.as_ptr(), -1, &mut stmt, std::ptr::null_mut()) };
-        if rc != ffi::SQLITE_OK || stmt.is_null() {
-            return Err(self.error(rc));
-        }
-        Ok(Stmt { stmt, db: self, _borrow: PhantomData })
-    }
-
-    /// Prepare a statement to be run many times with different values: its
+    /// A cached statement to be run many times with different values: its
     /// plan is made under SQLite's query-planner stability guarantee, so it
     /// does not depend on the values bound. Otherwise, with `ANALYZE`
     /// statistics present, rebinding a range bound makes SQLite re-plan the
     /// statement at the next step, which costs far more than a short lookup.
     /// The connection's own setting is restored before returning.
-    pub fn prepare_reusable(&self, sql: &str) -> Result<Stmt<'_>> {
-        let was = self.qpsg(-1)?;
-        self.qpsg(1)?;
-        let stmt = self.prepare(sql);
-        self.qpsg(was)?;
-        stmt
-    }
-
-    /// Set the query-planner stability guarantee (1 on, 0 off, -1 leave);
-    /// returns the setting in force afterwards.
-    fn qpsg(&self, on: c_int) -> Result<c_int> {
-        let mut now: c_int = 0;
-        // SAFETY: db is a valid open handle; SQLITE_DBCONFIG_ENABLE_QPSG takes an int and an int out pointer.
-        let rc = unsafe { ffi::sqlite3_db_config(self.db.as_ptr(), ffi::SQLITE_DBCONFIG_ENABLE_QPSG, on, &mut now as *mut c_int) };
-        if rc != ffi::SQLITE_OK {
-            return Err(self.error(rc));
-        }
-        Ok(now)
-    }
-
-    /// The rowid of the last row this connection inserted.
-    pub fn last_insert_rowid(&self) -> i64 {
-        // SAFETY: db is a valid open handle.
-        unsafe { ffi::sqlite3_last_insert_rowid(self.db.as_ptr()) }
-    }
-
-    /// Rows changed by the last INSERT, UPDATE or DELETE.
-    pub fn changes(&self) -> i64 {
-        // SAFETY: db is a valid open handle.
-        i64::from(unsafe { ffi::sqlite3_changes(self.db.as_ptr()) })
-    }
-
-    fn error(&self, rc: c_int) -> Error {
-        // SAFETY: db is valid; sqlite3_errmsg returns a NUL-terminated string owned by SQLite.
-        let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(self.db.as_ptr())) }.to_string_lossy().into_owned();
-        // SAFETY: db is valid; the extended code belongs to the failed call.
-        let extended = unsafe { ffi::sqlite3_extended_errcode(self.db.as_ptr()) };
-        Error::Sqlite { message: msg, source: ffi::Error::new(if extended == 0 { rc } else { extended }) }
+    pub fn prepare_reusable(&self, sql: &str) -> Result<CachedStatement<'_>> {
+        let was = self.conn.db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG)?;
+        self.conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        let stmt = self.conn.prepare_cached(sql);
+        self.conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, was)?;
+        Ok(stmt?)
     }
 }
 
-/// A prepared statement. Parameter and column indexes are zero-based here.
-pub struct Stmt<'d> {
-    stmt: *mut ffi::sqlite3_stmt,
-    db: &'d RawDb<'d>,
-    _borrow: PhantomData<&'d ()>,
-}
+impl Deref for RawDb<'_> {
+    type Target = Connection;
 
-impl Stmt<'_> {
-    fn check(&self, rc: c_int) -> Result<()> {
-        if rc == ffi::SQLITE_OK {
-            Ok(())
-        } else {
-            Err(self.db.error(rc))
-        }
-    }
-
-    pub fn bind_i64(&mut self, i: usize, v: i64) -> Result<()> {
-        // SAFETY: stmt is a live prepared statement; SQLite checks the index.
-        self.check(unsafe { ffi::sqlite3_bind_int64(self.stmt, i as c_int + 1, v) })
-    }
-
-    pub fn bind_text(&mut self, i: usize, v: &str) -> Result<()> {
-        // SAFETY: SQLITE_TRANSIENT makes SQLite copy the bytes before returning.
-        self.check(unsafe { ffi::sqlite3_bind_text(self.stmt, i as c_int + 1, v.as_ptr().cast(), v.len() as c_int, ffi::SQLITE_TRANSIENT()) })
-    }
-
-    pub fn bind_null(&mut self, i: usize) -> Result<()> {
-        // SAFETY: stmt is a live prepared statement.
-        self.check(unsafe { ffi::sqlite3_bind_null(self.stmt, i as c_int + 1) })
-    }
-
-    pub fn bind_opt_text(&mut self, i: usize, v: Option<&str>) -> Result<()> {
-        match v {
-            Some(s) => self.bind_text(i, s),
-            None => self.bind_null(i),
-        }
-    }
-
-    pub fn bind_opt_i64(&mut self, i: usize, v: Option<i64>) -> Result<()> {
-        match v {
-            Some(n) => self.bind_i64(i, n),
-            None => self.bind_null(i),
-        }
-    }
-
-    /// Advance: `true` when a row is ready to read, `false` when done.
-    pub fn step(&mut self) -> Result<bool> {
-        // SAFETY: stmt is a live prepared statement.
-        match unsafe { ffi::sqlite3_step(self.stmt) } {
-            ffi::SQLITE_ROW => Ok(true),
-            ffi::SQLITE_DONE => Ok(false),
-            rc => Err(self.db.error(rc)),
-        }
-    }
-
-    /// Ready the statement for the next set of parameters.
-    pub fn reset(&mut self) -> Result<()> {
-        // SAFETY: stmt is a live prepared statement.
-        unsafe {
-            ffi::sqlite3_reset(self.stmt);
-            self.check(ffi::sqlite3_clear_bindings(self.stmt))
-        }
-    }
-
-    /// Run a statement that returns no rows, then reset it.
-    pub fn execute(&mut self) -> Result<()> {
-        while self.step()? {}
-        self.reset()
-    }
-
-    pub fn column_i64(&self, i: usize) -> i64 {
-        // SAFETY: called only after step() returned a row; out-of-range columns read as 0.
-        unsafe { ffi::sqlite3_column_int64(self.stmt, i as c_int) }
-    }
-
-    /// The column as text, or `None` for NULL. Valid until the next step/reset.
-    pub fn column_text(&self, i: usize) -> Option<&str> {
-        // SAFETY: after a row; sqlite3_column_text returns a pointer valid until the next
-        // step/reset/finalize, and sqlite3_column_bytes gives its length.
-        unsafe {
-            let p = ffi::sqlite3_column_text(self.stmt, i as c_int);
-            if p.is_null() {
-                return None;
-            }
-            let n = ffi::sqlite3_column_bytes(self.stmt, i as c_int);
-            let bytes = std::slice::from_raw_parts(p, n.max(0) as usize);
-            std::str::from_utf8(bytes).ok()
-        }
+    fn deref(&self) -> &Connection {
+        &self.conn
     }
 }
 
-impl Drop for Stmt<'_> {
-    fn drop(&mut self) {
-        // SAFETY: stmt came from sqlite3_prepare_v2 and is finalized once.
-        unsafe {
-            ffi::sqlite3_finalize(self.stmt);
-        }
-    }
+/// Column `i` of `row` as borrowed text, `None` for NULL. Valid while the
+/// row is.
+pub fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<Option<&'r str>> {
+    let value = row.get_ref(i)?;
+    let text = match value {
+        ValueRef::Null => None,
+        ValueRef::Text(bytes) => Some(std::str::from_utf8(bytes).map_err(|e| rusqlite::Error::Utf8Error(i, e))?),
+        other => return Err(rusqlite::Error::InvalidColumnType(i, row.as_ref().column_name(i)?.to_string(), other.data_type()).into()),
+    };
+    Ok(text)
+}
+
+/// Column `i` of `row` as owned text, `None` for NULL.
+pub fn string(row: &Row<'_>, i: usize) -> Result<Option<String>> {
+    Ok(text(row, i)?.map(str::to_string))
 }
 
 #[cfg(test)]
@@ -197,10 +92,33 @@ mod tests {
         let cache = crate::db::Cache::open(&dir.path().join("c.sqlite")).await.expect("cache");
         let mut conn = cache.sqlite().expect("sqlite").acquire().await.expect("conn");
         let mut handle = conn.lock_handle().await.expect("handle");
-        let db = RawDb::new(handle.as_raw_handle());
-        let err = db.prepare("SELECT * FROM no_such_table").err().expect("no such table");
-        assert!(err.to_string().contains("no_such_table"), "{err}");
-        let source = err.source().and_then(|s| s.downcast_ref::<ffi::Error>()).expect("SQLite's error is the source");
-        assert_eq!(source.extended_code & 0xff, ffi::SQLITE_ERROR);
+        let db = RawDb::new(handle.as_raw_handle()).expect("rusqlite");
+        let err = crate::Error::from(db.prepare("SELECT * FROM no_such_table").err().expect("no such table"));
+        assert_eq!(err.to_string(), "cache query failed: no such table: no_such_table");
+        let source = err.source().and_then(|s| s.downcast_ref::<rusqlite::Error>()).expect("rusqlite's error is the source");
+        let rusqlite::Error::SqliteFailure(code, _) = source else { panic!("not SQLite's own error: {source:?}") };
+        assert_eq!(code.extended_code & 0xff, rusqlite::ffi::SQLITE_ERROR);
+    }
+
+    /// The borrowed connection runs inside sqlx's transaction and leaves the
+    /// handle open for sqlx when dropped.
+    #[tokio::test]
+    async fn statements_run_in_the_sqlx_transaction_and_the_handle_stays_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = crate::db::Cache::open(&dir.path().join("c.sqlite")).await.expect("cache");
+        let pool = cache.sqlite().expect("sqlite");
+        let mut tx = pool.begin().await.expect("begin");
+        sqlx::query("CREATE TEMP TABLE t (x TEXT)").execute(&mut *tx).await.expect("create");
+        {
+            let mut handle = tx.lock_handle().await.expect("handle");
+            let db = RawDb::new(handle.as_raw_handle()).expect("rusqlite");
+            assert!(!db.is_autocommit(), "inside the sqlx transaction");
+            let mut insert = db.prepare_cached("INSERT INTO t (x) VALUES (?)").expect("prepare");
+            insert.raw_bind_parameter(1, "1.50").expect("bind");
+            assert_eq!(insert.raw_execute().expect("insert"), 1);
+        }
+        let x: String = sqlx::query_scalar("SELECT x FROM t").fetch_one(&mut *tx).await.expect("read back");
+        assert_eq!(x, "1.50");
+        tx.rollback().await.expect("rollback");
     }
 }

@@ -14,10 +14,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use rusqlite::{CachedStatement, Row, Statement};
 use rust_decimal::Decimal;
 
 use super::buckets::Level;
-use super::raw::{RawDb, Stmt};
+use super::raw::{text, RawDb};
 use crate::error::{Error, Result};
 use crate::model::{Direction, NewTransaction, TxStatus};
 use crate::money::{from_text, to_text};
@@ -170,66 +171,64 @@ struct Key<'a> {
 
 /// The prepared statements that maintain `rollups_utc`.
 struct Statements<'d> {
-    db: &'d RawDb<'d>,
-    read: Stmt<'d>,
-    insert: Stmt<'d>,
-    upsert: Stmt<'d>,
-    delete: Stmt<'d>,
+    read: CachedStatement<'d>,
+    insert: CachedStatement<'d>,
+    upsert: CachedStatement<'d>,
+    delete: CachedStatement<'d>,
 }
 
 impl<'d> Statements<'d> {
     fn new(db: &'d RawDb<'d>) -> Result<Self> {
         Ok(Statements {
-            db,
-            read: db.prepare("SELECT credits, debits, fees, tx_count FROM rollups_utc WHERE wallet_id = ? AND level = ? AND bucket = ? AND currency = ?")?,
-            insert: db.prepare(
+            read: db.prepare_cached("SELECT credits, debits, fees, tx_count FROM rollups_utc WHERE wallet_id = ? AND level = ? AND bucket = ? AND currency = ?")?,
+            insert: db.prepare_cached(
                 "INSERT INTO rollups_utc (wallet_id, level, bucket, currency, credits, debits, fees, tx_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (wallet_id, level, bucket, currency) DO NOTHING",
             )?,
-            upsert: db.prepare(
+            upsert: db.prepare_cached(
                 "INSERT INTO rollups_utc (wallet_id, level, bucket, currency, credits, debits, fees, tx_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (wallet_id, level, bucket, currency) DO UPDATE SET credits = excluded.credits, debits = excluded.debits,
                  fees = excluded.fees, tx_count = excluded.tx_count",
             )?,
-            delete: db.prepare("DELETE FROM rollups_utc WHERE wallet_id = ? AND level = ? AND bucket = ? AND currency = ?")?,
+            delete: db.prepare_cached("DELETE FROM rollups_utc WHERE wallet_id = ? AND level = ? AND bucket = ? AND currency = ?")?,
         })
     }
 
-    fn bind_key(s: &mut Stmt<'_>, k: &Key<'_>) -> Result<()> {
-        s.bind_i64(0, k.wallet_id)?;
-        s.bind_i64(1, k.level)?;
-        s.bind_i64(2, k.bucket)?;
-        s.bind_text(3, k.currency)
+    fn bind_key(s: &mut Statement<'_>, k: &Key<'_>) -> Result<()> {
+        s.raw_bind_parameter(1, k.wallet_id)?;
+        s.raw_bind_parameter(2, k.level)?;
+        s.raw_bind_parameter(3, k.bucket)?;
+        s.raw_bind_parameter(4, k.currency)?;
+        Ok(())
     }
 
     fn read(&mut self, k: &Key<'_>) -> Result<Option<Sums>> {
         let s = &mut self.read;
         Self::bind_key(s, k)?;
-        let found = if s.step()? { Some(sums_at(s, 0)?) } else { None };
-        s.reset()?;
-        Ok(found)
+        let mut rows = s.raw_query();
+        rows.next()?.map(|row| sums_at(row, 0)).transpose()
     }
 
     /// Insert (`replace` = false: only if new; returns whether it was) or replace a row.
     fn write(&mut self, k: &Key<'_>, v: &Sums, replace: bool) -> Result<bool> {
         let s = if replace { &mut self.upsert } else { &mut self.insert };
         Self::bind_key(s, k)?;
-        s.bind_text(4, &to_text(v.credits.normalize()))?;
-        s.bind_text(5, &to_text(v.debits.normalize()))?;
-        s.bind_text(6, &to_text(v.fees.normalize()))?;
-        s.bind_i64(7, v.count)?;
-        s.execute()?;
-        Ok(self.db.changes() > 0)
+        s.raw_bind_parameter(5, to_text(v.credits.normalize()))?;
+        s.raw_bind_parameter(6, to_text(v.debits.normalize()))?;
+        s.raw_bind_parameter(7, to_text(v.fees.normalize()))?;
+        s.raw_bind_parameter(8, v.count)?;
+        Ok(s.raw_execute()? > 0)
     }
 
     fn delete(&mut self, k: &Key<'_>) -> Result<()> {
         Self::bind_key(&mut self.delete, k)?;
-        self.delete.execute()
+        self.delete.raw_execute()?;
+        Ok(())
     }
 }
 
 /// Read credits, debits, fees (text) and count from columns `at..at + 4`.
-pub(crate) fn sums_at(s: &Stmt<'_>, at: usize) -> Result<Sums> {
-    let dec = |i: usize| s.column_text(i).ok_or_else(|| Error::Corrupt(format!("a rollup has no sum in column {i}"))).and_then(from_text);
-    Ok(Sums { credits: dec(at)?, debits: dec(at + 1)?, fees: dec(at + 2)?, count: s.column_i64(at + 3) })
+pub(crate) fn sums_at(row: &Row<'_>, at: usize) -> Result<Sums> {
+    let dec = |i: usize| text(row, i)?.ok_or_else(|| Error::Corrupt(format!("a rollup has no sum in column {i}"))).and_then(from_text);
+    Ok(Sums { credits: dec(at)?, debits: dec(at + 1)?, fees: dec(at + 2)?, count: row.get(at + 3)? })
 }

@@ -41,7 +41,7 @@ pub async fn run(pool: &SqlitePool, progress: &mut (dyn FnMut(i64, i64) + Send))
         }
         {
             let mut handle = tx.lock_handle().await?;
-            deltas.apply(&RawDb::new(handle.as_raw_handle()))?;
+            deltas.apply(&RawDb::new(handle.as_raw_handle())?)?;
         }
         if hi >= last {
             sqlx::query("DELETE FROM rollups_backfill WHERE id = 1").execute(&mut *tx).await?;

@@ -10,8 +10,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rusqlite::{CachedStatement, Statement};
+
 use super::buckets::{cover, Level, Piece};
-use super::raw::{RawDb, Stmt};
+use super::raw::{text, RawDb};
 use super::rollup::{sums_at, Sums};
 use super::Cache;
 use crate::error::{Error, Result};
@@ -68,8 +70,8 @@ impl PieceMemo {
 
 /// Reads the sums of spans of one or more wallets.
 pub struct SpanReader<'d> {
-    buckets: Stmt<'d>,
-    rows: Stmt<'d>,
+    buckets: CachedStatement<'d>,
+    rows: CachedStatement<'d>,
     memo: PieceMemo,
 }
 
@@ -91,34 +93,25 @@ impl<'d> SpanReader<'d> {
 }
 
 /// One piece of a span: its rows, or its rollup buckets.
-fn read_piece(buckets: &mut Stmt<'_>, rows: &mut Stmt<'_>, wallet_id: i64, piece: &Piece) -> Result<ByCurrency> {
+fn read_piece(buckets: &mut Statement<'_>, rows: &mut Statement<'_>, wallet_id: i64, piece: &Piece) -> Result<ByCurrency> {
     let mut out = ByCurrency::new();
     if piece.level == Level::Rows {
-        let s = rows;
-        s.bind_i64(0, wallet_id)?;
-        s.bind_i64(1, piece.lo)?;
-        s.bind_i64(2, piece.hi)?;
-        while s.step()? {
-            let text = |i: usize| s.column_text(i).ok_or_else(|| Error::Corrupt(format!("a row of wallet {wallet_id} has no text in column {i}")));
+        let mut found = rows.query((wallet_id, piece.lo, piece.hi))?;
+        while let Some(row) = found.next()? {
+            let text = |i: usize| text(row, i)?.ok_or_else(|| Error::Corrupt(format!("a row of wallet {wallet_id} has no text in column {i}")));
             let direction = Direction::parse(text(1)?).ok_or_else(|| Error::Corrupt(format!("a row of wallet {wallet_id} has an unknown direction")))?;
-            let fee = s.column_text(3).map(from_text).transpose()?.unwrap_or_default();
+            let fee = super::raw::text(row, 3)?.map(from_text).transpose()?.unwrap_or_default();
             let amount = from_text(text(2)?)?;
             out.entry(text(0)?.to_string()).or_default().add_row(direction, amount, fee, 1);
         }
-        s.reset()?;
         return Ok(out);
     }
-    let s = buckets;
-    s.bind_i64(0, wallet_id)?;
-    s.bind_i64(1, piece.level.code())?;
-    s.bind_i64(2, piece.lo)?;
-    s.bind_i64(3, piece.hi)?;
-    while s.step()? {
-        let currency = s.column_text(0).ok_or_else(|| Error::Corrupt(format!("a rollup of wallet {wallet_id} has no currency")))?.to_string();
-        let sums = sums_at(s, 1)?;
+    let mut found = buckets.query((wallet_id, piece.level.code(), piece.lo, piece.hi))?;
+    while let Some(row) = found.next()? {
+        let currency = text(row, 0)?.ok_or_else(|| Error::Corrupt(format!("a rollup of wallet {wallet_id} has no currency")))?.to_string();
+        let sums = sums_at(row, 1)?;
         out.entry(currency).or_default().add(&sums, 1);
     }
-    s.reset()?;
     Ok(out)
 }
 
@@ -132,7 +125,7 @@ impl Cache {
         };
         let mut conn = pool.acquire().await?;
         let mut handle = conn.lock_handle().await?;
-        let db = RawDb::new(handle.as_raw_handle());
+        let db = RawDb::new(handle.as_raw_handle())?;
         let mut reader = SpanReader::new(&db)?;
         reader.sums(wallet_id, start, end)
     }

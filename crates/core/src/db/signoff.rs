@@ -259,7 +259,7 @@ impl Cache {
         let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM late_changes WHERE wallet_id = ?").bind(wallet_id).fetch_one(&mut *tx).await?;
         {
             let mut handle = tx.lock_handle().await?;
-            let db = RawDb::new(handle.as_raw_handle());
+            let db = RawDb::new(handle.as_raw_handle())?;
             for (id, record_id) in &missing {
                 let was = late::stored_values(&db, *id)?;
                 late::record(&db, wallet_id, run_id, Some(*id), record_id, "removed", &was, &RowValues { occurred_at: was.occurred_at, ..RowValues::default() })?;

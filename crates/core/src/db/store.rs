@@ -68,7 +68,7 @@ impl Cache {
         sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
         let mut outcome = {
             let mut handle = tx.lock_handle().await?;
-            let db = RawDb::new(handle.as_raw_handle());
+            let db = RawDb::new(handle.as_raw_handle())?;
             let (outcome, deltas) = write_rows(&db, wallet_id, run_id, &rows)?;
             deltas.apply(&db)?;
             outcome

@@ -1,8 +1,9 @@
-//! The history export's row loop: one prepared statement stepped directly on
-//! a pooled connection's SQLite handle (see `walletbook_core::db::raw`),
-//! each row written straight into the CSV. A general driver costs several
-//! microseconds per row for 14 columns; this loop costs about what SQLite's
-//! own CLI does.
+//! The history export's row loop: one rusqlite statement stepped on a
+//! pooled connection's SQLite handle (see `walletbook_core::db::raw`), each
+//! row's text borrowed from SQLite and written straight into the CSV. A
+//! general async driver costs several microseconds per row for 14 columns;
+//! this loop costs about what SQLite's own CLI does (rusqlite's checked
+//! column reads add about 0.1 µs per row over bare `sqlite3_column_text`).
 //!
 //! The loop runs on a blocking thread (`spawn_blocking`) so the async
 //! workers stay free for the rest of the app; the running count comes back
@@ -21,7 +22,8 @@ use chrono_tz::Tz;
 use sqlx::pool::PoolConnection;
 use sqlx::Sqlite;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
-use walletbook_core::db::raw::{RawDb, Stmt};
+use walletbook_core::db::raw::rusqlite::{Row, Statement};
+use walletbook_core::db::raw::{text, RawDb};
 use walletbook_core::time::from_nanos;
 use walletbook_core::{Error, Result};
 
@@ -132,15 +134,15 @@ pub(super) async fn export_rows<S: RowSink>(mut conn: PoolConnection<Sqlite>, jo
     let (tx, mut rx) = unbounded_channel();
     let task = tokio::task::spawn_blocking(move || {
         let result = rt.block_on(conn.lock_handle()).map_err(Error::from).and_then(|mut handle| {
-            let db = RawDb::new(handle.as_raw_handle());
+            let db = RawDb::new(handle.as_raw_handle())?;
             // A small page cache keeps memory flat on a long sequential read;
             // the pool's size (see `Cache::open`) is back before the
             // connection is, even when the export stops early.
-            db.prepare("PRAGMA cache_size = -4096")?.execute()?;
+            db.execute_batch("PRAGMA cache_size = -4096")?;
             let written = write_rows(&db, &job, &mut out, &tx);
-            let restored = db.prepare(walletbook_core::db::RESTORE_CACHE_SIZE_SQL).and_then(|mut s| s.execute());
+            let restored = db.execute_batch(walletbook_core::db::RESTORE_CACHE_SIZE_SQL);
             let written = written?;
-            restored.map(|_| written)
+            restored.map(|()| written).map_err(Error::from)
         });
         drop(tx);
         (out, result)
@@ -162,24 +164,26 @@ pub(super) async fn exact_text_columns(cache: &walletbook_core::db::Cache, job: 
     sql.sql(" AND (length(t.amount) > 15 OR length(t.fee) > 15 OR length(t.balance_after) > 15)");
     let mut conn = cache.sqlite()?.acquire().await?;
     let mut handle = conn.lock_handle().await?;
-    let db = RawDb::new(handle.as_raw_handle());
+    let db = RawDb::new(handle.as_raw_handle())?;
     let mut stmt = db.prepare(&sql.text())?;
     bind_all(&mut stmt, sql.binds())?;
     let mut exact = ExactColumns::default();
-    while stmt.step()? {
-        exact.amount |= ExactColumns::needs_text(stmt.column_text(0).unwrap_or(""));
-        exact.fee |= ExactColumns::needs_text(stmt.column_text(1).unwrap_or(""));
-        exact.balance |= ExactColumns::needs_text(stmt.column_text(2).unwrap_or(""));
+    let mut rows = stmt.raw_query();
+    while let Some(row) = rows.next()? {
+        exact.amount |= ExactColumns::needs_text(text(row, 0)?.unwrap_or(""));
+        exact.fee |= ExactColumns::needs_text(text(row, 1)?.unwrap_or(""));
+        exact.balance |= ExactColumns::needs_text(text(row, 2)?.unwrap_or(""));
     }
     Ok(exact)
 }
 
-fn bind_all<'a>(stmt: &mut Stmt<'_>, binds: impl Iterator<Item = &'a BindValue>) -> Result<()> {
+/// Bind the filter's values to parameters 1, 2, ... in order.
+fn bind_all<'a>(stmt: &mut Statement<'_>, binds: impl Iterator<Item = &'a BindValue>) -> Result<()> {
     for (i, v) in binds.enumerate() {
         match v {
-            BindValue::Int(n) => stmt.bind_i64(i, *n)?,
-            BindValue::Text(s) => stmt.bind_text(i, s)?,
-            BindValue::Dec(d) => stmt.bind_text(i, &walletbook_core::money::to_text(*d))?,
+            BindValue::Int(n) => stmt.raw_bind_parameter(i + 1, *n)?,
+            BindValue::Text(s) => stmt.raw_bind_parameter(i + 1, s.as_str())?,
+            BindValue::Dec(d) => stmt.raw_bind_parameter(i + 1, walletbook_core::money::to_text(*d))?,
         }
     }
     Ok(())
@@ -196,35 +200,40 @@ fn write_rows<S: RowSink>(db: &RawDb<'_>, job: &Job, out: &mut S, progress: &Unb
 
     let empty = (String::new(), String::new());
     let mut written = 0u64;
-    while stmt.step()? {
-        let (connection, wallet) = job.labels.get(&stmt.column_i64(1)).unwrap_or(&empty);
-        let text = |i: usize| stmt.column_text(i).unwrap_or("");
-        let row = HistoryRow {
-            nanos: stmt.column_i64(0),
-            connection,
-            wallet,
-            currency: text(2),
-            debit: text(3) == "debit",
-            amount: text(4),
-            fee: text(5),
-            balance_after: text(6),
-            status: text(7),
-            description: text(8),
-            counterparty: text(9),
-            reference: text(10),
-            category: text(11),
-            record_id: text(12),
-            id: stmt.column_i64(13),
-            tags: text(14),
-            note: text(15),
-        };
-        out.row(&row, job.zone, job.amounts)?;
+    let mut rows = stmt.raw_query();
+    while let Some(row) = rows.next()? {
+        out.row(&history_row(row, &job.labels, &empty)?, job.zone, job.amounts)?;
         written += 1;
         if written.is_multiple_of(PROGRESS_EVERY) {
             report(progress, written)?;
         }
     }
     Ok(written)
+}
+
+/// One row of [`SELECT`], its texts borrowed from the row.
+fn history_row<'r>(row: &'r Row<'_>, labels: &'r BTreeMap<i64, (String, String)>, empty: &'r (String, String)) -> Result<HistoryRow<'r>> {
+    let (connection, wallet) = labels.get(&row.get::<_, i64>(1)?).unwrap_or(empty);
+    let text = |i: usize| text(row, i).map(Option::unwrap_or_default);
+    Ok(HistoryRow {
+        nanos: row.get(0)?,
+        connection,
+        wallet,
+        currency: text(2)?,
+        debit: text(3)? == "debit",
+        amount: text(4)?,
+        fee: text(5)?,
+        balance_after: text(6)?,
+        status: text(7)?,
+        description: text(8)?,
+        counterparty: text(9)?,
+        reference: text(10)?,
+        category: text(11)?,
+        record_id: text(12)?,
+        id: row.get(13)?,
+        tags: text(14)?,
+        note: text(15)?,
+    })
 }
 
 /// Send the running count; a closed channel means the export was dropped.

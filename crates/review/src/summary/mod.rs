@@ -212,17 +212,17 @@ async fn plan(cache: &Cache, req: &SummaryRequest) -> Result<Plan> {
     Ok(Plan { period: req.period, zone_name, tz, from, to, wallets, chosen, currencies })
 }
 
-/// Read the groups and their balance figures on a blocking thread, with raw
-/// statements on the connection's borrowed handle, in one read transaction:
+/// Read the groups and their balance figures on a blocking thread, with
+/// rusqlite statements on the connection's borrowed handle, in one read transaction:
 /// every read sees the same snapshot, whatever a sync commits meanwhile.
 async fn read_on_blocking_thread(mut conn: PoolConnection<Sqlite>, plan: Plan) -> Result<(Plan, Vec<Group>, Vec<balances::Figures>)> {
     let rt = tokio::runtime::Handle::current();
     let task = tokio::task::spawn_blocking(move || {
         let read = rt.block_on(conn.lock_handle()).map_err(Error::from).and_then(|mut handle| {
-            let db = RawDb::new(handle.as_raw_handle());
-            db.prepare("BEGIN")?.execute()?;
+            let db = RawDb::new(handle.as_raw_handle())?;
+            db.execute_batch("BEGIN")?;
             let read = SqliteSource::new(&db).and_then(|mut src| read_groups_and_figures(&mut src, &plan));
-            let end = db.prepare("COMMIT").and_then(|mut s| s.execute());
+            let end = db.execute_batch("COMMIT").map_err(Error::from);
             read.and_then(|r| end.map(|()| r))
         });
         (plan, read)

@@ -12,7 +12,8 @@
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
-use walletbook_core::db::raw::{RawDb, Stmt};
+use walletbook_core::db::raw::rusqlite::CachedStatement;
+use walletbook_core::db::raw::RawDb;
 use walletbook_core::time::{day_start, from_nanos, local_day, to_nanos};
 use walletbook_core::Result;
 
@@ -21,8 +22,8 @@ use super::{period, Group, Period};
 
 /// A wallet's first and last counted row, or `None` when it has none.
 pub(crate) struct Extent<'d> {
-    first: Stmt<'d>,
-    last: Stmt<'d>,
+    first: CachedStatement<'d>,
+    last: CachedStatement<'d>,
 }
 
 impl<'d> Extent<'d> {
@@ -37,11 +38,9 @@ impl<'d> Extent<'d> {
     pub fn instants(&mut self, wallet_id: i64) -> Result<Option<(i64, i64)>> {
         let mut at = [None, None];
         for (i, s) in [&mut self.first, &mut self.last].into_iter().enumerate() {
-            s.bind_i64(0, wallet_id)?;
-            if s.step()? {
-                at[i] = Some(s.column_i64(0));
+            if let Some(row) = s.query([wallet_id])?.next()? {
+                at[i] = Some(row.get(0)?);
             }
-            s.reset()?;
         }
         Ok(at[0].zip(at[1]))
     }

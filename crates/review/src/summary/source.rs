@@ -1,12 +1,13 @@
 //! What a summary reads, as one interface over both backends: a wallet's
 //! extent, span sums from the rollups, pending rows, and the first and last
 //! row of a span. The summary's logic runs once, synchronously, on a
-//! blocking thread; the SQLite source steps prepared statements on the
-//! connection's borrowed handle (the SQL the summary always used), the
+//! blocking thread; the SQLite source steps rusqlite's cached statements on
+//! the connection's borrowed handle (the SQL the summary always used), the
 //! PostgreSQL source ([`super::pg`]) waits on its queries there.
 
 use rust_decimal::Decimal;
-use walletbook_core::db::raw::{RawDb, Stmt};
+use walletbook_core::db::raw::rusqlite::CachedStatement;
+use walletbook_core::db::raw::{text, RawDb};
 use walletbook_core::db::rollup_read::{ByCurrency, SpanReader};
 use walletbook_core::money::from_text;
 use walletbook_core::{Error, Result};
@@ -68,9 +69,9 @@ pub(crate) trait Source {
 pub(crate) struct SqliteSource<'d> {
     extent: Extent<'d>,
     reader: SpanReader<'d>,
-    pending: Stmt<'d>,
-    first: Stmt<'d>,
-    last: Stmt<'d>,
+    pending: CachedStatement<'d>,
+    first: CachedStatement<'d>,
+    last: CachedStatement<'d>,
 }
 
 impl<'d> SqliteSource<'d> {
@@ -88,13 +89,6 @@ impl<'d> SqliteSource<'d> {
     }
 }
 
-fn bind_span(stmt: &mut Stmt<'_>, wallet_id: i64, start: i64, end: i64) -> Result<()> {
-    stmt.reset()?;
-    stmt.bind_i64(0, wallet_id)?;
-    stmt.bind_i64(1, start)?;
-    stmt.bind_i64(2, end)
-}
-
 impl Source for SqliteSource<'_> {
     fn extent(&mut self, wallet_id: i64) -> Result<Option<(i64, i64)>> {
         self.extent.instants(wallet_id)
@@ -105,49 +99,38 @@ impl Source for SqliteSource<'_> {
     }
 
     fn pending_rows(&mut self, wallet_id: i64) -> Result<Vec<PendingRow>> {
-        let stmt = &mut self.pending;
-        stmt.reset()?;
-        stmt.bind_i64(0, wallet_id)?;
+        let mut rows = self.pending.query([wallet_id])?;
         let mut out = Vec::new();
-        while stmt.step()? {
-            let text = |i: usize| stmt.column_text(i).ok_or_else(|| Error::Corrupt(format!("a pending row of wallet {wallet_id} has no text in column {i}")));
+        while let Some(row) = rows.next()? {
+            let text = |i: usize| text(row, i)?.ok_or_else(|| Error::Corrupt(format!("a pending row of wallet {wallet_id} has no text in column {i}")));
             out.push(PendingRow {
                 currency: text(0)?.to_string(),
-                occurred_at: stmt.column_i64(1),
+                occurred_at: row.get(1)?,
                 direction: text(2)?.to_string(),
                 amount: from_text(text(3)?)?,
-                fee: stmt.column_text(4).map(from_text).transpose()?,
+                fee: walletbook_core::db::raw::text(row, 4)?.map(from_text).transpose()?,
             });
         }
-        stmt.reset()?;
         Ok(out)
     }
 
     fn first_row(&mut self, wallet_id: i64, start: i64, end: i64) -> Result<Option<FirstRow>> {
-        let s = &mut self.first;
-        bind_span(s, wallet_id, start, end)?;
-        let row = if s.step()? {
-            let dec = |c: usize| s.column_text(c).map(from_text).transpose();
-            Some(FirstRow {
-                balance_before: dec(0)?,
-                balance_after: dec(1)?,
-                direction: s.column_text(2).unwrap_or_default().to_string(),
-                amount: s.column_text(3).map(from_text).transpose()?.unwrap_or_default(),
-                fee: dec(4)?,
-                status: s.column_text(5).unwrap_or_default().to_string(),
-            })
-        } else {
-            None
-        };
-        s.reset()?;
-        Ok(row)
+        let mut rows = self.first.query((wallet_id, start, end))?;
+        let Some(row) = rows.next()? else { return Ok(None) };
+        let dec = |c: usize| text(row, c)?.map(from_text).transpose();
+        Ok(Some(FirstRow {
+            balance_before: dec(0)?,
+            balance_after: dec(1)?,
+            direction: text(row, 2)?.unwrap_or_default().to_string(),
+            amount: dec(3)?.unwrap_or_default(),
+            fee: dec(4)?,
+            status: text(row, 5)?.unwrap_or_default().to_string(),
+        }))
     }
 
     fn last_balance(&mut self, wallet_id: i64, start: i64, end: i64) -> Result<Option<Option<Decimal>>> {
-        let s = &mut self.last;
-        bind_span(s, wallet_id, start, end)?;
-        let found = if s.step()? { Some(s.column_text(0).map(from_text).transpose()?) } else { None };
-        s.reset()?;
-        Ok(found)
+        let mut rows = self.last.query((wallet_id, start, end))?;
+        let Some(row) = rows.next()? else { return Ok(None) };
+        Ok(Some(text(row, 0)?.map(from_text).transpose()?))
     }
 }
