@@ -19,7 +19,15 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 tokio::task_local! {
-    static HELD: Arc<Slots>;
+    static HELD: Held;
+}
+
+/// What a connection's task holds: the run's slots, and what to tell when
+/// it lends its slot.
+#[derive(Clone)]
+struct Held {
+    slots: Arc<Slots>,
+    on_idle: Arc<dyn Fn() + Send + Sync>,
 }
 
 /// A run's slots: how many are free, and who waits for one, in two lines.
@@ -111,18 +119,20 @@ impl Drop for Holding {
     }
 }
 
-/// Run `work` once one of `slots` is free, holding it except while [`idle`].
-pub async fn in_slot<F: Future>(slots: Arc<Slots>, work: F) -> F::Output {
+/// Run `work` once one of `slots` is free, holding it except while [`idle`]
+/// (`on_idle` is called as the slot is lent, e.g. to show it).
+pub async fn in_slot<F: Future>(slots: Arc<Slots>, on_idle: Arc<dyn Fn() + Send + Sync>, work: F) -> F::Output {
     slots.take(false).await;
     let _holding = Holding(slots.clone());
-    HELD.scope(slots, work).await
+    HELD.scope(Held { slots, on_idle }, work).await
 }
 
 /// Wait `delay` without holding a slot, then take one again, first in line.
 pub async fn idle(delay: Duration) {
-    let Ok(slots) = HELD.try_with(Arc::clone) else {
+    let Ok(Held { slots, on_idle }) = HELD.try_with(Held::clone) else {
         return tokio::time::sleep(delay).await;
     };
+    on_idle();
     slots.give_back();
     tokio::time::sleep(delay).await;
     slots.take(true).await;
@@ -141,7 +151,7 @@ mod tests {
             move || order.lock().expect("log").push(what)
         };
         let (a, b, c) = (log("waiting one done"), log("first starter done"), log("second starter done"));
-        let waiting = tokio::spawn(in_slot(slots.clone(), async move {
+        let waiting = tokio::spawn(in_slot(slots.clone(), Arc::new(|| {}), async move {
             idle(Duration::from_millis(100)).await;
             a();
         }));
@@ -149,12 +159,12 @@ mod tests {
         // Two connections that have not started: the first works during the
         // wait and is still working when the wait ends; the one back from its
         // wait goes next, before the second starter.
-        let first = tokio::spawn(in_slot(slots.clone(), async move {
+        let first = tokio::spawn(in_slot(slots.clone(), Arc::new(|| {}), async move {
             tokio::time::sleep(Duration::from_millis(200)).await;
             b();
         }));
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let second = tokio::spawn(in_slot(slots.clone(), async move { c() }));
+        let second = tokio::spawn(in_slot(slots.clone(), Arc::new(|| {}), async move { c() }));
         for task in [waiting, first, second] {
             task.await.expect("task");
         }

@@ -48,6 +48,8 @@ async fn a_connection_waiting_for_its_spaaza_export_lends_its_slot() {
     assert!(!report.failed(), "{report:?}");
     let done: Vec<String> = log.lock().expect("log").iter().filter(|p| p.phase == SyncPhase::Done).map(|p| p.connection.clone()).collect();
     assert_eq!(done, ["b-flex", "a-spaaza"], "Flexprice synced while the export ran at Spaaza");
+    let preparing: Vec<String> = log.lock().expect("log").iter().filter(|p| p.phase == SyncPhase::Preparing).map(|p| p.connection.clone()).collect();
+    assert!(!preparing.is_empty() && preparing.iter().all(|c| c == "a-spaaza"), "the progress shows Spaaza preparing: {preparing:?}");
     h.assert_exact(&spaaza, Provider::Spaaza).await;
     h.assert_exact(&flex, Provider::Flexprice).await;
 }

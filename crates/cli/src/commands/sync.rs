@@ -114,6 +114,7 @@ impl ConnectionLine {
             Some(SyncPhase::Connecting) | None => "connecting".into(),
             Some(SyncPhase::Discovering) => "listing".into(),
             Some(SyncPhase::Waiting) => "waiting for another sync".into(),
+            Some(SyncPhase::Preparing) => "provider preparing".into(),
             Some(SyncPhase::Done) => format!("done {records} rec"),
             Some(_) => format!("{}/{} {records} rec", self.wallets_done, self.wallet_count),
         }

@@ -180,7 +180,11 @@ impl SyncEngine {
             None => None,
         };
         // In a slot, lent out while the connection only waits on its provider.
-        let report = crate::slot::in_slot(slots, async {
+        let lending = {
+            let (engine, conn) = (self.clone(), conn.clone());
+            Arc::new(move || engine.emit(&conn, None, 0, 0, SyncPhase::Preparing))
+        };
+        let report = crate::slot::in_slot(slots, lending, async {
             if self.cancel.is_cancelled() {
                 return None;
             }

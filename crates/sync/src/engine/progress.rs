@@ -66,7 +66,7 @@ impl ConnectionState {
                 self.wallets_done.insert(p.wallet_index);
             }
             SyncPhase::Done => self.finished = true,
-            SyncPhase::Connecting | SyncPhase::Discovering | SyncPhase::Waiting | SyncPhase::Wallet => {}
+            SyncPhase::Connecting | SyncPhase::Discovering | SyncPhase::Waiting | SyncPhase::Preparing | SyncPhase::Wallet => {}
         }
     }
 }

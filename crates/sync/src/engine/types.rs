@@ -34,6 +34,9 @@ pub enum SyncPhase {
     /// Another Walletbook process on the shared cache is syncing this wallet
     /// (or, for Exlr8, the account): waiting for it to finish.
     Waiting,
+    /// The provider is preparing the history (a Spaaza export task): the
+    /// connection lends its slot to another meanwhile.
+    Preparing,
     /// A wallet's pages are being fetched and stored.
     Wallet,
     /// A wallet is finished (successfully or not).

@@ -3,4 +3,4 @@
 /**
  * Where a connection's sync stands.
  */
-export type SyncPhase = "connecting" | "discovering" | "waiting" | "wallet" | "wallet_done" | "done";
+export type SyncPhase = "connecting" | "discovering" | "waiting" | "preparing" | "wallet" | "wallet_done" | "done";

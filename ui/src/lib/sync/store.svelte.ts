@@ -27,7 +27,7 @@ export const sync = $state<{
 export function fraction(p: SyncProgress | undefined, finishedWallets?: number): number {
   if (!p) return 0;
   if (p.phase === "done") return 1;
-  if (p.wallet_count === 0) return p.phase === "discovering" ? 0.05 : 0.02;
+  if (p.wallet_count === 0) return p.phase === "discovering" || p.phase === "preparing" ? 0.05 : 0.02;
   const finished = finishedWallets ?? (p.phase === "wallet_done" ? p.wallet_index : p.wallet_index - 1);
   return Math.max(0.05, Math.min(1, finished / p.wallet_count));
 }
@@ -49,6 +49,8 @@ export function describe(p: SyncProgress | undefined): string {
       return "Connecting…";
     case "discovering":
       return "Finding wallets…";
+    case "preparing":
+      return "The provider is preparing the history; other connections sync meanwhile…";
     case "waiting":
       return p.wallet
         ? `Wallet ${p.wallet_index} of ${p.wallet_count} (${p.wallet}): waiting for another Walletbook that is syncing it…`

@@ -36,5 +36,6 @@ describe("a wallet another Walletbook is syncing", () => {
   it("says that this sync waits for it, naming the wallet or the account", () => {
     expect(describeProgress(event(2, "waiting"))).toBe("Wallet 2 of 4 (w2): waiting for another Walletbook that is syncing it…");
     expect(describeProgress({ ...event(0, "waiting"), wallet: null })).toBe("Waiting for another Walletbook that is syncing this account…");
+    expect(describeProgress({ ...event(0, "preparing"), wallet: null, wallet_count: 0 })).toBe("The provider is preparing the history; other connections sync meanwhile…");
   });
 });
