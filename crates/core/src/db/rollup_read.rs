@@ -38,10 +38,10 @@ impl PieceMemo {
         let mut out = ByCurrency::new();
         for piece in cover(start, end) {
             let sign = if piece.negative { -1 } else { 1 };
-            let key = (wallet_id, Piece { negative: false, ..piece });
-            if !self.read.contains_key(&key) {
+            let key = memo_key(wallet_id, &piece);
+            if let std::collections::hash_map::Entry::Vacant(e) = self.read.entry(key) {
                 let sums = read_piece(&piece)?;
-                self.read.insert(key, sums);
+                e.insert(sums);
             }
             for (currency, s) in &self.read[&key] {
                 out.entry(currency.clone()).or_default().add(s, sign);
@@ -57,15 +57,21 @@ impl PieceMemo {
         let mut seen = HashSet::new();
         spans
             .iter()
-            .flat_map(|&(wallet_id, start, end)| cover(start, end).into_iter().map(move |p| (wallet_id, Piece { negative: false, ..p })))
+            .flat_map(|&(wallet_id, start, end)| cover(start, end).into_iter().map(move |p| memo_key(wallet_id, &p)))
             .filter(|key| !self.read.contains_key(key) && seen.insert(*key))
             .collect()
     }
 
     /// Remember the sums read ahead for `wallet_id`'s `piece` (its sign ignored).
     pub fn remember(&mut self, wallet_id: i64, piece: &Piece, sums: ByCurrency) {
-        self.read.insert((wallet_id, Piece { negative: false, ..*piece }), sums);
+        self.read.insert(memo_key(wallet_id, piece), sums);
     }
+}
+
+/// A piece is remembered by its wallet and extent: the sign belongs to the
+/// span that uses it.
+fn memo_key(wallet_id: i64, piece: &Piece) -> (i64, Piece) {
+    (wallet_id, Piece { negative: false, ..*piece })
 }
 
 /// Reads the sums of spans of one or more wallets.

@@ -76,12 +76,7 @@ impl<'d> RowWriter<'d> {
         s.raw_bind_parameter(1, wallet_id)?;
         s.raw_bind_parameter(2, &t.record_id)?;
         s.raw_bind_parameter(3, i64::from(t.id_derived))?;
-        s.raw_bind_parameter(4, to_nanos(t.occurred_at))?;
-        s.raw_bind_parameter(5, t.direction.as_str())?;
-        s.raw_bind_parameter(6, &to_text(t.amount))?;
-        s.raw_bind_parameter(7, &amount_key(t.amount))?;
-        s.raw_bind_parameter(8, &t.currency)?;
-        bind_fields(s, 9, t)?;
+        bind_columns(s, 4, t)?;
         s.raw_bind_parameter(20, run_id)?;
         s.raw_bind_parameter(21, run_id)?;
         s.raw_bind_parameter(22, instant_order)?;
@@ -106,12 +101,7 @@ impl<'d> RowWriter<'d> {
 
     pub fn update(&mut self, id: i64, run_id: Option<i64>, t: &NewTransaction, instant_order: i64) -> Result<()> {
         let s = &mut self.update;
-        s.raw_bind_parameter(1, to_nanos(t.occurred_at))?;
-        s.raw_bind_parameter(2, t.direction.as_str())?;
-        s.raw_bind_parameter(3, &to_text(t.amount))?;
-        s.raw_bind_parameter(4, &amount_key(t.amount))?;
-        s.raw_bind_parameter(5, &t.currency)?;
-        bind_fields(s, 6, t)?;
+        bind_columns(s, 1, t)?;
         s.raw_bind_parameter(17, run_id)?;
         s.raw_bind_parameter(18, instant_order)?;
         s.raw_bind_parameter(19, id)?;
@@ -123,10 +113,15 @@ impl<'d> RowWriter<'d> {
     }
 }
 
-/// Bind the eleven optional columns from fee to status, starting at
-/// parameter `at` (one-based).
-fn bind_fields(s: &mut Statement<'_>, at: usize, t: &NewTransaction) -> Result<()> {
-    let dec = |d: Option<rust_decimal::Decimal>| d.map(to_text);
+/// Bind the sixteen columns an insert and an update both write, from
+/// `occurred_at` to `status`, starting at parameter `at` (one-based).
+fn bind_columns(s: &mut Statement<'_>, at: usize, t: &NewTransaction) -> Result<()> {
+    s.raw_bind_parameter(at, to_nanos(t.occurred_at))?;
+    s.raw_bind_parameter(at + 1, t.direction.as_str())?;
+    s.raw_bind_parameter(at + 2, to_text(t.amount))?;
+    s.raw_bind_parameter(at + 3, amount_key(t.amount))?;
+    s.raw_bind_parameter(at + 4, &t.currency)?;
+    let (at, dec) = (at + 5, |d: Option<rust_decimal::Decimal>| d.map(to_text));
     s.raw_bind_parameter(at, dec(t.fee).as_deref())?;
     s.raw_bind_parameter(at + 1, dec(t.fx_rate).as_deref())?;
     s.raw_bind_parameter(at + 2, dec(t.original_amount).as_deref())?;

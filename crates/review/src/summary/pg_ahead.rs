@@ -97,7 +97,7 @@ fn sums_of(r: &PgRow) -> Result<Sums> {
 }
 
 /// The place in the pieces of a row answering `subset`'s 1-based ordinal.
-fn place(subset: &[usize], r: &PgRow) -> Result<usize> {
+pub(super) fn place(subset: &[usize], r: &PgRow) -> Result<usize> {
     let i: i64 = r.try_get(0)?;
     usize::try_from(i - 1).ok().and_then(|i| subset.get(i).copied()).ok_or_else(|| Error::Corrupt("a piece's place is out of range".into()))
 }

@@ -33,6 +33,10 @@ pub(crate) struct FirstRow {
     pub status: String,
 }
 
+/// A span's first row, and its last row's `balance_after` (outer `None`:
+/// the span has no row).
+pub(crate) type SpanEdge = (Option<FirstRow>, Option<Option<Decimal>>);
+
 /// The reads a summary makes.
 pub(crate) trait Source {
     /// The instants of a wallet's first and last counted (not failed) row.
@@ -60,7 +64,7 @@ pub(crate) trait Source {
 
     /// [`Source::first_row`] and [`Source::last_balance`] of many spans
     /// `(wallet, start, end)`, in their order (a server answers them at once).
-    fn span_edges(&mut self, spans: &[(i64, i64, i64)]) -> Result<Vec<(Option<FirstRow>, Option<Option<Decimal>>)>> {
+    fn span_edges(&mut self, spans: &[(i64, i64, i64)]) -> Result<Vec<SpanEdge>> {
         spans.iter().map(|&(w, s, e)| Ok((self.first_row(w, s, e)?, self.last_balance(w, s, e)?))).collect()
     }
 }
