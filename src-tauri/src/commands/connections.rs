@@ -16,19 +16,19 @@ pub async fn list_connections(state: State<'_, AppState>) -> IpcResult<Vec<Conne
 #[tauri::command]
 pub async fn add_connection(state: State<'_, AppState>, input: ConnectionInput) -> IpcResult<Connection> {
     let cache = &state.cache().await?;
-    Ok(connections::add(&cache, &state.credentials, &input).await?)
+    Ok(connections::add(cache, &state.credentials, &input).await?)
 }
 
 #[tauri::command]
 pub async fn update_connection(state: State<'_, AppState>, id: i64, input: ConnectionInput) -> IpcResult<()> {
     let cache = &state.cache().await?;
-    Ok(connections::update(&cache, &state.credentials, id, &input).await?)
+    Ok(connections::update(cache, &state.credentials, id, &input).await?)
 }
 
 #[tauri::command]
 pub async fn remove_connection(state: State<'_, AppState>, name: String) -> IpcResult<()> {
     let cache = &state.cache().await?;
-    Ok(connections::remove(&cache, &state.credentials, &name).await?)
+    Ok(connections::remove(cache, &state.credentials, &name).await?)
 }
 
 /// Which secret fields the keychain holds for a connection (never their values).

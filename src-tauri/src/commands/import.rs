@@ -16,7 +16,7 @@ use crate::state::AppState;
 pub async fn import_file(state: State<'_, AppState>, granted: State<'_, GrantedPaths>, connection: String, path: PathBuf, progress: Channel<ImportProgress>) -> IpcResult<ImportReport> {
     granted.check(Grant::File, &path)?;
     let cache = &state.cache().await?;
-    let report = import(&cache, &connection, &path, &ImportOptions::default(), move |p| {
+    let report = import(cache, &connection, &path, &ImportOptions::default(), move |p| {
         let _ = progress.send(p);
     })
     .await?;

@@ -191,7 +191,7 @@ fn print_rows(rows: &[HistoryRow], format: Format) {
             }
         }
         _ => {
-            println!("{:>8}  {:<25}  {:<22}  {:<5} {:>16} {:>16}  {:<11}  {}", "id", "date", "wallet", "cur", "amount", "balance", "status", "description / counterparty [tags]");
+            println!("{:>8}  {:<25}  {:<22}  {:<5} {:>16} {:>16}  {:<11}  description / counterparty [tags]", "id", "date", "wallet", "cur", "amount", "balance", "status");
             for r in rows {
                 let tags = if r.tags.is_empty() { String::new() } else { format!(" [{}]", r.tags.join(", ")) };
                 let text = format!("{} / {}{tags}", r.description.as_deref().unwrap_or(""), r.counterparty.as_deref().unwrap_or(""));

@@ -93,7 +93,7 @@ mod tests {
         let mut conn = cache.sqlite().expect("sqlite").acquire().await.expect("conn");
         let mut handle = conn.lock_handle().await.expect("handle");
         let db = RawDb::new(handle.as_raw_handle()).expect("rusqlite");
-        let err = crate::Error::from(db.prepare("SELECT * FROM no_such_table").err().expect("no such table"));
+        let err = crate::Error::from(db.prepare("SELECT * FROM no_such_table").expect_err("no such table"));
         assert_eq!(err.to_string(), "cache query failed: no such table: no_such_table");
         let source = err.source().and_then(|s| s.downcast_ref::<rusqlite::Error>()).expect("rusqlite's error is the source");
         let rusqlite::Error::SqliteFailure(code, _) = source else { panic!("not SQLite's own error: {source:?}") };
