@@ -146,7 +146,7 @@ async fn parse_and_store(path: PathBuf, n: u64, name: &str) -> BenchResult<(f64,
         let bodies: Vec<String> = (batch..(batch + PAGE * 100).min(n)).step_by(PAGE as usize).map(|p| page_body(p, n)).collect();
         let started = Instant::now();
         // As the engine does: pages are batched (5,000 records a commit), and
-        // the next batch is parsed while the current one is stored.
+        // a batch commits in a task of its own while the next one is parsed.
         let parse_batch = |pages: &[String]| -> BenchResult<Vec<ParsedRecord>> {
             let mut all = Vec::with_capacity(pages.len() * PAGE as usize);
             for b in pages {
@@ -154,15 +154,17 @@ async fn parse_and_store(path: PathBuf, n: u64, name: &str) -> BenchResult<(f64,
             }
             Ok(all)
         };
-        let per_commit = BATCH_PAGES;
-        let mut chunks = bodies.chunks(per_commit);
+        let mut chunks = bodies.chunks(BATCH_PAGES);
         let mut records = parse_batch(chunks.next().unwrap_or_default())?;
         let mut k = 0;
         loop {
             let checkpoint = format!(r#"{{"walk":"walking","next":"{batch}-{k}","stop":null,"head":null}}"#);
-            let next = chunks.next();
-            let (outcome, parsed) = tokio::join!(cache.commit_page(wallet_id, None, records, Some(&checkpoint)), async { next.map(parse_batch).transpose() });
-            stored += outcome?.inserted;
+            let committing = tokio::spawn({
+                let cache = cache.clone();
+                async move { cache.commit_page(wallet_id, None, records, Some(&checkpoint)).await }
+            });
+            let parsed = chunks.next().map(parse_batch).transpose();
+            stored += committing.await.map_err(|e| BenchError::Failed(format!("a commit task failed: {e}")))??.inserted;
             k += 1;
             match parsed? {
                 Some(r) => records = r,

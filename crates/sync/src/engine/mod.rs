@@ -20,6 +20,7 @@
 //! The desktop app and the CLI call [`SyncEngine::sync`] and read the
 //! [`SyncReport`]; progress arrives through [`ProgressFn`].
 
+mod in_flight;
 mod order;
 mod progress;
 mod restore;

@@ -14,6 +14,10 @@
 //! ends, [`CacheSink::flush`] stores the rest; after an error or a cancel,
 //! [`CacheSink::flush_after_failure`] stores the rest with the checkpoint of
 //! the last instant boundary. Per-page counts are in the run log.
+//!
+//! A batch commits in a task of its own while the walk fetches the next
+//! pages ([`super::in_flight`]); the next commit, a read of the cache and
+//! the end of the walk wait for it first.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -21,6 +25,7 @@ use walletbook_core::db::Cache;
 use walletbook_core::model::ParsedRecord;
 use walletbook_core::order::Listing;
 
+use super::in_flight::InFlight;
 use super::types::{CancelToken, ProgressFn, SyncPhase, SyncProgress};
 use crate::connector::PageSink;
 use crate::error::SyncError;
@@ -40,7 +45,7 @@ impl HeldPage {
 pub(crate) struct CacheSink<'a> {
     pub cache: &'a Cache,
     /// The cache file's writer lock, held around each commit.
-    pub writer: &'a tokio::sync::Mutex<()>,
+    pub writer: &'a std::sync::Arc<tokio::sync::Mutex<()>>,
     pub wallet_id: i64,
     pub run_id: Option<i64>,
     pub cancel: &'a CancelToken,
@@ -54,6 +59,8 @@ pub(crate) struct CacheSink<'a> {
     /// Record ids listed by this walk, when they are wanted (a full walk
     /// or verification of a signed-off wallet: see `verify`).
     pub seen: Option<std::collections::HashSet<String>>,
+    /// The batch being committed while the walk goes on ([`InFlight`]).
+    pub in_flight: InFlight,
 }
 
 /// Records held before a commit.
@@ -64,9 +71,10 @@ const HOLD_MAX: usize = 4 * BATCH_RECORDS;
 
 impl CacheSink<'_> {
     /// Commit everything held, with the last checkpoint (the walk ended, so
-    /// its last instant is whole).
+    /// its last instant is whole), and wait until it is stored.
     pub async fn flush(&mut self) -> Result<(), SyncError> {
-        self.commit_held(self.held.len()).await
+        self.commit_held(self.held.len()).await?;
+        self.in_flight.settle().await
     }
 
     /// Commit the held pages up to the last boundary between two instants;
@@ -81,6 +89,7 @@ impl CacheSink<'_> {
     /// any instant whose end this walk did not see, so the rows it stored
     /// there are anchors for the rest (see `walletbook_core::db::instant`).
     pub async fn flush_after_failure(&mut self) -> Result<(), SyncError> {
+        self.in_flight.settle().await?;
         let whole = whole_instants(&self.held);
         let checkpoint = whole.checked_sub(1).map(|i| self.held[i].checkpoint.clone());
         let records: Vec<ParsedRecord> = std::mem::take(&mut self.held).into_iter().flat_map(|p| p.records).collect();
@@ -92,7 +101,10 @@ impl CacheSink<'_> {
         Ok(())
     }
 
+    /// Start committing the first `pages` held pages, once the commit
+    /// before them is stored ([`InFlight`]).
     async fn commit_held(&mut self, pages: usize) -> Result<(), SyncError> {
+        self.in_flight.settle().await?;
         if pages == 0 {
             return Ok(());
         }
@@ -100,8 +112,11 @@ impl CacheSink<'_> {
         let done = std::mem::replace(&mut self.held, rest);
         let checkpoint = done.last().map(|p| p.checkpoint.clone());
         let records: Vec<ParsedRecord> = done.into_iter().flat_map(|p| p.records).collect();
-        let _one_writer = self.writer.lock().await;
-        self.cache.commit_listed(self.wallet_id, self.run_id, records, checkpoint.as_deref(), self.listing).await?;
+        let (cache, writer, wallet_id, run_id, listing) = (self.cache.clone(), self.writer.clone(), self.wallet_id, self.run_id, self.listing);
+        self.in_flight.start(async move {
+            let _one_writer = writer.lock().await;
+            cache.commit_listed(wallet_id, run_id, records, checkpoint.as_deref(), listing).await.map(drop)
+        });
         Ok(())
     }
 

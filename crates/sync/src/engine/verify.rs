@@ -177,6 +177,7 @@ impl SyncEngine {
                 held: Vec::new(),
                 listing: Listing::default(),
                 seen: Some(HashSet::new()),
+                in_flight: Default::default(),
             },
             stored,
         };

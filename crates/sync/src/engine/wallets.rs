@@ -97,6 +97,7 @@ impl SyncEngine {
             held: Vec::new(),
             listing: Default::default(),
             seen: self.seen_if_signed_off(w.cache_id, full).await?,
+            in_flight: Default::default(),
         };
         sink.emit(SyncPhase::Wallet);
         let walked = connector.sync_wallet(w, checkpoint, full, &mut sink).await;
