@@ -89,6 +89,13 @@ pub trait Connector: Send + Sync {
         Ok(None)
     }
 
+    /// After `before_wallets`: the provider wallet id to walk before the
+    /// others, when the connector walks one of them cheaper first (Exlr8:
+    /// the selected wallet needs no select). Reports keep discovery's order.
+    fn walk_first(&self) -> Option<String> {
+        None
+    }
+
     /// Puts back state that `before_wallets` returned in an earlier run whose
     /// walk never finished (the process died). Runs before anything else
     /// the connection does. Must be idempotent: a crash right after it

@@ -20,6 +20,7 @@
 //! The desktop app and the CLI call [`SyncEngine::sync`] and read the
 //! [`SyncReport`]; progress arrives through [`ProgressFn`].
 
+mod early;
 mod order;
 mod progress;
 mod restore;
@@ -307,36 +308,38 @@ impl SyncEngine {
         let _walk = self.walk_lock(conn.id).await;
         self.restore_pending(conn, connector.as_ref()).await?;
         self.emit(conn, None, 0, 0, SyncPhase::Discovering);
-        let cached = self.cache.list_wallets().await?;
+        let cached: Vec<_> = self.cache.list_wallets().await?.into_iter().filter(|w| w.connection_id == conn.id).collect();
         let mut hints = DiscoveryHints { full, checkpoints: HashMap::new() };
-        for w in cached.iter().filter(|w| w.connection_id == conn.id) {
+        for w in &cached {
             if let Some(cp) = self.cache.checkpoint(w.id).await? {
                 hints.checkpoints.insert(w.provider_wallet_id.clone(), cp);
             }
         }
         let only = providers::WalletList::from_settings(conn);
-        // Both only read at the provider, so they go at once.
-        let (discovered, saved) = tokio::join!(connector.discover_wallets(&hints), connector.before_wallets());
-        let (discovered, saved) = (discovered?, saved?);
-        let mut wallets = Vec::new();
-        for d in discovered {
-            let cache_id = {
-                let _one_writer = self.writer.lock().await;
-                self.cache.upsert_wallet(conn.id, &d).await?
-            };
-            let w = WalletRef { cache_id, provider_wallet_id: d.provider_wallet_id, kind: d.kind, currency: d.currency };
-            let listed = only.includes(&w.provider_wallet_id);
-            let picked = pick.is_none_or(|p| p.provider_wallet_id == w.provider_wallet_id && p.kind == w.kind && p.currency == w.currency);
-            if listed && picked {
-                wallets.push(w);
+        let wanted = |w: &WalletRef| only.includes(&w.provider_wallet_id) && pick.is_none_or(|p| p.provider_wallet_id == w.provider_wallet_id && p.kind == w.kind && p.currency == w.currency);
+        // The cached wallets start walking while discovery runs (see `early`).
+        let early: Vec<WalletRef> = if early::starts_early(conn.provider) { cached.iter().map(early::wallet_ref).filter(|w| wanted(w)).collect() } else { Vec::new() };
+        let turns = wallets::Turns::new(conn.provider);
+        let (discovery, discovered) = early::gate();
+        let at = wallets::Walking { conn, connector: connector.as_ref(), full, run_id, turns: &turns, early: None };
+        let listing = async {
+            let found = self.discover(conn, connector.as_ref(), &hints).await;
+            if let Ok((wallets, _)) = &found {
+                discovery.listed(wallets);
             }
+            found
+        };
+        let mut early_out = Vec::new();
+        let (found, walked_early) = tokio::join!(listing, self.walk_wallets(wallets::Walking { early: Some(&discovered), ..at }, &early, &mut early_out));
+        let (found, saved) = found?;
+        let mut rest: Vec<WalletRef> = found.iter().filter(|w| wanted(w) && !early.iter().any(|e| early::same_wallet(w, e))).cloned().collect();
+        if let Some(first) = connector.walk_first().and_then(|id| rest.iter().position(|w| w.provider_wallet_id == id)) {
+            rest[..=first].rotate_right(1);
         }
-        // Saved before the first change, forgotten once put back (see `restore`).
-        if let Some(state) = &saved {
-            let _one_writer = self.writer.lock().await;
-            self.cache.save_restore(conn.id, state).await?;
-        }
-        let walked = self.walk_wallets(conn, connector.as_ref(), &wallets, full, run_id, out).await;
+        let walked = walked_early.and(self.walk_wallets(at, &rest, out).await);
+        out.extend(early_out);
+        // Reported in discovery's order.
+        out.sort_by_key(|r| found.iter().position(|w| w.cache_id == r.wallet_id));
         let mut restored = connector.after_wallets().await;
         if restored.is_ok() && saved.is_some() {
             let _one_writer = self.writer.lock().await;

@@ -21,8 +21,9 @@ use walletbook_core::db::Cache;
 use walletbook_core::model::ParsedRecord;
 use walletbook_core::order::Listing;
 
+use super::early::Discovered;
 use super::types::{CancelToken, ProgressFn, SyncPhase, SyncProgress};
-use crate::connector::PageSink;
+use crate::connector::{PageSink, WalletRef};
 use crate::error::SyncError;
 
 /// A fetched page not yet committed, and the checkpoint that follows it.
@@ -54,6 +55,9 @@ pub(crate) struct CacheSink<'a> {
     /// Record ids listed by this walk, when they are wanted (a full walk
     /// or verification of a signed-off wallet: see `verify`).
     pub seen: Option<std::collections::HashSet<String>>,
+    /// A walk started during discovery: nothing is written before discovery
+    /// listed the wallet (see `early`).
+    pub early: Option<(&'a Discovered, &'a WalletRef)>,
 }
 
 /// Records held before a commit.
@@ -87,6 +91,7 @@ impl CacheSink<'_> {
         if records.is_empty() && checkpoint.is_none() {
             return Ok(());
         }
+        self.confirmed().await?;
         let _one_writer = self.writer.lock().await;
         self.cache.commit_listed(self.wallet_id, self.run_id, records, checkpoint.as_deref(), self.listing).await?;
         Ok(())
@@ -96,6 +101,7 @@ impl CacheSink<'_> {
         if pages == 0 {
             return Ok(());
         }
+        self.confirmed().await?;
         let rest = self.held.split_off(pages);
         let done = std::mem::replace(&mut self.held, rest);
         let checkpoint = done.last().map(|p| p.checkpoint.clone());
@@ -103,6 +109,15 @@ impl CacheSink<'_> {
         let _one_writer = self.writer.lock().await;
         self.cache.commit_listed(self.wallet_id, self.run_id, records, checkpoint.as_deref(), self.listing).await?;
         Ok(())
+    }
+
+    /// Before a write: a walk started during discovery waits for it, and
+    /// stops if discovery did not list its wallet.
+    async fn confirmed(&self) -> Result<(), SyncError> {
+        match self.early {
+            Some((discovered, wallet)) => discovered.confirm(wallet).await,
+            None => Ok(()),
+        }
     }
 
     fn held_records(&self) -> usize {
