@@ -1,7 +1,7 @@
 //! Round trips of a re-sync that finds nothing new, made one after another
 //! within a connection, with providers answering after a fixed latency:
-//! cached wallets start walking while discovery runs (Flexprice, Papaya),
-//! and Exlr8 walks the selected wallet first from the page read
+//! cached wallets start walking while discovery runs (Flexprice, Papaya,
+//! Baanx), and Exlr8 walks the selected wallet first from the page read
 //! with the selection. The wall-time bounds are lower bounds of the old
 //! request pattern (k requests one after another take at least k
 //! latencies), so they hold on a slow machine too.
@@ -39,7 +39,7 @@ async fn empty_resync(h: &Harness) -> Duration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_requests_travel_with_discovery() {
     // Round trips one after another: discovery and the pages together (Papaya's token first).
-    for (p, trips) in [(Provider::Flexprice, 1), (Provider::Papaya, 2)] {
+    for (p, trips) in [(Provider::Flexprice, 1), (Provider::Baanx, 1), (Provider::Papaya, 2)] {
         let h = synced(p).await;
         let conn = h.cache.connection_by_name("c").await.expect("connection");
         h.fake.clear_requests(fake_of(p));
@@ -47,7 +47,7 @@ async fn history_requests_travel_with_discovery() {
         // One more round trip (the pages after discovery) would take a whole latency more.
         assert!(took < LATENCY * trips + LATENCY * 3 / 4, "{p:?}: an empty re-sync took {took:?}, more than {trips} round trip(s)");
         let wallets = h.fake.wallets(fake_of(p)).len();
-        assert!(h.fake.request_count(fake_of(p)) <= wallets + 2, "{p:?}: no request more than before: {:?}", h.fake.requests(fake_of(p)));
+        assert!(h.fake.request_count(fake_of(p)) <= wallets + 3, "{p:?}: no request more than before: {:?}", h.fake.requests(fake_of(p)));
         h.assert_exact(&conn, p).await;
     }
 }
@@ -129,4 +129,21 @@ async fn exlr8_walks_the_selected_wallet_first_without_selecting_it() {
     let listed: Vec<&str> = report.connections[0].wallets.iter().map(|w| w.provider_wallet_id.as_str()).collect();
     assert_eq!(listed, wallets.iter().map(|w| w.id.as_str()).collect::<Vec<_>>(), "reported in discovery's order");
     h.assert_exact(&conn, Provider::Exlr8).await;
+}
+
+#[tokio::test]
+async fn one_wallet_picked_by_id_is_synced_whatever_the_spelling_of_its_currency() {
+    // Flexprice spells currencies lower-case; the cache keeps them upper-case.
+    let h = Harness::start(FakeConfig::default()).await;
+    let conn = h.connect("c", Provider::Flexprice).await;
+    assert!(!h.sync(Some("c"), false).await.failed());
+    let wallets = h.fake.wallets(FakeProvider::Flexprice);
+    h.fake.add_transactions(FakeProvider::Flexprice, &wallets[1].id, 6);
+    let req = walletbook_sync::engine::SyncRequest { connection: Some("c".into()), wallet: Some(wallets[1].id.clone()), full: false };
+    let report = h.engine().sync(&req).await.expect("sync one wallet");
+    assert!(!report.failed(), "{report:?}");
+    let synced: Vec<&str> = report.connections[0].wallets.iter().map(|w| w.provider_wallet_id.as_str()).collect();
+    assert_eq!(synced, [wallets[1].id.as_str()]);
+    assert_eq!(sums(&report).0, 6);
+    h.assert_exact(&conn, Provider::Flexprice).await;
 }

@@ -1,32 +1,29 @@
 //! Walks that start while discovery is still running.
 //!
-//! Where a provider answers any wallet's history independently (Flexprice,
-//! Papaya, Baanx: see [`super::wallets`]), the wallets the cache already
-//! holds for the connection start walking at the same time as discovery,
-//! so the first history requests travel together with the discovery
-//! requests instead of after them. On a re-sync that finds nothing new
-//! that halves the round trips a connection makes one after another.
+//! Where a connector walks wallets independently of each other
+//! ([`Connector::early_wallet`]: Flexprice, Papaya, Baanx), the wallets the
+//! cache already holds for the connection start walking at the same time
+//! as discovery, so the first history requests travel together with the
+//! discovery requests instead of after them. On a re-sync that finds
+//! nothing new that halves the round trips a connection makes one after
+//! another.
 //!
 //! Only the *requests* move earlier. Nothing such a walk fetched reaches the
-//! cache before discovery has ended and listed the wallet again: the
-//! walk's sink waits on [`Discovered`] before its first write, and so does
-//! the engine before it stores the wallet's result. A wallet discovery does
-//! not list any more (or a discovery that failed) *withdraws* the walk: it
-//! writes nothing and is not reported, exactly as if it had never started.
-//! Wallets discovery finds that the cache did not hold are walked after it.
-//!
-//! The cache keeps a wallet's currency normalised (`USD` for Flexprice's
-//! `usd`), so an early walk knows the currency only so; it starts only for
-//! providers whose walk does not depend on how the currency is spelled
-//! ([`starts_early`]), and discovery confirms it when it lists the same
-//! wallet (id, kind, currency once normalised) under the same cache id.
+//! cache before discovery has ended and listed the same wallet: the walk's
+//! sink waits on [`Discovered`] before its first write (and before it keeps
+//! a second page), and so does the engine before it stores the wallet's
+//! result. A wallet discovery does not list, or lists otherwise (another
+//! cache id, kind or currency spelling than the connector guessed from the
+//! cache's normalised copy), *withdraws* the walk, as does a discovery that
+//! failed: it writes nothing and is not reported, as if it had never
+//! started, and a wallet discovery lists is walked after it.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use tokio::sync::watch;
 
-use walletbook_core::model::{normalize_currency, Connection, Provider, Wallet};
+use walletbook_core::model::{Connection, Wallet};
 
 use super::SyncEngine;
 use crate::connector::{Connector, DiscoveryHints, WalletRef};
@@ -35,16 +32,11 @@ use crate::error::SyncError;
 /// The wallets discovery listed, once it has ended.
 type Listed = Option<Arc<HashSet<WalletKey>>>;
 
-/// A wallet as the cache tells it apart: its cache id, provider id, kind and normalised currency.
+/// A wallet exactly as a walk uses it: cache id, provider id, kind, currency as spelled.
 type WalletKey = (i64, String, String, String);
 
 fn key(w: &WalletRef) -> WalletKey {
-    (w.cache_id, w.provider_wallet_id.clone(), w.kind.clone(), normalize_currency(&w.currency))
-}
-
-/// Whether discovery's `found` is the wallet an early walk walks as `early`.
-pub(super) fn same_wallet(found: &WalletRef, early: &WalletRef) -> bool {
-    key(found) == key(early)
+    (w.cache_id, w.provider_wallet_id.clone(), w.kind.clone(), w.currency.clone())
 }
 
 /// What walks started early wait on: the wallets discovery listed.
@@ -96,18 +88,7 @@ impl Discovered {
     }
 }
 
-/// Whether `provider`'s cached wallets may start walking during discovery:
-/// where wallets are walked independently of each other, by their id, and
-/// the wallet's currency is at most a fallback for rows' currencies (which
-/// are stored normalised): Flexprice and Papaya. Not Baanx: its requests
-/// and derived row ids use the currency as Baanx spells it, which the cache
-/// does not keep. Not Exlr8 (a walk needs the selection discovery reads
-/// first) nor Spaaza (discovery is the export its walks read).
-pub(super) fn starts_early(provider: Provider) -> bool {
-    matches!(provider, Provider::Flexprice | Provider::Papaya)
-}
-
-/// The cached wallet as the walk needs it.
+/// The cached wallet as the walk needs it (the currency normalised).
 pub(super) fn wallet_ref(w: &Wallet) -> WalletRef {
     WalletRef { cache_id: w.id, provider_wallet_id: w.provider_wallet_id.clone(), kind: w.kind.clone(), currency: w.currency.clone() }
 }
@@ -142,13 +123,13 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn the_same_wallet_is_the_same_id_kind_and_currency_however_spelled() {
+    async fn only_the_wallet_exactly_as_discovery_lists_it_is_confirmed() {
         let (discovery, discovered) = gate();
-        let cached = WalletRef { currency: "USD".into(), ..wallet(1) };
         discovery.listed(&[WalletRef { currency: "usd".into(), ..wallet(1) }, WalletRef { kind: "PROMOTIONAL".into(), ..wallet(2) }]);
-        assert!(discovered.lists(&cached).await, "the cache spells the currency normalised");
+        assert!(discovered.lists(&WalletRef { currency: "usd".into(), ..wallet(1) }).await);
+        assert!(!discovered.lists(&WalletRef { currency: "USD".into(), ..wallet(1) }).await, "a walk with another spelling derives other ids");
         assert!(!discovered.lists(&wallet(2)).await, "another kind is another wallet");
-        assert!(!discovered.lists(&WalletRef { cache_id: 7, ..wallet(1) }).await, "another cache id: not the wallet walked");
+        assert!(!discovered.lists(&WalletRef { cache_id: 7, currency: "usd".into(), ..wallet(1) }).await, "another cache id: not the wallet walked");
     }
 
     fn wallet(cache_id: i64) -> WalletRef {

@@ -37,7 +37,7 @@ use std::sync::Arc;
 
 use walletbook_core::credentials::{secrets_from_env, CredentialStore};
 use walletbook_core::db::Cache;
-use walletbook_core::model::{Connection, Secrets};
+use walletbook_core::model::{normalize_currency, Connection, Secrets};
 
 pub use restore::RestoreOutcome;
 pub use sink::BATCH_RECORDS;
@@ -316,9 +316,9 @@ impl SyncEngine {
             }
         }
         let only = providers::WalletList::from_settings(conn);
-        let wanted = |w: &WalletRef| only.includes(&w.provider_wallet_id) && pick.is_none_or(|p| p.provider_wallet_id == w.provider_wallet_id && p.kind == w.kind && p.currency == w.currency);
+        let wanted = |w: &WalletRef| only.includes(&w.provider_wallet_id) && pick.is_none_or(|p| p.provider_wallet_id == w.provider_wallet_id && p.kind == w.kind && p.currency == normalize_currency(&w.currency));
         // The cached wallets start walking while discovery runs (see `early`).
-        let early: Vec<WalletRef> = if early::starts_early(conn.provider) { cached.iter().map(early::wallet_ref).filter(|w| wanted(w)).collect() } else { Vec::new() };
+        let early: Vec<WalletRef> = cached.iter().filter_map(|w| connector.early_wallet(&early::wallet_ref(w))).filter(|w| wanted(w)).collect();
         let turns = wallets::Turns::new(conn.provider);
         let (discovery, discovered) = early::gate();
         let at = wallets::Walking { conn, connector: connector.as_ref(), full, run_id, turns: &turns, early: None };
@@ -332,7 +332,7 @@ impl SyncEngine {
         let mut early_out = Vec::new();
         let (found, walked_early) = tokio::join!(listing, self.walk_wallets(wallets::Walking { early: Some(&discovered), ..at }, &early, &mut early_out));
         let (found, saved) = found?;
-        let mut rest: Vec<WalletRef> = found.iter().filter(|w| wanted(w) && !early.iter().any(|e| early::same_wallet(w, e))).cloned().collect();
+        let mut rest: Vec<WalletRef> = found.iter().filter(|w| wanted(w) && !early.contains(w)).cloned().collect();
         if let Some(first) = connector.walk_first().and_then(|id| rest.iter().position(|w| w.provider_wallet_id == id)) {
             rest[..=first].rotate_right(1);
         }

@@ -155,6 +155,10 @@ impl PageSink for CacheSink<'_> {
             seen.extend(records.iter().filter_map(|r| r.as_ref().ok()).map(|t| t.record_id.clone()));
         }
         self.held.push(HeldPage { records, checkpoint });
+        if self.event.pages > 1 {
+            // An early walk takes no second page before discovery confirmed it.
+            self.confirmed().await?;
+        }
         let held = self.held_records();
         if held >= HOLD_MAX {
             self.flush().await?;
