@@ -127,12 +127,12 @@ impl SyncEngine {
         let listed: HashMap<String, usize> = connections.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
         let connections = order::longest_first(connections, &self.cache.list_runs(order::RECENT_RUNS).await?);
         let tracked = self.tracking(connections.iter().filter(|c| !providers::is_demo(c)).count());
-        let slots = crate::slot::Slots::new(self.concurrency);
+        let slots = crate::slot::Slots::for_run(self.concurrency, connections.len());
         let mut running = Vec::new();
-        for conn in connections {
+        for (rank, conn) in connections.into_iter().enumerate() {
             let (engine, slots, wallet, full) = (tracked.clone(), slots.clone(), wallet.clone(), req.full);
             let name = (conn.name.clone(), conn.provider);
-            running.push((name, tokio::spawn(async move { engine.sync_connection_in_turn(&conn, wallet.as_ref(), full, slots).await })));
+            running.push((name, tokio::spawn(async move { engine.sync_connection_in_turn(&conn, wallet.as_ref(), full, slots, rank).await })));
         }
         let mut report = SyncReport::default();
         for ((connection, provider), task) in running {
@@ -169,7 +169,11 @@ impl SyncEngine {
     /// the connection; None when the sync was cancelled before its turn came.
     /// An Exlr8 connection waiting for its account holds no slot, nor does a
     /// connection waiting on its provider ([`crate::slot`]).
-    async fn sync_connection_in_turn(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, slots: Arc<crate::slot::Slots>) -> Option<ConnectionReport> {
+    async fn sync_connection_in_turn(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, slots: Arc<crate::slot::Slots>, rank: usize) -> Option<ConnectionReport> {
+        if writer::exlr8_account(conn).is_some() {
+            // It may wait for its account first: the others need not wait for it.
+            slots.settle(rank);
+        }
         let _account = writer::account_lock(conn).await;
         // Other processes on a shared cache: their walks of the account too.
         let shared = match writer::exlr8_account(conn) {
@@ -185,7 +189,7 @@ impl SyncEngine {
             let (engine, conn) = (self.clone(), conn.clone());
             Arc::new(move || engine.emit(&conn, None, 0, 0, SyncPhase::Preparing))
         };
-        let report = crate::slot::in_slot(slots, lending, async {
+        let report = crate::slot::in_slot(slots, rank, lending, async {
             if self.cancel.is_cancelled() {
                 return None;
             }
