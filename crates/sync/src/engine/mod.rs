@@ -325,7 +325,7 @@ impl SyncEngine {
         let early: Vec<WalletRef> = cached.iter().filter_map(|w| connector.early_wallet(&early::wallet_ref(w))).filter(|w| wanted(w)).collect();
         let turns = wallets::Turns::new(conn.provider);
         let (discovery, discovered) = early::gate();
-        let at = wallets::Walking { conn, connector: connector.as_ref(), full, run_id, turns: &turns, early: None };
+        let at = wallets::Walking { conn, connector: connector.as_ref(), full, run_id, turns: &turns, early: None, before: 0 };
         let listing = async {
             let found = self.discover(conn, connector.as_ref(), &hints).await;
             if let Ok((wallets, _)) = &found {
@@ -340,7 +340,7 @@ impl SyncEngine {
         if let Some(first) = connector.walk_first().and_then(|id| rest.iter().position(|w| w.provider_wallet_id == id)) {
             rest[..=first].rotate_right(1);
         }
-        let walked = walked_early.and(self.walk_wallets(at, &rest, out).await);
+        let walked = walked_early.and(self.walk_wallets(wallets::Walking { before: early.len(), ..at }, &rest, out).await);
         out.extend(early_out);
         // Reported in discovery's order.
         out.sort_by_key(|r| found.iter().position(|w| w.cache_id == r.wallet_id));

@@ -56,13 +56,16 @@ pub(super) struct Walking<'a> {
     pub turns: &'a Turns,
     /// Set for walks started before discovery ended.
     pub early: Option<&'a Discovered>,
+    /// Wallets of the connection walked before these (their progress
+    /// positions come first).
+    pub before: usize,
 }
 
 impl SyncEngine {
     /// Walks `wallets` (reports in their order into `out`); the first error
     /// that stopped the connection. Withdrawn early walks are left out.
     pub(super) async fn walk_wallets(&self, at: Walking<'_>, wallets: &[WalletRef], out: &mut Vec<WalletReport>) -> Result<(), SyncError> {
-        let turns = wallets.iter().enumerate().map(|(i, w)| self.wallet_in_turn(at, w, i, wallets.len()));
+        let turns = wallets.iter().enumerate().map(|(i, w)| self.wallet_in_turn(at, w, at.before + i, at.before + wallets.len()));
         let results = futures::future::join_all(turns.collect::<Vec<_>>()).await;
         let mut first_stop = None;
         for result in results.into_iter().flatten() {
