@@ -8,7 +8,8 @@
 //! Printed: each provider's connection alone (full sync, then an empty
 //! re-sync), all five together (full sync, its ratio to the slowest alone,
 //! requests per provider, empty re-sync), and an empty re-sync of 20
-//! connections x 3 wallets at the default concurrency, twice that, and all at once.
+//! connections x 3 wallets at the default concurrency (with its requests
+//! per provider), twice that, and all at once.
 
 use std::path::Path;
 use std::time::Duration;
@@ -58,6 +59,26 @@ impl Loopback {
     fn host(&self, p: FakeProvider) -> &FakeHandle {
         let at = FAKES.iter().position(|&(_, f)| f == p).unwrap_or(0);
         &self.hosts[at]
+    }
+
+    /// Requests `p`'s connections made since the last [`clear`](Self::clear), over all its servers.
+    fn requests(&self, p: FakeProvider) -> usize {
+        let accounts = if p == FakeProvider::Exlr8 { self.exlr8_accounts.iter().map(|a| a.request_count(p)).sum() } else { 0 };
+        self.host(p).request_count(p) + accounts
+    }
+
+    fn clear(&self) {
+        for (_, fp) in FAKES {
+            self.host(fp).clear_requests(fp);
+        }
+        for account in &self.exlr8_accounts {
+            account.clear_requests(FakeProvider::Exlr8);
+        }
+    }
+
+    /// `spaaza 7, flexprice 4, ...` since the last [`clear`](Self::clear).
+    fn counts(&self) -> String {
+        FAKES.iter().map(|&(p, fp)| format!("{} {}", p.as_str(), self.requests(fp))).collect::<Vec<_>>().join(", ")
     }
 
     /// The base URL of connection `i` to `p`.
@@ -132,14 +153,12 @@ pub async fn run(dir: &Path, latency_ms: u64) -> BenchResult {
         cache.close().await;
     }
     let (cache, store) = cache_with(&fake, &dir.join("five.sqlite"), &FAKES, 1).await?;
-    for (_, fp) in FAKES {
-        fake.host(fp).clear_requests(fp);
-    }
+    fake.clear();
     let (full, wallets) = timed(&cache, &store, true, d).await?;
-    let counts: Vec<String> = FAKES.iter().map(|&(p, fp)| format!("{} {}", p.as_str(), fake.host(fp).request_count(fp))).collect();
+    let counts = fake.counts();
     let ratio = full.as_secs_f64() / slowest.0.as_secs_f64();
     println!("full sync, 5 connections ({wallets} wallets): {:.2} s; slowest alone ({}) {:.2} s; ratio {ratio:.2} (goal <= 1.25)", full.as_secs_f64(), slowest.1, slowest.0.as_secs_f64());
-    println!("  requests per provider: {}", counts.join(", "));
+    println!("  requests per provider: {counts}");
     let (empty, _) = timed(&cache, &store, false, d).await?;
     println!("empty re-sync, 5 connections: {:.2} s", empty.as_secs_f64());
     cache.close().await;
@@ -148,8 +167,12 @@ pub async fn run(dir: &Path, latency_ms: u64) -> BenchResult {
     let (cache, store) = cache_with(&fake, &dir.join("twenty.sqlite"), &FAKES, PER_PROVIDER).await?;
     timed(&cache, &store, true, twenty).await?;
     for at_once in [d, 2 * d, twenty] {
+        fake.clear();
         let (empty, wallets) = timed(&cache, &store, false, at_once).await?;
         println!("empty re-sync, {twenty} connections ({wallets} wallets), {at_once} at once: {:.2} s (goal <= 2 s)", empty.as_secs_f64());
+        if at_once == d {
+            println!("  requests per provider: {}", fake.counts());
+        }
     }
     cache.close().await;
     Ok(())

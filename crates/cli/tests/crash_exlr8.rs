@@ -97,8 +97,11 @@ async fn a_failed_restore_holds_the_connection_until_it_succeeds() {
     let original = wallets[2].id.clone();
     fake.select_wallet(&original);
     let setup = Setup::new(&fake, &[P]);
-    // Request 3 selects the first wallet; the kill lands while its pages are fetched.
-    let r = setup.run_killed(&fake, &["sync"], &KillPoint { provider: P, nth: 5, delay_ms: 0 }).await;
+    // Requests 1-3 read the wallets, the selection and the selected wallet's
+    // newest page; the selected wallet is walked first (its other pages),
+    // then the first wallet is selected; the kill lands while its pages are fetched.
+    let original_pages = fake.transactions(P, &original).len().div_ceil(100).max(1);
+    let r = setup.run_killed(&fake, &["sync"], &KillPoint { provider: P, nth: original_pages + 5, delay_ms: 0 }).await;
     assert!(r.killed, "{r:?}");
     assert_eq!(fake.selected_wallet(), wallets[0].id, "the killed walk left the first wallet selected");
     assert!(pending(&setup).await.is_some_and(|s| s.contains(&original)));

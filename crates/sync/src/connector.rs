@@ -89,6 +89,25 @@ pub trait Connector: Send + Sync {
         Ok(None)
     }
 
+    /// The wallet as this connector walks it, from the cache's copy (whose
+    /// currency is normalised), when its walk may start before discovery
+    /// ends (see the engine's `early`): wallets walked independently of each
+    /// other, the currency spelled as the provider spells it. None: walks
+    /// start after discovery. The engine confirms the guess against what
+    /// discovery lists, exactly; a wrong one costs a withdrawn walk, never
+    /// a wrong row.
+    fn early_wallet(&self, cached: &WalletRef) -> Option<WalletRef> {
+        let _ = cached;
+        None
+    }
+
+    /// After `before_wallets`: the provider wallet id to walk before the
+    /// others, when the connector walks one of them cheaper first (Exlr8:
+    /// the selected wallet needs no select). Reports keep discovery's order.
+    fn walk_first(&self) -> Option<String> {
+        None
+    }
+
     /// Puts back state that `before_wallets` returned in an earlier run whose
     /// walk never finished (the process died). Runs before anything else
     /// the connection does. Must be idempotent: a crash right after it

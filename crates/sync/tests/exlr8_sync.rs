@@ -62,11 +62,12 @@ async fn selection_is_restored_when_a_wallet_fails() {
     let conn = h.connect("ex", Provider::Exlr8).await;
     let wallets = h.fake.wallets(P);
     h.fake.select_wallet(&wallets[2].id);
-    // The second history request (first wallet's second page) keeps failing.
+    // The second history request (the second page of the selected wallet,
+    // which is walked first) keeps failing.
     h.fake.push_fault_rule(P, FaultRule { skip: 1, ..FaultRule::on_path("/transactions", Fault::Status(503)) }.times(RetryPolicy::fast().max_attempts as usize));
     let report = h.sync(Some("ex"), false).await;
     assert!(report.failed());
-    let w = &report.connections[0].wallets[0];
+    let w = &report.connections[0].wallets[2];
     assert_eq!(w.status, SyncStatus::Failed);
     let msg = w.error.as_deref().unwrap_or_default();
     assert!(msg.starts_with("Exlr8 kept failing after") && msg.contains("try again later"), "{msg}");

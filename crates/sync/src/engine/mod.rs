@@ -21,6 +21,7 @@
 //! [`SyncReport`]; progress arrives through [`ProgressFn`].
 
 mod in_flight;
+mod early;
 mod order;
 mod progress;
 mod restore;
@@ -37,7 +38,7 @@ use std::sync::Arc;
 
 use walletbook_core::credentials::{secrets_from_env, CredentialStore};
 use walletbook_core::db::Cache;
-use walletbook_core::model::{Connection, Secrets};
+use walletbook_core::model::{normalize_currency, Connection, Secrets};
 
 pub use restore::RestoreOutcome;
 pub use sink::BATCH_RECORDS;
@@ -127,12 +128,12 @@ impl SyncEngine {
         let listed: HashMap<String, usize> = connections.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
         let connections = order::longest_first(connections, &self.cache.list_runs(order::RECENT_RUNS).await?);
         let tracked = self.tracking(connections.iter().filter(|c| !providers::is_demo(c)).count());
-        let slots = crate::slot::Slots::new(self.concurrency);
+        let slots = crate::slot::Slots::for_run(self.concurrency, connections.len());
         let mut running = Vec::new();
-        for conn in connections {
+        for (rank, conn) in connections.into_iter().enumerate() {
             let (engine, slots, wallet, full) = (tracked.clone(), slots.clone(), wallet.clone(), req.full);
             let name = (conn.name.clone(), conn.provider);
-            running.push((name, tokio::spawn(async move { engine.sync_connection_in_turn(&conn, wallet.as_ref(), full, slots).await })));
+            running.push((name, tokio::spawn(async move { engine.sync_connection_in_turn(&conn, wallet.as_ref(), full, slots, rank).await })));
         }
         let mut report = SyncReport::default();
         for ((connection, provider), task) in running {
@@ -169,7 +170,11 @@ impl SyncEngine {
     /// the connection; None when the sync was cancelled before its turn came.
     /// An Exlr8 connection waiting for its account holds no slot, nor does a
     /// connection waiting on its provider ([`crate::slot`]).
-    async fn sync_connection_in_turn(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, slots: Arc<crate::slot::Slots>) -> Option<ConnectionReport> {
+    async fn sync_connection_in_turn(&self, conn: &Connection, pick: Option<&WalletPick>, full: bool, slots: Arc<crate::slot::Slots>, rank: usize) -> Option<ConnectionReport> {
+        if writer::exlr8_account(conn).is_some() {
+            // It may wait for its account first: the others need not wait for it.
+            slots.settle(rank);
+        }
         let _account = writer::account_lock(conn).await;
         // Other processes on a shared cache: their walks of the account too.
         let shared = match writer::exlr8_account(conn) {
@@ -185,7 +190,7 @@ impl SyncEngine {
             let (engine, conn) = (self.clone(), conn.clone());
             Arc::new(move || engine.emit(&conn, None, 0, 0, SyncPhase::Preparing))
         };
-        let report = crate::slot::in_slot(slots, lending, async {
+        let report = crate::slot::in_slot(slots, rank, lending, async {
             if self.cancel.is_cancelled() {
                 return None;
             }
@@ -308,36 +313,38 @@ impl SyncEngine {
         let _walk = self.walk_lock(conn.id).await;
         self.restore_pending(conn, connector.as_ref()).await?;
         self.emit(conn, None, 0, 0, SyncPhase::Discovering);
-        let cached = self.cache.list_wallets().await?;
+        let cached: Vec<_> = self.cache.list_wallets().await?.into_iter().filter(|w| w.connection_id == conn.id).collect();
         let mut hints = DiscoveryHints { full, checkpoints: HashMap::new() };
-        for w in cached.iter().filter(|w| w.connection_id == conn.id) {
+        for w in &cached {
             if let Some(cp) = self.cache.checkpoint(w.id).await? {
                 hints.checkpoints.insert(w.provider_wallet_id.clone(), cp);
             }
         }
         let only = providers::WalletList::from_settings(conn);
-        // Both only read at the provider, so they go at once.
-        let (discovered, saved) = tokio::join!(connector.discover_wallets(&hints), connector.before_wallets());
-        let (discovered, saved) = (discovered?, saved?);
-        let mut wallets = Vec::new();
-        for d in discovered {
-            let cache_id = {
-                let _one_writer = self.writer.lock().await;
-                self.cache.upsert_wallet(conn.id, &d).await?
-            };
-            let w = WalletRef { cache_id, provider_wallet_id: d.provider_wallet_id, kind: d.kind, currency: d.currency };
-            let listed = only.includes(&w.provider_wallet_id);
-            let picked = pick.is_none_or(|p| p.provider_wallet_id == w.provider_wallet_id && p.kind == w.kind && p.currency == w.currency);
-            if listed && picked {
-                wallets.push(w);
+        let wanted = |w: &WalletRef| only.includes(&w.provider_wallet_id) && pick.is_none_or(|p| p.provider_wallet_id == w.provider_wallet_id && p.kind == w.kind && p.currency == normalize_currency(&w.currency));
+        // The cached wallets start walking while discovery runs (see `early`).
+        let early: Vec<WalletRef> = cached.iter().filter_map(|w| connector.early_wallet(&early::wallet_ref(w))).filter(|w| wanted(w)).collect();
+        let turns = wallets::Turns::new(conn.provider);
+        let (discovery, discovered) = early::gate();
+        let at = wallets::Walking { conn, connector: connector.as_ref(), full, run_id, turns: &turns, early: None, before: 0 };
+        let listing = async {
+            let found = self.discover(conn, connector.as_ref(), &hints).await;
+            if let Ok((wallets, _)) = &found {
+                discovery.listed(wallets);
             }
+            found
+        };
+        let mut early_out = Vec::new();
+        let (found, walked_early) = tokio::join!(listing, self.walk_wallets(wallets::Walking { early: Some(&discovered), ..at }, &early, &mut early_out));
+        let (found, saved) = found?;
+        let mut rest: Vec<WalletRef> = found.iter().filter(|w| wanted(w) && !early.contains(w)).cloned().collect();
+        if let Some(first) = connector.walk_first().and_then(|id| rest.iter().position(|w| w.provider_wallet_id == id)) {
+            rest[..=first].rotate_right(1);
         }
-        // Saved before the first change, forgotten once put back (see `restore`).
-        if let Some(state) = &saved {
-            let _one_writer = self.writer.lock().await;
-            self.cache.save_restore(conn.id, state).await?;
-        }
-        let walked = self.walk_wallets(conn, connector.as_ref(), &wallets, full, run_id, out).await;
+        let walked = walked_early.and(self.walk_wallets(wallets::Walking { before: early.len(), ..at }, &rest, out).await);
+        out.extend(early_out);
+        // Reported in discovery's order.
+        out.sort_by_key(|r| found.iter().position(|w| w.cache_id == r.wallet_id));
         let mut restored = connector.after_wallets().await;
         if restored.is_ok() && saved.is_some() {
             let _one_writer = self.writer.lock().await;

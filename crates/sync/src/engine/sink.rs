@@ -26,8 +26,9 @@ use walletbook_core::model::ParsedRecord;
 use walletbook_core::order::Listing;
 
 use super::in_flight::InFlight;
+use super::early::Discovered;
 use super::types::{CancelToken, ProgressFn, SyncPhase, SyncProgress};
-use crate::connector::PageSink;
+use crate::connector::{PageSink, WalletRef};
 use crate::error::SyncError;
 
 /// A fetched page not yet committed, and the checkpoint that follows it.
@@ -61,6 +62,9 @@ pub(crate) struct CacheSink<'a> {
     pub seen: Option<std::collections::HashSet<String>>,
     /// The batch being committed while the walk goes on ([`InFlight`]).
     pub in_flight: InFlight,
+    /// A walk started during discovery: nothing is written before discovery
+    /// listed the wallet (see `early`).
+    pub early: Option<(&'a Discovered, &'a WalletRef)>,
 }
 
 /// Records held before a commit.
@@ -96,6 +100,7 @@ impl CacheSink<'_> {
         if records.is_empty() && checkpoint.is_none() {
             return Ok(());
         }
+        self.confirmed().await?;
         let _one_writer = self.writer.lock().await;
         self.cache.commit_listed(self.wallet_id, self.run_id, records, checkpoint.as_deref(), self.listing).await?;
         Ok(())
@@ -108,6 +113,7 @@ impl CacheSink<'_> {
         if pages == 0 {
             return Ok(());
         }
+        self.confirmed().await?;
         let rest = self.held.split_off(pages);
         let done = std::mem::replace(&mut self.held, rest);
         let checkpoint = done.last().map(|p| p.checkpoint.clone());
@@ -118,6 +124,15 @@ impl CacheSink<'_> {
             cache.commit_listed(wallet_id, run_id, records, checkpoint.as_deref(), listing).await.map(drop)
         });
         Ok(())
+    }
+
+    /// Before a write: a walk started during discovery waits for it, and
+    /// stops if discovery did not list its wallet.
+    async fn confirmed(&self) -> Result<(), SyncError> {
+        match self.early {
+            Some((discovered, wallet)) => discovered.confirm(wallet).await,
+            None => Ok(()),
+        }
     }
 
     fn held_records(&self) -> usize {
@@ -155,6 +170,10 @@ impl PageSink for CacheSink<'_> {
             seen.extend(records.iter().filter_map(|r| r.as_ref().ok()).map(|t| t.record_id.clone()));
         }
         self.held.push(HeldPage { records, checkpoint });
+        if self.event.pages > 1 {
+            // An early walk takes no second page before discovery confirmed it.
+            self.confirmed().await?;
+        }
         let held = self.held_records();
         if held >= HOLD_MAX {
             self.flush().await?;

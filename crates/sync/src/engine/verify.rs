@@ -86,7 +86,7 @@ impl SyncEngine {
             let mut mine = Vec::new();
             for w in wallets.iter().filter(|w| w.connection_id == conn.id && req.wallet_id.is_none_or(|id| id == w.id)) {
                 if let Some(&(_, end)) = self.cache.signed_off_periods(w.id).await?.last() {
-                    mine.push((WalletRef { cache_id: w.id, provider_wallet_id: w.provider_wallet_id.clone(), kind: w.kind.clone(), currency: w.currency.clone() }, end));
+                    mine.push((super::early::wallet_ref(w), end));
                 }
             }
             if !mine.is_empty() {
@@ -178,6 +178,7 @@ impl SyncEngine {
                 listing: Listing::default(),
                 seen: Some(HashSet::new()),
                 in_flight: Default::default(),
+                early: None,
             },
             stored,
         };

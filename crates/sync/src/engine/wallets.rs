@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::Semaphore;
 use walletbook_core::model::{Connection, Provider};
 
+use super::early::Discovered;
 use super::sink::CacheSink;
 use super::types::{SyncPhase, SyncProgress, SyncStatus, WalletReport};
 use super::SyncEngine;
@@ -31,11 +32,40 @@ pub fn wallets_at_once(provider: Provider) -> usize {
     }
 }
 
+/// A connection's wallet walks: how many may run at once, and whether one
+/// stopped the connection (no further one starts). Shared by the walks
+/// started during discovery and those after it ([`super::early`]).
+pub(super) struct Turns {
+    slots: Semaphore,
+    stopped: AtomicBool,
+}
+
+impl Turns {
+    pub(super) fn new(provider: Provider) -> Turns {
+        Turns { slots: Semaphore::new(wallets_at_once(provider)), stopped: AtomicBool::new(false) }
+    }
+}
+
+/// What every walk of one connection's run shares.
+#[derive(Clone, Copy)]
+pub(super) struct Walking<'a> {
+    pub conn: &'a Connection,
+    pub connector: &'a dyn Connector,
+    pub full: bool,
+    pub run_id: Option<i64>,
+    pub turns: &'a Turns,
+    /// Set for walks started before discovery ended.
+    pub early: Option<&'a Discovered>,
+    /// Wallets of the connection walked before these (their progress
+    /// positions come first).
+    pub before: usize,
+}
+
 impl SyncEngine {
-    pub(super) async fn walk_wallets(&self, conn: &Connection, connector: &dyn Connector, wallets: &[WalletRef], full: bool, run_id: Option<i64>, out: &mut Vec<WalletReport>) -> Result<(), SyncError> {
-        let stopped = AtomicBool::new(false);
-        let slots = Semaphore::new(wallets_at_once(conn.provider));
-        let turns = wallets.iter().enumerate().map(|(i, w)| self.wallet_in_turn(conn, connector, w, i, wallets.len(), full, run_id, &slots, &stopped));
+    /// Walks `wallets` (reports in their order into `out`); the first error
+    /// that stopped the connection. Withdrawn early walks are left out.
+    pub(super) async fn walk_wallets(&self, at: Walking<'_>, wallets: &[WalletRef], out: &mut Vec<WalletReport>) -> Result<(), SyncError> {
+        let turns = wallets.iter().enumerate().map(|(i, w)| self.wallet_in_turn(at, w, at.before + i, at.before + wallets.len()));
         let results = futures::future::join_all(turns.collect::<Vec<_>>()).await;
         let mut first_stop = None;
         for result in results.into_iter().flatten() {
@@ -51,40 +81,39 @@ impl SyncEngine {
     }
 
     /// Waits for a free slot, then walks the wallet; None when an earlier
-    /// wallet stopped the connection first.
-    #[allow(clippy::too_many_arguments)]
-    async fn wallet_in_turn(&self, conn: &Connection, connector: &dyn Connector, w: &WalletRef, i: usize, count: usize, full: bool, run_id: Option<i64>, slots: &Semaphore, stopped: &AtomicBool) -> Option<Result<(WalletReport, Option<SyncError>), SyncError>> {
-        let _slot = slots.acquire().await.ok()?;
-        if stopped.load(Ordering::SeqCst) {
+    /// wallet stopped the connection first, or the walk was withdrawn.
+    async fn wallet_in_turn(&self, at: Walking<'_>, w: &WalletRef, i: usize, count: usize) -> Option<Result<(WalletReport, Option<SyncError>), SyncError>> {
+        let _slot = at.turns.slots.acquire().await.ok()?;
+        if at.turns.stopped.load(Ordering::SeqCst) {
             return None;
         }
         if self.cancel.is_cancelled() {
-            stopped.store(true, Ordering::SeqCst);
+            at.turns.stopped.store(true, Ordering::SeqCst);
             return Some(Err(SyncError::Cancelled));
         }
-        let outcome = self.walk_wallet(conn, connector, w, i, count, full, run_id).await;
+        let outcome = self.walk_wallet(at, w, i, count).await.transpose()?;
         if outcome.as_ref().map_or(true, |(_, stop)| stop.is_some()) {
-            stopped.store(true, Ordering::SeqCst);
+            at.turns.stopped.store(true, Ordering::SeqCst);
         }
         Some(outcome)
     }
 
     /// One wallet, held against other processes' walks for the whole walk
     /// ([`super::wallet_lock`]); skipped when another process keeps it.
-    #[allow(clippy::too_many_arguments)]
-    async fn walk_wallet(&self, conn: &Connection, connector: &dyn Connector, w: &WalletRef, i: usize, count: usize, full: bool, run_id: Option<i64>) -> Result<(WalletReport, Option<SyncError>), SyncError> {
-        let Some(lock) = self.hold_wallet(conn, w, i, count).await? else {
-            return Ok((self.skipped_wallet(conn, w), None));
+    async fn walk_wallet(&self, at: Walking<'_>, w: &WalletRef, i: usize, count: usize) -> Result<Option<(WalletReport, Option<SyncError>)>, SyncError> {
+        let Some(lock) = self.hold_wallet(at.conn, w, i, count).await? else {
+            return Ok(Some((self.skipped_wallet(at.conn, w), None)));
         };
-        let walked = self.walk_held_wallet(conn, connector, w, i, count, full, run_id).await;
+        let walked = self.walk_held_wallet(at, w, i, count).await;
         lock.release().await;
         walked
     }
 
     /// One wallet from its checkpoint; its report, and the error when it
-    /// stops the connection. `Err` only when the cache fails.
-    #[allow(clippy::too_many_arguments)]
-    async fn walk_held_wallet(&self, conn: &Connection, connector: &dyn Connector, w: &WalletRef, i: usize, count: usize, full: bool, run_id: Option<i64>) -> Result<(WalletReport, Option<SyncError>), SyncError> {
+    /// stops the connection (None: a withdrawn early walk, which wrote
+    /// nothing). `Err` only when the cache fails.
+    async fn walk_held_wallet(&self, at: Walking<'_>, w: &WalletRef, i: usize, count: usize) -> Result<Option<(WalletReport, Option<SyncError>)>, SyncError> {
+        let Walking { conn, connector, full, run_id, early, .. } = at;
         let checkpoint = if full { None } else { self.cache.checkpoint(w.cache_id).await? };
         let mut sink = CacheSink {
             cache: &self.cache,
@@ -98,9 +127,15 @@ impl SyncEngine {
             listing: Default::default(),
             seen: self.seen_if_signed_off(w.cache_id, full).await?,
             in_flight: Default::default(),
+            early: early.map(|discovered| (discovered, w)),
         };
         sink.emit(SyncPhase::Wallet);
         let walked = connector.sync_wallet(w, checkpoint, full, &mut sink).await;
+        if let Some(discovered) = early {
+            if !discovered.lists(w).await {
+                return Ok(None);
+            }
+        }
         // Store held pages whatever happened (after a failure with the
         // checkpoint of the last whole instant: see the sink).
         let flushed = if walked.is_ok() { sink.flush().await } else { sink.flush_after_failure().await };
@@ -138,6 +173,6 @@ impl SyncEngine {
             quarantined: counts.quarantined,
             error,
         };
-        Ok((report, result.err().filter(SyncError::stops_connection)))
+        Ok(Some((report, result.err().filter(SyncError::stops_connection))))
     }
 }

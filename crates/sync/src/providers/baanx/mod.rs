@@ -103,6 +103,12 @@ impl Connector for Baanx {
         Ok(format!("Baanx accepted the credentials{}", if credit.is_some() { " and shows a credit wallet" } else { "" }))
     }
 
+    /// Baanx spells currencies lower-case (`usdc`, `xrp`, per its document);
+    /// its requests and derived row ids use that spelling.
+    fn early_wallet(&self, cached: &WalletRef) -> Option<WalletRef> {
+        Some(WalletRef { currency: cached.currency.to_ascii_lowercase(), ..cached.clone() })
+    }
+
     async fn discover_wallets(&self, _hints: &DiscoveryHints) -> Result<Vec<DiscoveredWallet>, SyncError> {
         // Three reads of one account: asked at once, listed in this order.
         let url = format!("{}/v1/wallet/internal", self.base);

@@ -77,6 +77,12 @@ impl Connector for FlexpriceConnector {
         Ok(format!("Flexprice accepted the API key; it lists {total} wallet(s)"))
     }
 
+    /// Flexprice spells currencies lower-case (`usd`); its document leaves
+    /// it open, and the currency is only a fallback for rows without one.
+    fn early_wallet(&self, cached: &WalletRef) -> Option<WalletRef> {
+        Some(WalletRef { currency: cached.currency.to_ascii_lowercase(), ..cached.clone() })
+    }
+
     async fn discover_wallets(&self, _hints: &DiscoveryHints) -> Result<Vec<DiscoveredWallet>, SyncError> {
         let mut wallets = Vec::new();
         let mut offset = 0;

@@ -123,6 +123,11 @@ impl Connector for Papaya {
         Ok("Papaya Global accepted the API key and client secret".into())
     }
 
+    /// Papaya spells currencies upper-case (`USD`), as the cache keeps them.
+    fn early_wallet(&self, cached: &WalletRef) -> Option<WalletRef> {
+        Some(cached.clone())
+    }
+
     async fn discover_wallets(&self, _hints: &DiscoveryHints) -> Result<Vec<DiscoveredWallet>, SyncError> {
         let mut out = Vec::new();
         loop {
