@@ -16,6 +16,9 @@ use walletbook_core::Result;
 pub async fn bulk_copy(from: &Path, to: &Path) -> Result<(f64, u64)> {
     let cache = Cache::open(to).await?;
     let mut conn = cache.sqlite().expect("an SQLite cache").acquire().await?;
+    // SQLite's default: the COMMIT copies the WAL into the file, as
+    // parse+store's figure includes its last checkpoint.
+    sqlx::query("PRAGMA wal_autocheckpoint = 1000").execute(&mut *conn).await?;
     sqlx::query("ATTACH DATABASE ? AS src").bind(from.to_string_lossy().to_string()).execute(&mut *conn).await?;
     // The parents the rows point at, outside the timing.
     sqlx::query("INSERT INTO connections SELECT * FROM src.connections").execute(&mut *conn).await?;

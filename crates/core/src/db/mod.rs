@@ -13,6 +13,7 @@
 
 pub mod buckets;
 pub mod catalog;
+mod checkpoint;
 pub(crate) mod instant;
 pub mod location;
 pub mod late;
@@ -45,6 +46,10 @@ pub const CACHE_SIZE_PRAGMA: &str = "-16384";
 /// after a bulk read shrank it.
 pub const RESTORE_CACHE_SIZE_SQL: &str = "PRAGMA cache_size = -16384";
 
+/// The WAL size, in pages, past which a commit checkpoints the WAL itself
+/// (64 MiB); below it the background checkpoint does (see `checkpoint`).
+pub const WAL_AUTOCHECKPOINT_PAGES: &str = "16384";
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// The cache: an SQLite file in WAL mode, or a shared PostgreSQL database.
@@ -52,6 +57,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct Cache {
     backend: Backend,
     path: PathBuf,
+    checkpoints: std::sync::Arc<checkpoint::Checkpoints>,
 }
 
 /// Which database holds a cache. Code with SQL matches on this and runs
@@ -93,7 +99,7 @@ impl Cache {
             CacheLocation::File(file) => Self::open_sqlite(&file, progress).await,
             CacheLocation::Server(url) => {
                 let pool = crate::pg::open(&url).await?;
-                Ok(Cache { backend: Backend::Postgres(pool), path: PathBuf::from(url.shown()) })
+                Ok(Cache { backend: Backend::Postgres(pool), path: PathBuf::from(url.shown()), checkpoints: Default::default() })
             }
         }
     }
@@ -113,11 +119,10 @@ impl Cache {
             // about 20% faster).
             .pragma("cache_size", CACHE_SIZE_PRAGMA)
             .pragma("temp_store", "memory")
-            // Checkpoint the WAL every 32 MiB instead of every 4 MiB: a bulk
-            // sync's commits of 5,000 rows then do not copy the same hot index
-            // pages back into the file at almost every commit (about 8%
-            // faster parse+store; `walletbook-bench sync`).
-            .pragma("wal_autocheckpoint", "8192");
+            // Page commits are checkpointed beside the writer (see
+            // `checkpoint`); a commit checkpoints the WAL itself only past
+            // this backstop.
+            .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -126,7 +131,7 @@ impl Cache {
         check_schema_version(&pool, path).await?;
         MIGRATOR.run(&pool).await.map_err(|e| Error::Open { path: path.into(), source: e.into() })?;
         rollup_backfill::run(&pool, &mut progress).await?;
-        Ok(Cache { backend: Backend::Sqlite(pool), path: path.into() })
+        Ok(Cache { backend: Backend::Sqlite(pool), path: path.into(), checkpoints: Default::default() })
     }
 
     pub fn backend(&self) -> &Backend {

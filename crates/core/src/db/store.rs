@@ -81,6 +81,7 @@ impl Cache {
             count_run(&mut tx, run, wallet_id, &outcome).await?;
         }
         tx.commit().await?;
+        self.checkpoints.written(self, rows.len() as u64);
         Ok(outcome)
     }
 

@@ -7,6 +7,10 @@
 //! waits for it before it reads the cache (`known`), ends, or stores what
 //! it holds after a failure, and sees its error there.
 //!
+//! A failed commit rolls back its rows with its checkpoint; the walk then
+//! stores nothing after them (see `CacheSink::flush_after_failure`), so the
+//! next walk fetches them again from the last stored checkpoint.
+//!
 //! Dropping the handle (the walk itself was dropped) aborts the commit: its
 //! transaction rolls back with its checkpoint, so those pages are fetched
 //! again by the next walk, and nothing is written after the walk is gone.
@@ -17,29 +21,42 @@ use crate::error::SyncError;
 
 /// At most one commit of one wallet's walk, running.
 #[derive(Default)]
-pub(crate) struct InFlight(Option<JoinHandle<Result<(), walletbook_core::Error>>>);
+pub(crate) struct InFlight {
+    task: Option<JoinHandle<Result<(), walletbook_core::Error>>>,
+    /// A commit failed: its rows and checkpoint were rolled back, so no
+    /// later page of this walk may be stored (its checkpoint would skip them).
+    failed: bool,
+}
 
 impl InFlight {
     /// Run `commit` in its own task (call [`settle`](Self::settle) first).
     pub fn start(&mut self, commit: impl std::future::Future<Output = Result<(), walletbook_core::Error>> + Send + 'static) {
-        debug_assert!(self.0.is_none(), "a walk commits one batch at a time");
-        self.0 = Some(tokio::spawn(commit));
+        debug_assert!(self.task.is_none(), "a walk commits one batch at a time");
+        self.task = Some(tokio::spawn(commit));
     }
 
     /// Wait for the commit under way, if any, and return its outcome.
     pub async fn settle(&mut self) -> Result<(), SyncError> {
-        let Some(task) = self.0.take() else { return Ok(()) };
-        match task.await {
-            Ok(committed) => Ok(committed?),
-            Err(e) if e.is_cancelled() => Err(SyncError::Cancelled),
-            Err(e) => Err(SyncError::Internal(format!("a page commit stopped unexpectedly: {e}"))),
-        }
+        let Some(task) = self.task.take() else { return Ok(()) };
+        let failure = match task.await {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(e)) => SyncError::from(e),
+            Err(e) if e.is_cancelled() => SyncError::Cancelled,
+            Err(e) => SyncError::Internal(format!("a page commit stopped unexpectedly: {e}")),
+        };
+        self.failed = true;
+        Err(failure)
+    }
+
+    /// Whether a commit of this walk failed (see the field).
+    pub fn failed(&self) -> bool {
+        self.failed
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        if let Some(task) = self.0.take() {
+        if let Some(task) = self.task.take() {
             task.abort();
         }
     }
@@ -64,6 +81,7 @@ mod tests {
         go.send(()).expect("the commit is still waiting");
         let err = in_flight.settle().await.expect_err("the commit's error reaches the walk");
         assert!(err.to_string().contains("disk full"), "{err}");
+        assert!(in_flight.failed(), "nothing after a failed commit may be stored");
         assert!(in_flight.settle().await.is_ok(), "an error is reported once");
     }
 

@@ -94,6 +94,11 @@ impl CacheSink<'_> {
     /// there are anchors for the rest (see `walletbook_core::db::instant`).
     pub async fn flush_after_failure(&mut self) -> Result<(), SyncError> {
         self.in_flight.settle().await?;
+        if self.in_flight.failed() {
+            // A batch before these was rolled back: storing these with their
+            // checkpoint would skip its rows. They are all fetched again.
+            return Ok(());
+        }
         let whole = whole_instants(&self.held);
         let checkpoint = whole.checked_sub(1).map(|i| self.held[i].checkpoint.clone());
         let records: Vec<ParsedRecord> = std::mem::take(&mut self.held).into_iter().flat_map(|p| p.records).collect();
