@@ -133,9 +133,13 @@ fn parse_page(body: &str) -> BenchResult<Vec<ParsedRecord>> {
     convert::parse_page(body.as_bytes()).map_err(|e| BenchError::Failed(format!("benchmark page did not parse: {e}")))
 }
 
-/// Page bodies are generated before the clock starts; parsing and storing
-/// are timed, up to the checkpoint that copies the last of the WAL into the
-/// database file.
+/// Page bodies are generated with the clock stopped, 100 pages at a time so
+/// memory stays flat; parsing and storing are timed, up to the checkpoint
+/// that copies the last of the WAL into the database file. As in the
+/// engine, pages are batched (5,000 records a commit) and a batch commits
+/// in a task of its own while the next one is parsed, across generations:
+/// a generation's last batch is committed while the next one's first batch
+/// is parsed, so the clock never stops with a commit under way.
 async fn parse_and_store(path: PathBuf, n: u64, name: &str) -> BenchResult<(f64, u64)> {
     let cache = Cache::open(&path).await?;
     let conn = cache.add_connection(name, Provider::Exlr8, "http://127.0.0.1:9", &Settings::new()).await?;
@@ -143,45 +147,42 @@ async fn parse_and_store(path: PathBuf, n: u64, name: &str) -> BenchResult<(f64,
     let wallet_id = cache.upsert_wallet(conn.id, &wallet).await?;
     let mut stored = 0u64;
     let mut elapsed = 0.0;
-    // Generate in batches of 100 pages so memory stays flat.
-    for batch in (0..n).step_by((PAGE * 100) as usize) {
-        let bodies: Vec<String> = (batch..(batch + PAGE * 100).min(n)).step_by(PAGE as usize).map(|p| page_body(p, n)).collect();
+    // A parsed batch not yet committed, and its checkpoint.
+    let mut pending: Option<(Vec<ParsedRecord>, String)> = None;
+    for first in (0..n).step_by((PAGE * 100) as usize) {
+        let bodies: Vec<String> = (first..(first + PAGE * 100).min(n)).step_by(PAGE as usize).map(|p| page_body(p, n)).collect();
         let started = Instant::now();
-        // As the engine does: pages are batched (5,000 records a commit), and
-        // a batch commits in a task of its own while the next one is parsed.
-        let parse_batch = |pages: &[String]| -> BenchResult<Vec<ParsedRecord>> {
-            let mut all = Vec::with_capacity(pages.len() * PAGE as usize);
-            for b in pages {
-                all.extend(parse_page(b)?);
-            }
-            Ok(all)
-        };
-        let mut chunks = bodies.chunks(BATCH_PAGES);
-        let mut records = parse_batch(chunks.next().unwrap_or_default())?;
-        let mut k = 0;
-        loop {
-            let checkpoint = format!(r#"{{"walk":"walking","next":"{batch}-{k}","stop":null,"head":null}}"#);
-            let committing = tokio::spawn({
+        for (k, pages) in bodies.chunks(BATCH_PAGES).enumerate() {
+            let committing = pending.take().map(|(records, checkpoint)| {
                 let cache = cache.clone();
-                async move { cache.commit_page(wallet_id, None, records, Some(&checkpoint)).await }
+                tokio::spawn(async move { cache.commit_page(wallet_id, None, records, Some(&checkpoint)).await })
             });
-            let parsed = chunks.next().map(parse_batch).transpose();
-            stored += committing.await.map_err(|e| BenchError::Failed(format!("a commit task failed: {e}")))??.inserted;
-            k += 1;
-            match parsed? {
-                Some(r) => records = r,
-                None => break,
+            let parsed = parse_batch(pages);
+            if let Some(task) = committing {
+                stored += task.await.map_err(|e| BenchError::Failed(format!("a commit task failed: {e}")))??.inserted;
             }
+            pending = Some((parsed?, format!(r#"{{"walk":"walking","next":"{first}-{k}","stop":null,"head":null}}"#)));
         }
         elapsed += started.elapsed().as_secs_f64();
     }
+    let started = Instant::now();
+    if let Some((records, checkpoint)) = pending {
+        stored += cache.commit_page(wallet_id, None, records, Some(&checkpoint)).await?.inserted;
+    }
     // Storing ends when the WAL is in the database file, as SQLite's own
     // copy ends with its COMMIT's checkpoint.
-    let started = Instant::now();
     cache.checkpoint_now().await?;
     elapsed += started.elapsed().as_secs_f64();
     cache.close().await;
     Ok((elapsed, stored))
+}
+
+fn parse_batch(pages: &[String]) -> BenchResult<Vec<ParsedRecord>> {
+    let mut all = Vec::with_capacity(pages.len() * PAGE as usize);
+    for b in pages {
+        all.extend(parse_page(b)?);
+    }
+    Ok(all)
 }
 
 async fn full_sync(path: PathBuf, n: u64, name: &str) -> BenchResult<(f64, i64)> {
