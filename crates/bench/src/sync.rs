@@ -21,7 +21,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use walletbook_core::credentials::CredentialStore;
+use walletbook_core::db::store::ReadyPage;
 use walletbook_core::db::Cache;
+use walletbook_core::order::Listing;
 use walletbook_core::model::{DiscoveredWallet, ParsedRecord, Provider, Secrets, Settings};
 use walletbook_fakes::{FakeConfig, FakeProvider, FakeServer};
 use walletbook_sync::engine::{SyncEngine, SyncRequest};
@@ -148,16 +150,16 @@ async fn parse_and_store(path: PathBuf, n: u64, name: &str) -> BenchResult<(f64,
     let mut stored = 0u64;
     let mut elapsed = 0.0;
     // A parsed batch not yet committed, and its checkpoint.
-    let mut pending: Option<(Vec<ParsedRecord>, String)> = None;
+    let mut pending: Option<(ReadyPage, String)> = None;
     for first in (0..n).step_by((PAGE * 100) as usize) {
         let bodies: Vec<String> = (first..(first + PAGE * 100).min(n)).step_by(PAGE as usize).map(|p| page_body(p, n)).collect();
         let started = Instant::now();
         for (k, pages) in bodies.chunks(BATCH_PAGES).enumerate() {
-            let committing = pending.take().map(|(records, checkpoint)| {
+            let committing = pending.take().map(|(page, checkpoint)| {
                 let cache = cache.clone();
-                tokio::spawn(async move { cache.commit_page(wallet_id, None, records, Some(&checkpoint)).await })
+                tokio::spawn(async move { cache.commit_ready(wallet_id, None, page, Some(&checkpoint)).await })
             });
-            let parsed = parse_batch(pages);
+            let parsed = parse_batch(pages).map(|records| ReadyPage::new(records, Listing::Ascending));
             if let Some(task) = committing {
                 stored += task.await.map_err(|e| BenchError::Failed(format!("a commit task failed: {e}")))??.inserted;
             }
@@ -166,8 +168,8 @@ async fn parse_and_store(path: PathBuf, n: u64, name: &str) -> BenchResult<(f64,
         elapsed += started.elapsed().as_secs_f64();
     }
     let started = Instant::now();
-    if let Some((records, checkpoint)) = pending {
-        stored += cache.commit_page(wallet_id, None, records, Some(&checkpoint)).await?.inserted;
+    if let Some((page, checkpoint)) = pending {
+        stored += cache.commit_ready(wallet_id, None, page, Some(&checkpoint)).await?.inserted;
     }
     // Storing ends when the WAL is in the database file, as SQLite's own
     // copy ends with its COMMIT's checkpoint.

@@ -43,6 +43,25 @@ impl PageOutcome {
     }
 }
 
+/// A page's records made ready to store: the readable ones once per record
+/// id, currencies normalised, in ascending listing order; and the
+/// unreadable ones. Making it costs no database work, so a walk makes it
+/// while the previous batch commits.
+#[derive(Debug, Default)]
+pub struct ReadyPage {
+    rows: Vec<NewTransaction>,
+    bad: Vec<QuarantinedRecord>,
+}
+
+impl ReadyPage {
+    /// `records` in the provider's `listing` order (several pages of one
+    /// walk may be joined, in the order they were fetched).
+    pub fn new(records: Vec<ParsedRecord>, listing: Listing) -> Self {
+        let (rows, bad) = in_listing_order(records, listing);
+        ReadyPage { rows, bad }
+    }
+}
+
 /// Rows per multi-row statement (20 columns each, well under SQLite's bind limit).
 const CHUNK: usize = 400;
 
@@ -57,7 +76,13 @@ impl Cache {
     /// one walk may be joined, in the order they were fetched).
     /// `checkpoint = None` leaves the checkpoint as it is.
     pub async fn commit_listed(&self, wallet_id: i64, run_id: Option<i64>, records: Vec<ParsedRecord>, checkpoint: Option<&str>, listing: Listing) -> Result<PageOutcome> {
-        let (rows, bad) = in_listing_order(records, listing);
+        self.commit_ready(wallet_id, run_id, ReadyPage::new(records, listing), checkpoint).await
+    }
+
+    /// [`Cache::commit_listed`] for a page made ready beforehand (off the
+    /// writer's path).
+    pub async fn commit_ready(&self, wallet_id: i64, run_id: Option<i64>, page: ReadyPage, checkpoint: Option<&str>) -> Result<PageOutcome> {
+        let ReadyPage { rows, bad } = page;
         let pool = match self.backend() {
             Backend::Sqlite(pool) => pool,
             Backend::Postgres(pg) => return self.pg_write("syncing", crate::pg::store::commit(pg, wallet_id, run_id, &rows, &bad, checkpoint).await),

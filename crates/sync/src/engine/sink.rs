@@ -21,6 +21,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use walletbook_core::db::store::ReadyPage;
 use walletbook_core::db::Cache;
 use walletbook_core::model::ParsedRecord;
 use walletbook_core::order::Listing;
@@ -123,10 +124,12 @@ impl CacheSink<'_> {
         let done = std::mem::replace(&mut self.held, rest);
         let checkpoint = done.last().map(|p| p.checkpoint.clone());
         let records: Vec<ParsedRecord> = done.into_iter().flat_map(|p| p.records).collect();
-        let (cache, writer, wallet_id, run_id, listing) = (self.cache.clone(), self.writer.clone(), self.wallet_id, self.run_id, self.listing);
+        // Deduplicated and ordered here, while the batch before commits.
+        let page = ReadyPage::new(records, self.listing);
+        let (cache, writer, wallet_id, run_id) = (self.cache.clone(), self.writer.clone(), self.wallet_id, self.run_id);
         self.in_flight.start(async move {
             let _one_writer = writer.lock().await;
-            cache.commit_listed(wallet_id, run_id, records, checkpoint.as_deref(), listing).await.map(drop)
+            cache.commit_ready(wallet_id, run_id, page, checkpoint.as_deref()).await.map(drop)
         });
         Ok(())
     }
