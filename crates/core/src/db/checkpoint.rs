@@ -5,8 +5,8 @@
 //! copying WAL pages back into the database file. Instead, once page
 //! commits have written [`CHECKPOINT_AFTER_ROWS`] rows since the last
 //! checkpoint, a task checkpoints (`PASSIVE`: it never waits for, or
-//! blocks, readers and the writer) on another pooled connection, so on
-//! another core, while the writer goes on. The connections' own automatic
+//! blocks, readers and the writer) on a short-lived connection of its own,
+//! on a blocking thread, so on another core, while the writer goes on. The connections' own automatic
 //! checkpoint stays as a backstop at a higher threshold
 //! ([`super::WAL_AUTOCHECKPOINT_PAGES`]), for writes that are not page
 //! commits and for a writer that outruns the task.
@@ -34,7 +34,9 @@ impl Checkpoints {
     /// `rows` were committed: start a checkpoint when enough have been
     /// since the last one and none is running.
     pub fn written(&self, cache: &Cache, rows: u64) {
-        let Backend::Sqlite(pool) = cache.backend() else { return };
+        if !matches!(cache.backend(), Backend::Sqlite(_)) {
+            return;
+        }
         if self.rows_since.fetch_add(rows, Ordering::Relaxed) + rows < CHECKPOINT_AFTER_ROWS {
             return;
         }
@@ -44,11 +46,11 @@ impl Checkpoints {
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         self.rows_since.store(0, Ordering::Relaxed);
-        let pool = pool.clone();
-        *running = Some(runtime.spawn(async move {
+        let path = cache.path().to_path_buf();
+        *running = Some(runtime.spawn_blocking(move || {
             // A failed checkpoint loses nothing: the backstop or the next one does it.
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
-                tracing::debug!("background WAL checkpoint: {e}");
+            if let Err(e) = checkpoint_file(&path) {
+                tracing::debug!("background WAL checkpoint of {}: {e}", path.display());
             }
         }));
     }
@@ -60,6 +62,13 @@ impl Checkpoints {
             let _ = task.await;
         }
     }
+}
+
+/// A `PASSIVE` checkpoint on a connection of its own, closed after: none of
+/// the pool's connections (and their page caches) is held or grown for it.
+fn checkpoint_file(path: &std::path::Path) -> rusqlite::Result<()> {
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
 }
 
 impl Cache {

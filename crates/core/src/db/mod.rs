@@ -179,6 +179,8 @@ impl Cache {
 
     /// Close the pool (for SQLite, flushing the WAL).
     pub async fn close(self) {
+        // The background checkpoint holds the file open until it ends.
+        self.checkpoints.settle().await;
         match self.backend {
             Backend::Sqlite(pool) => pool.close().await,
             Backend::Postgres(pool) => pool.close().await,
