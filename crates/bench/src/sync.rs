@@ -200,8 +200,10 @@ async fn parse_and_store(path: PathBuf, n: u64, name: &str) -> BenchResult<(f64,
     if let Some((page, checkpoint)) = pending {
         stored += cache.commit_ready(wallet_id, None, page, Some(&checkpoint)).await?.inserted;
     }
-    // Storing ends when the WAL is in the database file, as SQLite's own
-    // copy ends with its COMMIT's checkpoint.
+    // Storing ends with the amount indexes built again after the bulk
+    // load (as the engine does when a sync ends), and the WAL in the
+    // database file, as SQLite's own copy ends with its COMMIT's checkpoint.
+    cache.finish_bulk_load().await?;
     cache.checkpoint_now().await?;
     elapsed += started.elapsed().as_secs_f64();
     cache.close().await;

@@ -39,6 +39,8 @@ pub async fn build(cache: &Cache, rows: u64, progress: &mut dyn FnMut(u64)) -> R
         let mut wallet = SyntheticWallet::new(i, provider, n);
         fill_wallet(cache, &mut wallet, &mut done, progress).await?;
     }
+    // As a sync's end does: the indexes a bulk load set aside, before ANALYZE.
+    cache.finish_bulk_load().await?;
     match cache.backend() {
         Backend::Sqlite(pool) => {
             sqlx::query("PRAGMA optimize").execute(pool).await?;

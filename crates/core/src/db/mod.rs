@@ -9,9 +9,11 @@
 //! within their instants and `writer` running the per-row statements),
 //! [`rollup`] (sums per UTC hour, day and month, read for any zone by
 //! [`rollup_read`] through [`buckets`]), [`restores`] (provider state a
-//! crashed sync must put back).
+//! crashed sync must put back), `bulk` (the amount indexes set aside
+//! during a large load) and `checkpoint` (WAL checkpoints beside the writer).
 
 pub mod buckets;
+mod bulk;
 pub mod catalog;
 mod checkpoint;
 pub(crate) mod instant;
@@ -58,6 +60,7 @@ pub struct Cache {
     backend: Backend,
     path: PathBuf,
     checkpoints: std::sync::Arc<checkpoint::Checkpoints>,
+    bulk: std::sync::Arc<bulk::BulkLoad>,
 }
 
 /// Which database holds a cache. Code with SQL matches on this and runs
@@ -99,7 +102,7 @@ impl Cache {
             CacheLocation::File(file) => Self::open_sqlite(&file, progress).await,
             CacheLocation::Server(url) => {
                 let pool = crate::pg::open(&url).await?;
-                Ok(Cache { backend: Backend::Postgres(pool), path: PathBuf::from(url.shown()), checkpoints: Default::default() })
+                Ok(Cache { backend: Backend::Postgres(pool), path: PathBuf::from(url.shown()), checkpoints: Default::default(), bulk: Default::default() })
             }
         }
     }
@@ -131,7 +134,10 @@ impl Cache {
         check_schema_version(&pool, path).await?;
         MIGRATOR.run(&pool).await.map_err(|e| Error::Open { path: path.into(), source: e.into() })?;
         rollup_backfill::run(&pool, &mut progress).await?;
-        Ok(Cache { backend: Backend::Sqlite(pool), path: path.into(), checkpoints: Default::default() })
+        let cache = Cache { backend: Backend::Sqlite(pool), path: path.into(), checkpoints: Default::default(), bulk: Default::default() };
+        // A process that stopped during a bulk load left them missing.
+        bulk::build_amount_indexes(&cache).await?;
+        Ok(cache)
     }
 
     pub fn backend(&self) -> &Backend {
@@ -179,6 +185,9 @@ impl Cache {
 
     /// Close the pool (for SQLite, flushing the WAL).
     pub async fn close(self) {
+        if let Err(e) = self.finish_bulk_load().await {
+            tracing::warn!("{}: the amount indexes could not be built again ({e}); the next open builds them", self.path.display());
+        }
         // The background checkpoint holds the file open until it ends.
         self.checkpoints.settle().await;
         match self.backend {

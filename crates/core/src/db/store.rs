@@ -91,6 +91,7 @@ impl Cache {
         // Foreign keys are checked at commit: an immediate check makes
         // SQLite keep a statement journal for every row.
         sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
+        let set_aside = self.bulk.before_rows(&mut tx, rows.len() as u64).await?;
         let mut outcome = {
             let mut handle = tx.lock_handle().await?;
             let db = RawDb::new(handle.as_raw_handle())?;
@@ -106,6 +107,9 @@ impl Cache {
             count_run(&mut tx, run, wallet_id, &outcome).await?;
         }
         tx.commit().await?;
+        if set_aside {
+            self.bulk.committed();
+        }
         self.checkpoints.written(self, rows.len() as u64);
         Ok(outcome)
     }

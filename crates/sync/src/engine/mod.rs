@@ -150,6 +150,9 @@ impl SyncEngine {
             }
         }
         report.connections.sort_by_key(|c| listed.get(&c.connection).copied());
+        // Large first syncs set the amount indexes aside: built again here,
+        // once every walk has ended (see `Cache::finish_bulk_load`).
+        self.cache.finish_bulk_load().await?;
         let runs: Vec<i64> = report.connections.iter().filter_map(|c| c.run_id).collect();
         report.late_changes = self.cache.late_changes_in_runs(&runs).await?;
         Ok(report)

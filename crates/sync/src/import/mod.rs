@@ -73,6 +73,11 @@ pub async fn import_file(cache: &Cache, connection: &str, path: &Path, options: 
         Ok(()) => quarantine_homeless(cache, conn.id, run, homeless, &mut rows, &mut report).await,
         Err(e) => Err(e),
     };
+    // A large import set the amount indexes aside (`Cache::finish_bulk_load`).
+    let result = match result {
+        Ok(()) => cache.finish_bulk_load().await.map_err(ImportError::from),
+        Err(e) => Err(e),
+    };
     let (status, message) = match &result {
         Ok(()) => ("ok", format!("imported {}: {} new, {} updated, {} unchanged, {} quarantined", report.file, report.inserted, report.updated, report.unchanged, report.quarantined)),
         Err(e) => ("failed", e.to_string()),
