@@ -39,8 +39,10 @@ fn pool(cache: &Cache) -> &SqlitePool {
 }
 
 /// The amount indexes' definitions, as the schema holds them.
+const AMOUNT_INDEXES: &str = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ('transactions_wallet_amount', 'transactions_amount') ORDER BY name";
+
 async fn amount_indexes(cache: &Cache) -> Vec<(String, String)> {
-    sqlx::query_as("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ('transactions_wallet_amount', 'transactions_amount') ORDER BY name")
+    sqlx::query_as(AMOUNT_INDEXES)
         .fetch_all(pool(cache))
         .await
         .expect("schema")
@@ -100,13 +102,19 @@ async fn a_large_load_sets_the_amount_indexes_aside_and_builds_them_again() {
     fresh.close().await;
 }
 
+/// A fresh cache at `path` whose load of 20,000 rows set the amount indexes aside.
+async fn cache_mid_load(path: &std::path::Path) -> Cache {
+    let (cache, wallet_id) = cache_with_wallet(path).await;
+    load(&cache, wallet_id, 0, 20_000).await;
+    assert!(amount_indexes(&cache).await.is_empty(), "set aside");
+    cache
+}
+
 #[tokio::test]
 async fn a_cache_left_mid_load_gets_its_amount_indexes_back_when_opened() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("c.sqlite");
-    let (cache, wallet_id) = cache_with_wallet(&path).await;
-    load(&cache, wallet_id, 0, 20_000).await;
-    assert!(amount_indexes(&cache).await.is_empty(), "set aside");
+    let cache = cache_mid_load(&path).await;
     // As a later process after a crash: this one never finishes its load.
     let reopened = Cache::open(&path).await.expect("reopen");
     assert_eq!(amount_indexes(&reopened).await.len(), 2, "built again when opened");
@@ -134,11 +142,9 @@ async fn a_small_load_on_a_large_cache_keeps_the_amount_indexes() {
 async fn closing_a_cache_builds_the_amount_indexes_again() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("c.sqlite");
-    let (cache, wallet_id) = cache_with_wallet(&path).await;
-    load(&cache, wallet_id, 0, 20_000).await;
-    assert!(amount_indexes(&cache).await.is_empty(), "set aside");
-    cache.close().await;
+    cache_mid_load(&path).await.close().await;
     let conn = rusqlite::Connection::open(&path).expect("plain SQLite");
-    let n: i64 = conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('transactions_wallet_amount', 'transactions_amount')", [], |r| r.get(0)).expect("schema");
+    let mut schema = conn.prepare(AMOUNT_INDEXES).expect("schema query");
+    let n = schema.query_map([], |_| Ok(())).expect("schema").count();
     assert_eq!(n, 2, "close built them, without a later open");
 }

@@ -29,9 +29,22 @@ use crate::error::Result;
 /// building them again).
 pub const BULK_AFTER_ROWS: u64 = 20_000;
 
-/// Migration 0011's amount indexes, built again after a load.
-const BUILD_AMOUNT_INDEXES: [&str; 2] =
-    ["CREATE INDEX IF NOT EXISTS transactions_wallet_amount ON transactions (wallet_id, amount_key)", "CREATE INDEX IF NOT EXISTS transactions_amount ON transactions (amount_key)"];
+/// One of migration 0011's amount indexes: its name, and the statements
+/// that set it aside and build it again.
+struct AmountIndex {
+    name: &'static str,
+    drop: &'static str,
+    build: &'static str,
+}
+
+const AMOUNT_INDEXES: [AmountIndex; 2] = [
+    AmountIndex {
+        name: "transactions_wallet_amount",
+        drop: "DROP INDEX IF EXISTS transactions_wallet_amount",
+        build: "CREATE INDEX IF NOT EXISTS transactions_wallet_amount ON transactions (wallet_id, amount_key)",
+    },
+    AmountIndex { name: "transactions_amount", drop: "DROP INDEX IF EXISTS transactions_amount", build: "CREATE INDEX IF NOT EXISTS transactions_amount ON transactions (amount_key)" },
+];
 
 /// Whether a load has set the amount indexes aside, and the rows offered
 /// since the last build.
@@ -55,8 +68,9 @@ impl BulkLoad {
         if offered.saturating_mul(2) < highest.max(0) as u64 {
             return Ok(false);
         }
-        sqlx::query("DROP INDEX IF EXISTS transactions_wallet_amount").execute(&mut *tx).await?;
-        sqlx::query("DROP INDEX IF EXISTS transactions_amount").execute(&mut *tx).await?;
+        for index in &AMOUNT_INDEXES {
+            sqlx::query(index.drop).execute(&mut *tx).await?;
+        }
         Ok(true)
     }
 
@@ -71,12 +85,10 @@ impl Cache {
     /// aside (a no-op otherwise, and on PostgreSQL). The engine calls it when
     /// a sync ends, the importer when an import ends, and [`Cache::close`].
     pub async fn finish_bulk_load(&self) -> Result<()> {
-        if !self.bulk.set_aside.load(Ordering::Relaxed) {
-            self.bulk.rows_offered.store(0, Ordering::Relaxed);
-            return Ok(());
+        if self.bulk.set_aside.load(Ordering::Relaxed) {
+            build_amount_indexes(self).await?;
+            self.bulk.set_aside.store(false, Ordering::Relaxed);
         }
-        build_amount_indexes(self).await?;
-        self.bulk.set_aside.store(false, Ordering::Relaxed);
         self.bulk.rows_offered.store(0, Ordering::Relaxed);
         Ok(())
     }
@@ -89,8 +101,12 @@ pub(crate) async fn build_amount_indexes(cache: &Cache) -> Result<()> {
     let Backend::Sqlite(pool) = cache.backend() else {
         return Ok(());
     };
-    let present: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('transactions_wallet_amount', 'transactions_amount')").fetch_one(pool).await?;
-    if present == BUILD_AMOUNT_INDEXES.len() as i64 {
+    let mut missing = false;
+    for index in &AMOUNT_INDEXES {
+        let present: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").bind(index.name).fetch_optional(pool).await?;
+        missing |= present.is_none();
+    }
+    if !missing {
         return Ok(());
     }
     let mut conn = pool.acquire().await?;
@@ -114,8 +130,8 @@ pub(crate) async fn build_amount_indexes(cache: &Cache) -> Result<()> {
 async fn build_in_transaction(conn: &mut SqliteConnection) -> Result<()> {
     let started = std::time::Instant::now();
     sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-    for sql in BUILD_AMOUNT_INDEXES {
-        if let Err(e) = sqlx::query(sql).execute(&mut *conn).await {
+    for index in &AMOUNT_INDEXES {
+        if let Err(e) = sqlx::query(index.build).execute(&mut *conn).await {
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
             return Err(e.into());
         }
